@@ -1,0 +1,282 @@
+//! The access rules, in one place. Every endpoint, the screening index and
+//! the exporters ask this module what a caller may see of a record and
+//! whether it may change it; none of them re-implements the rules.
+//!
+//! - Only the owner's contributors may create, change or retire its records.
+//! - The owner always sees its own records in full.
+//! - Others see a record if its visibility lets them, and then at the
+//!   disclosure level the owner chose: in full, or hit-only (that a record
+//!   exists, who owns it, a reference to quote and the owner's instruction).
+//! - A record a caller may not see is [`Access::Hidden`]: callers must make it
+//!   indistinguishable from a record that does not exist.
+
+use serde::{Deserialize, Serialize};
+
+use crate::agency::{AgencyCode, Caller, Role};
+use crate::record::{Record, RecordId, RecordStatus};
+
+/// Who may see a record at all.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Visibility {
+    /// Every member agency.
+    #[default]
+    All,
+    /// Only the listed agencies (and the owner).
+    Only(Vec<AgencyCode>),
+    /// Every member agency except the listed ones.
+    Except(Vec<AgencyCode>),
+}
+
+/// How much those who may see a record learn of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disclosure {
+    #[default]
+    Full,
+    /// Hit/no-hit: only that it exists, its owner and a reference.
+    HitOnly,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessPolicy {
+    #[serde(default)]
+    pub visibility: Visibility,
+    #[serde(default)]
+    pub disclosure: Disclosure,
+    /// The owner's instruction to whoever gets a hit (e.g. "discreet check:
+    /// do not alert the subject; report route and companions").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instruction: Option<String>,
+}
+
+impl AccessPolicy {
+    /// Problems as (field, message), for [`crate::RecordDraft::validate`].
+    pub(crate) fn problems(&self) -> Vec<(&'static str, &'static str)> {
+        let mut out = Vec::new();
+        if let Visibility::Only(list) = &self.visibility {
+            if list.is_empty() {
+                out.push((
+                    "visibility.only",
+                    "must list at least one agency (the owner always sees its records)",
+                ));
+            }
+        }
+        if let Some(text) = &self.instruction {
+            if text.trim().is_empty() || text.len() > 2000 {
+                out.push(("instruction", "must be 1-2000 bytes"));
+            }
+        }
+        out
+    }
+}
+
+/// What a caller gets of a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    Hidden,
+    HitOnly,
+    Full,
+}
+
+impl Access {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::Hidden => "hidden",
+            Access::HitOnly => "hit_only",
+            Access::Full => "full",
+        }
+    }
+}
+
+/// What `agency` may see of a record owned by `owner` under `policy`.
+pub fn access_for(agency: &AgencyCode, owner: &AgencyCode, policy: &AccessPolicy) -> Access {
+    if agency == owner {
+        return Access::Full;
+    }
+    let visible = match &policy.visibility {
+        Visibility::All => true,
+        Visibility::Only(list) => list.contains(agency),
+        Visibility::Except(list) => !list.contains(agency),
+    };
+    if !visible {
+        return Access::Hidden;
+    }
+    match policy.disclosure {
+        Disclosure::Full => Access::Full,
+        Disclosure::HitOnly => Access::HitOnly,
+    }
+}
+
+/// What a caller may see of a record.
+pub fn record_access(caller: &Caller, record: &Record) -> Access {
+    access_for(&caller.agency, &record.owner, &record.draft.policy)
+}
+
+/// Whether the caller may create, change or retire records owned by `owner`.
+pub fn may_write(caller: &Caller, owner: &AgencyCode) -> bool {
+    caller.role == Role::Contributor && &caller.agency == owner
+}
+
+/// Whether the caller may read a record's full version history: its owner's
+/// people and oversight (auditors), whatever the policy says to others.
+pub fn may_read_history(caller: &Caller, owner: &AgencyCode) -> bool {
+    &caller.agency == owner || caller.role == Role::Auditor
+}
+
+/// Whether the caller may read the whole audit log (oversight only).
+pub fn may_read_audit(caller: &Caller) -> bool {
+    caller.role == Role::Auditor
+}
+
+/// Whether the caller manages agencies, tokens and webhooks.
+pub fn may_administer(caller: &Caller) -> bool {
+    caller.role == Role::Admin
+}
+
+/// Whether the caller may screen travellers.
+pub fn may_screen(caller: &Caller) -> bool {
+    matches!(
+        caller.role,
+        Role::Screener | Role::Analyst | Role::Contributor | Role::Admin
+    )
+}
+
+/// The hit-only face of a record: the fields hit/no-hit disclosure allows,
+/// and nothing else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HitOnlyView {
+    pub id: RecordId,
+    pub owner: AgencyCode,
+    pub reference: String,
+    pub disclosure: Access,
+    pub instruction: String,
+}
+
+impl HitOnlyView {
+    pub fn of(record: &Record) -> Self {
+        HitOnlyView {
+            id: record.id,
+            owner: record.owner.clone(),
+            reference: record.draft.reference.clone(),
+            disclosure: Access::HitOnly,
+            instruction: contact_instruction(record),
+        }
+    }
+}
+
+/// The owner's instruction, or the default one: contact the owner.
+pub fn contact_instruction(record: &Record) -> String {
+    match &record.draft.policy.instruction {
+        Some(text) => format!(
+            "{text} Contact the owner agency {} quoting reference {}.",
+            record.owner, record.draft.reference
+        ),
+        None => format!(
+            "Contact the owner agency {} quoting reference {}.",
+            record.owner, record.draft.reference
+        ),
+    }
+}
+
+/// A record as one caller may see it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum RecordView {
+    Full(Box<Record>),
+    HitOnly(HitOnlyView),
+}
+
+/// The view a caller gets of a record, or `None` when it is hidden.
+pub fn view_for(caller: &Caller, record: &Record) -> Option<RecordView> {
+    match record_access(caller, record) {
+        Access::Hidden => None,
+        Access::HitOnly => Some(RecordView::HitOnly(HitOnlyView::of(record))),
+        Access::Full => Some(RecordView::Full(Box::new(record.clone()))),
+    }
+}
+
+/// Whether retired records are shown: only to the owner and oversight; to
+/// everyone else a record that left the list is gone.
+pub fn may_see_retired(caller: &Caller, record: &Record) -> bool {
+    record.status == RecordStatus::Active || may_read_history(caller, &record.owner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn code(s: &str) -> AgencyCode {
+        AgencyCode::parse(s).unwrap()
+    }
+
+    fn agency() -> impl Strategy<Value = AgencyCode> {
+        prop::sample::select(vec!["FRA", "DEU", "ITA", "INTERPOL", "EUROPOL"]).prop_map(code)
+    }
+
+    fn policy() -> impl Strategy<Value = AccessPolicy> {
+        let vis = prop_oneof![
+            Just(Visibility::All),
+            prop::collection::vec(agency(), 1..3).prop_map(Visibility::Only),
+            prop::collection::vec(agency(), 0..3).prop_map(Visibility::Except),
+        ];
+        let disc = prop_oneof![Just(Disclosure::Full), Just(Disclosure::HitOnly)];
+        (vis, disc).prop_map(|(visibility, disclosure)| AccessPolicy {
+            visibility,
+            disclosure,
+            instruction: None,
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn owner_always_sees_everything(owner in agency(), p in policy()) {
+            prop_assert_eq!(access_for(&owner, &owner, &p), Access::Full);
+        }
+
+        #[test]
+        fn rules_follow_the_policy(owner in agency(), caller in agency(), p in policy()) {
+            let got = access_for(&caller, &owner, &p);
+            if caller == owner {
+                prop_assert_eq!(got, Access::Full);
+            } else {
+                let listed_only = matches!(&p.visibility, Visibility::Only(l) if !l.contains(&caller));
+                let excluded = matches!(&p.visibility, Visibility::Except(l) if l.contains(&caller));
+                if listed_only || excluded {
+                    prop_assert_eq!(got, Access::Hidden);
+                } else if p.disclosure == Disclosure::HitOnly {
+                    prop_assert_eq!(got, Access::HitOnly);
+                } else {
+                    prop_assert_eq!(got, Access::Full);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn only_the_owners_contributors_write() {
+        let fra = code("FRA");
+        let mk = |a: &str, role| Caller {
+            agency: code(a),
+            role,
+            token_id: "t".into(),
+        };
+        assert!(may_write(&mk("FRA", Role::Contributor), &fra));
+        assert!(!may_write(&mk("FRA", Role::Screener), &fra));
+        assert!(!may_write(&mk("FRA", Role::Admin), &fra));
+        assert!(!may_write(&mk("DEU", Role::Contributor), &fra));
+    }
+
+    #[test]
+    fn policy_json_shape() {
+        let p: AccessPolicy =
+            serde_json::from_str(r#"{"visibility":{"only":["FRA"]},"disclosure":"hit_only"}"#)
+                .unwrap();
+        assert_eq!(p.visibility, Visibility::Only(vec![code("FRA")]));
+        let p: AccessPolicy = serde_json::from_str(r#"{"visibility":"all"}"#).unwrap();
+        assert_eq!(p.disclosure, Disclosure::Full);
+    }
+}

@@ -1,0 +1,202 @@
+//! Member agencies and the roles their people hold.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::InvalidValue;
+
+/// An agency's code: `FRA`, `DEU` (a country's bureau, ISO alpha-3) or an
+/// organisation such as `INTERPOL`, `EUROPOL`. Upper-case ASCII letters,
+/// digits and `_`, 2 to 16 characters, starting with a letter.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AgencyCode(String);
+
+impl AgencyCode {
+    pub fn parse(text: &str) -> Result<Self, InvalidValue> {
+        let t = text.trim();
+        let valid = (2..=16).contains(&t.len())
+            && t.as_bytes()[0].is_ascii_uppercase()
+            && t
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+        if valid {
+            Ok(AgencyCode(t.to_string()))
+        } else {
+            Err(InvalidValue::new(format!(
+                "'{}' is not an agency code (2-16 upper-case letters, digits or '_', starting with a letter)",
+                t.chars().take(20).collect::<String>()
+            )))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AgencyCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for AgencyCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AgencyCode({})", self.0)
+    }
+}
+
+impl FromStr for AgencyCode {
+    type Err = InvalidValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        AgencyCode::parse(s)
+    }
+}
+
+impl Serialize for AgencyCode {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for AgencyCode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        AgencyCode::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgencyKind {
+    /// A country's National Central Bureau.
+    CountryBureau,
+    /// An international organisation (INTERPOL, Europol, ...).
+    Organisation,
+}
+
+impl AgencyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgencyKind::CountryBureau => "country_bureau",
+            AgencyKind::Organisation => "organisation",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, InvalidValue> {
+        match s {
+            "country_bureau" => Ok(AgencyKind::CountryBureau),
+            "organisation" => Ok(AgencyKind::Organisation),
+            other => Err(InvalidValue::new(format!(
+                "'{other}' is not an agency kind (country_bureau, organisation)"
+            ))),
+        }
+    }
+
+    /// A three-letter code that is a country is a bureau; anything else is an organisation.
+    pub fn guess(code: &AgencyCode) -> Self {
+        if crate::CountryCode::parse(code.as_str()).is_ok() && code.as_str().len() == 3 {
+            AgencyKind::CountryBureau
+        } else {
+            AgencyKind::Organisation
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agency {
+    pub code: AgencyCode,
+    pub name: String,
+    pub kind: AgencyKind,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// What a token's holder may do. Roles belong to one agency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Manages agencies, tokens and webhooks.
+    Admin,
+    /// Writes its agency's records.
+    Contributor,
+    /// Frontline: screens travellers.
+    Screener,
+    /// Reviews hits and records.
+    Analyst,
+    /// Oversight: reads the whole audit log and record histories.
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Contributor,
+        Role::Screener,
+        Role::Analyst,
+        Role::Auditor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Contributor => "contributor",
+            Role::Screener => "screener",
+            Role::Analyst => "analyst",
+            Role::Auditor => "auditor",
+        }
+    }
+}
+
+impl FromStr for Role {
+    type Err = InvalidValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| {
+                InvalidValue::new(format!(
+                    "'{s}' is not a role (admin, contributor, screener, analyst, auditor)"
+                ))
+            })
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who is calling: the agency and role behind a verified token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub agency: AgencyCode,
+    pub role: Role,
+    /// The token's id, for the audit log (never the secret).
+    pub token_id: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agency_codes() {
+        for ok in ["FRA", "INTERPOL", "EUROPOL", "UN_SC", "X1"] {
+            assert!(AgencyCode::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "f", "fra", "1AB", "A-B", "ABCDEFGHIJKLMNOPQ"] {
+            assert!(AgencyCode::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            AgencyKind::guess(&AgencyCode::parse("FRA").unwrap()),
+            AgencyKind::CountryBureau
+        );
+        assert_eq!(
+            AgencyKind::guess(&AgencyCode::parse("INTERPOL").unwrap()),
+            AgencyKind::Organisation
+        );
+    }
+}

@@ -1,0 +1,1 @@
+//! UN/EDIFACT PAXLST parsing (being written).

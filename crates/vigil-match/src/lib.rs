@@ -1,0 +1,1 @@
+//! Vigil matching engine (being written).
