@@ -1,1 +1,71 @@
-fn main() {}
+//! The `vigil` command: run the server, manage agencies, tokens and records,
+//! verify the audit log. Only this crate uses `anyhow`; errors end as one
+//! line on stderr and a non-zero exit code.
+//!
+//! Layout: `main.rs` holds the argument definitions and dispatch; each
+//! group of commands lives in `commands/`.
+
+mod commands;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "vigil", version, about = "Share and screen records on foreign terrorist fighters")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the database lives.
+#[derive(Debug, clap::Args, Clone)]
+pub struct DataArg {
+    /// Data directory (created on first use).
+    #[arg(long, env = "VIGIL_DATA", default_value = "./vigil-data", global = true)]
+    pub data: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create the database in the data directory.
+    Init(commands::server::InitArgs),
+    /// Run the HTTP API server.
+    Serve(commands::server::ServeArgs),
+    /// Create a demo database with agencies, tokens and data, then serve it.
+    Quickstart(commands::server::QuickstartArgs),
+    /// Manage member agencies.
+    #[command(subcommand)]
+    Agency(commands::admin::AgencyCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(commands::admin::TokenCommand),
+    /// Add, read and list records.
+    #[command(subcommand)]
+    Record(commands::records::RecordCommand),
+    /// Read and verify the audit log.
+    #[command(subcommand)]
+    Audit(commands::audit::AuditCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Init(a) => commands::server::init(a),
+        Command::Serve(a) => commands::server::serve(a),
+        Command::Quickstart(a) => commands::server::quickstart(a),
+        Command::Agency(c) => commands::admin::agency(c),
+        Command::Token(c) => commands::admin::token(c),
+        Command::Record(c) => commands::records::run(c),
+        Command::Audit(c) => commands::audit::run(c),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            let line = format!("{e:#}").replace('\n', " ");
+            eprintln!("error: {line}");
+            ExitCode::FAILURE
+        }
+    }
+}

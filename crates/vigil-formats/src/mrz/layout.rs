@@ -56,7 +56,11 @@ impl Layout {
     /// with the document number: TD2, TD3 and both visas.
     fn two_line(format: Format, width: usize) -> Layout {
         let (optional_len, optional_check, composite) = match format {
-            Format::TD3 => (14, Some(span(1, 42, 1)), Some((span(1, 43, 1), TD3_COMPOSITE))),
+            Format::TD3 => (
+                14,
+                Some(span(1, 42, 1)),
+                Some((span(1, 43, 1), TD3_COMPOSITE)),
+            ),
             Format::TD2 => (7, None, Some((span(1, 35, 1), TD2_COMPOSITE))),
             Format::MRVA | Format::MRVB | Format::TD1 => (width - 28, None, None),
         };

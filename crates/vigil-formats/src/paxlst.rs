@@ -1,1 +1,0 @@
-//! UN/EDIFACT PAXLST parsing (being written).

@@ -1,0 +1,52 @@
+//! Accuracy figures (not pass/fail): the labelled name bench, Arabic-script vs Latin full
+//! names, and UN leave-one-name-out retrieval.
+use vigil_match::{compare_names, DEFAULT_THRESHOLD};
+
+const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
+
+fn name_bench() {
+    let mut reader = csv::Reader::from_path(format!("{SHARED}/bench/name_bench_cases.csv")).expect("bench cases");
+    let (mut tp, mut fp, mut fn_, mut tn) = (0, 0, 0, 0);
+    let mut strong_errors = Vec::new();
+    let mut errors = Vec::new();
+    for row in reader.records() {
+        let row = row.expect("row");
+        if &row[1] != "Person" {
+            continue;
+        }
+        let truth = &row[4] == "true";
+        let score = compare_names(&row[2], &row[3]);
+        let predicted = score >= DEFAULT_THRESHOLD;
+        match (truth, predicted) {
+            (true, true) => tp += 1,
+            (false, true) => fp += 1,
+            (true, false) => fn_ += 1,
+            (false, false) => tn += 1,
+        }
+        if truth != predicted {
+            let line = format!("  {} {:.3} {} | {} [{}]", if truth { "FN" } else { "FP" }, score, &row[2], &row[3], &row[5]);
+            if &row[5] == "STRONG" {
+                strong_errors.push(line.clone());
+            }
+            errors.push(line);
+        }
+    }
+    let precision = tp as f64 / (tp + fp) as f64;
+    let recall = tp as f64 / (tp + fn_) as f64;
+    let f1 = 2.0 * precision * recall / (precision + recall);
+    println!("name bench (Person, {} pairs) at threshold {DEFAULT_THRESHOLD}:", tp + fp + fn_ + tn);
+    println!("  precision {precision:.3} recall {recall:.3} F1 {f1:.3} (tp {tp} fp {fp} fn {fn_} tn {tn})");
+    println!("  STRONG errors: {}", strong_errors.len());
+    for e in &strong_errors {
+        println!("{e}");
+    }
+    if std::env::var("VIGIL_BENCH_VERBOSE").is_ok() {
+        for e in &errors {
+            println!("{e}");
+        }
+    }
+}
+
+fn main() {
+    name_bench();
+}

@@ -1,0 +1,298 @@
+//! Name analysis: from a name string to the parts the comparer aligns.
+//!
+//! The stages, in order: [`tokenize`](crate::text::tokenize) (case folding, word boundaries),
+//! [`parts`] (drop titles, recognise particles and Arabic articles, split "Abdulaziz" into
+//! "abd" + "aziz", drop repeated parts), then [`Token::new`] per part: canonical spelling in
+//! its own script, romanised forms (every Cyrillic scheme, ICAO and plain folding), phonetic
+//! keys, Arabic consonant skeleton, variant and nickname groups and rarity weight. The original
+//! script form is kept beside the romanised ones, so two Arabic names are still compared in
+//! Arabic and an Arabic name against a Latin one through skeletons and variant groups.
+
+use crate::lexicon::{is_patronymic, is_sun_article, particle, Lexicon, TITLES};
+use crate::text::{fold_latin, fold_other, tokenize, Fold, RawToken, Script};
+use crate::translit::{
+    arabic_canonical, arabic_romanised, arabic_skeleton, greek, latin_skeleton, loose_key, CYRILLIC_SCHEMES,
+};
+
+/// What role a part plays in a name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum Class {
+    Word,
+    /// A patronymic (Viktorovich): missing it costs less than missing a given name.
+    Patronymic,
+    /// A single letter standing for a part.
+    Initial,
+    /// bin/ibn, al/el, abu, van, de…: compared as a class, never decisive.
+    Particle(&'static str),
+}
+
+/// One analysed name part. Interned by the index, so a part shared by many persons is
+/// analysed and stored once.
+#[derive(Clone, Debug)]
+pub struct Token {
+    /// Canonical spelling in the part's own script.
+    pub text: Box<str>,
+    pub script: Script,
+    pub class: Class,
+    /// Romanised spellings (lower-case ASCII); plain folding first.
+    pub latin: Box<[Box<str>]>,
+    /// Phonetic keys of the romanised spellings.
+    pub keys: Box<[Box<str>]>,
+    /// Arabic-compatible consonant skeleton ("" for scripts we do not romanise).
+    pub skeleton: Box<str>,
+    /// Variant group ids (sorted).
+    pub groups: Box<[u32]>,
+    /// Nickname group ids (sorted).
+    pub nicks: Box<[u32]>,
+    /// Rarity weight in [0.25, 1].
+    pub weight: f32,
+}
+
+/// Canonical spellings of a token used for lexicon look-ups: first the one the engine
+/// compares, then alternatives (the ICAO spelling of a Latin word with umlauts).
+pub fn canonical_forms(raw: &RawToken) -> Vec<String> {
+    match raw.script {
+        Script::Latin => {
+            let plain = fold_latin(&raw.text, Fold::Plain);
+            let icao = fold_latin(&raw.text, Fold::Icao);
+            if icao != plain {
+                vec![plain, icao]
+            } else {
+                vec![plain]
+            }
+        }
+        Script::Cyrillic => vec![raw.text.clone()],
+        Script::Arabic => vec![arabic_canonical(&fold_other(&raw.text))],
+        Script::Greek | Script::Other => vec![fold_other(&raw.text)],
+    }
+}
+
+fn sorted(mut v: Vec<u32>) -> Box<[u32]> {
+    v.sort_unstable();
+    v.dedup();
+    v.into_boxed_slice()
+}
+
+fn dedup_boxed(v: Vec<String>) -> Box<[Box<str>]> {
+    let mut out: Vec<Box<str>> = Vec::with_capacity(v.len());
+    for s in v {
+        if !s.is_empty() && !out.iter().any(|o| **o == *s) {
+            out.push(s.into_boxed_str());
+        }
+    }
+    out.into_boxed_slice()
+}
+
+impl Token {
+    /// Analyses one part (as produced by [`parts`]).
+    pub fn new(raw: &RawToken) -> Token {
+        let lex = Lexicon::get();
+        let forms = canonical_forms(raw);
+        let text = forms.first().cloned().unwrap_or_default();
+        let latin: Vec<String> = match raw.script {
+            Script::Latin => forms.clone(),
+            Script::Cyrillic => {
+                CYRILLIC_SCHEMES.iter().map(|s| fold_latin(&s.transliterate(&text), Fold::Plain)).collect()
+            }
+            Script::Greek => vec![greek(&text)],
+            Script::Arabic => vec![arabic_romanised(&text)],
+            Script::Other => Vec::new(),
+        };
+        let latin = dedup_boxed(latin);
+        let keys = match raw.script {
+            Script::Latin | Script::Cyrillic | Script::Greek => {
+                dedup_boxed(latin.iter().map(|l| loose_key(l)).collect())
+            }
+            Script::Arabic | Script::Other => Box::default(),
+        };
+        let skeleton = match raw.script {
+            Script::Arabic => arabic_skeleton(&text),
+            Script::Other => String::new(),
+            _ => latin.first().map(|l| latin_skeleton(l)).unwrap_or_default(),
+        };
+        let mut lookups: Vec<&str> = forms.iter().map(String::as_str).collect();
+        if raw.script != Script::Latin {
+            lookups.extend(latin.iter().map(|l| &**l));
+        }
+        let groups = sorted(lookups.iter().flat_map(|f| lex.groups(f)).collect());
+        let nicks = sorted(latin.first().map(|l| lex.nicknames(l).collect()).unwrap_or_default());
+        let weight = lookups.iter().map(|f| lex.weight(f)).fold(1.0f32, f32::min);
+        let class = if let Some(p) = particle(&text) {
+            Class::Particle(p)
+        } else if raw.script == Script::Latin && text.len() == 1 {
+            Class::Initial
+        } else if latin.first().is_some_and(|l| is_patronymic(l)) {
+            Class::Patronymic
+        } else {
+            Class::Word
+        };
+        Token {
+            text: text.into_boxed_str(),
+            script: raw.script,
+            class,
+            latin,
+            keys,
+            skeleton: skeleton.into_boxed_str(),
+            groups,
+            nicks,
+            weight,
+        }
+    }
+
+    /// A part made by joining adjacent parts ("Abdul" + "Rahman" against "Abdulrahman").
+    pub fn joined(parts: &[&Token]) -> Token {
+        let text: String = parts.iter().map(|t| &*t.text).collect();
+        let script = parts.first().map_or(Script::Latin, |t| t.script);
+        let mut t = Token::new(&RawToken { text, script, hyphen_after: false });
+        if script == Script::Latin || script == Script::Cyrillic || script == Script::Greek {
+            let latin: String = parts.iter().filter_map(|t| t.latin.first()).map(|l| &**l).collect();
+            t.keys = dedup_boxed(vec![loose_key(&latin)]);
+            t.skeleton = latin_skeleton(&latin).into_boxed_str();
+            t.latin = dedup_boxed(vec![latin]);
+        }
+        t.weight = parts.iter().map(|p| p.weight).fold(0.0, f32::max);
+        t.class = Class::Word;
+        t
+    }
+
+    pub fn is_word(&self) -> bool {
+        !matches!(self.class, Class::Particle(_))
+    }
+
+    /// Romanised display form (falls back to the original script).
+    pub fn display(&self) -> &str {
+        self.latin.first().map_or(&*self.text, |l| l)
+    }
+}
+
+/// Latin "abd" compounds: "abdulaziz", "abdelkader", "abdurrahman" → ("abd", rest).
+/// Abdullah/Abdallah stay whole: "allah" is not a separable name.
+fn split_abd(word: &str) -> Option<&str> {
+    let rest = word.strip_prefix("abd")?;
+    if rest.len() < 5 || rest.contains("llah") && rest.len() <= 6 {
+        return None;
+    }
+    let b = rest.as_bytes();
+    let rest = if matches!(&rest[..2], "ul" | "el" | "al" | "ol" | "il") {
+        &rest[2..]
+    } else if matches!(b[0], b'u' | b'e' | b'o' | b'i' | b'a') && b[1] == b[2] {
+        // Sun-letter assimilation: abd-ur-rahman written "abdurrahman".
+        &rest[2..]
+    } else if matches!(b[0], b'u' | b'o') {
+        &rest[1..]
+    } else {
+        return None;
+    };
+    (rest.len() >= 3).then_some(rest)
+}
+
+/// Splits a name into the parts to analyse: titles dropped (unless nothing else is left),
+/// articles normalised, "abd" compounds split, repeated parts dropped.
+pub fn parts(full: &str) -> Vec<RawToken> {
+    let raw = tokenize(full);
+    let mut out: Vec<RawToken> = Vec::with_capacity(raw.len() + 1);
+    let has_non_title = raw.iter().any(|t| !TITLES.contains(&canonical_forms(t)[0].as_str()));
+    for t in raw {
+        let canon = canonical_forms(&t).swap_remove(0);
+        if has_non_title && TITLES.contains(&canon.as_str()) {
+            continue;
+        }
+        if t.script == Script::Latin && t.hyphen_after && is_sun_article(&canon) {
+            out.push(RawToken { text: "al".into(), script: Script::Latin, hyphen_after: true });
+            continue;
+        }
+        if t.script == Script::Latin {
+            if let Some(rest) = split_abd(&canon) {
+                out.push(RawToken { text: "abd".into(), script: Script::Latin, hyphen_after: false });
+                out.push(RawToken { text: rest.into(), script: Script::Latin, hyphen_after: t.hyphen_after });
+                continue;
+            }
+        }
+        if t.script == Script::Arabic && canon.chars().count() >= 4 && canon != "الله" {
+            if let Some(rest) = canon.strip_prefix("ال") {
+                out.push(RawToken { text: "ال".into(), script: Script::Arabic, hyphen_after: false });
+                out.push(RawToken { text: rest.into(), script: Script::Arabic, hyphen_after: false });
+                continue;
+            }
+        }
+        out.push(t);
+    }
+    // Repeated words ("Sergey Sergey Shoigu") say nothing twice; particles may repeat.
+    let mut seen: Vec<String> = Vec::new();
+    out.retain(|t| {
+        let canon = canonical_forms(t).swap_remove(0);
+        if particle(&canon).is_some() {
+            return true;
+        }
+        if seen.contains(&canon) {
+            return false;
+        }
+        seen.push(canon);
+        true
+    });
+    out
+}
+
+/// Analyses a whole name.
+pub fn analyse(full: &str) -> Vec<Token> {
+    parts(full).iter().map(Token::new).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn words(full: &str) -> Vec<String> {
+        analyse(full).iter().map(|t| format!("{}{}", if t.is_word() { "" } else { "~" }, t.text)).collect()
+    }
+
+    #[test]
+    fn parts_of_names() {
+        let cases: &[(&str, &[&str])] = &[
+            ("Mr. Recep Tayyip Erdoğan", &["recep", "tayyip", "erdogan"]),
+            ("'Abd al-Aziz al-Nuristani", &["~abd", "~al", "aziz", "~al", "nuristani"]),
+            ("Abdulaziz", &["~abd", "aziz"]),
+            ("Abdurrahman", &["~abd", "rahman"]),
+            ("Abdullah", &["abdullah"]),
+            ("SAIF-AD-DIN", &["saif", "~al", "din"]),
+            ("Shoigu Shoigu Sergey", &["shoigu", "sergey"]),
+            ("عبد الرحمن", &["~عبد", "~ال", "رحمن"]),
+            ("Dr.", &["dr"]),
+        ];
+        for (full, want) in cases {
+            assert_eq!(words(full), *want, "{full}");
+        }
+    }
+
+    #[test]
+    fn tokens_carry_romanisations() {
+        let t = &analyse("Владимир")[0];
+        assert!(t.latin.iter().any(|l| &**l == "vladimir"));
+        let t = &analyse("Müller")[0];
+        assert_eq!(&*t.latin[1], "mueller");
+        let t = &analyse("محمد")[0];
+        assert_eq!(&*t.skeleton, "mhmd");
+        assert!(!t.groups.is_empty());
+        assert_eq!(analyse("Viktorovich")[0].class, Class::Patronymic);
+        assert_eq!(analyse("J.")[0].class, Class::Initial);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn never_panics(s in "\\PC{0,80}", c in proptest::collection::vec(any::<char>(), 0..120)) {
+            let noisy: String = c.into_iter().collect();
+            let _ = analyse(&s);
+            let _ = analyse(&noisy);
+        }
+    }
+
+    #[test]
+    fn survives_huge_and_odd_input() {
+        let long: String = "Абд-аль-Азиз Müller محمد 李 ".repeat(400);
+        assert!(!analyse(&long).is_empty());
+        assert!(analyse("\u{0}\u{7}\u{202e}--..,,").is_empty());
+        assert!(analyse(&"x".repeat(10_000)).len() == 1);
+    }
+}

@@ -1,0 +1,427 @@
+//! Romanisation of non-Latin scripts and the spelling-insensitive keys that let names written
+//! in different scripts and transliteration schemes meet.
+//!
+//! - Cyrillic: five iuliia schemes compiled into [`cyrillic_tables`] (ICAO Doc 9303, BGN/PCGN,
+//!   GOST 7.79, scientific, Wikipedia) plus the Ukrainian, Belarusian, Serbian and Kazakh letters
+//!   they lack. A Cyrillic word is romanised with all five and compared through every result.
+//! - Greek: ELOT 743 style, enough for names.
+//! - Arabic (and Persian/Urdu letters): the script writes no short vowels, so instead of guessing
+//!   them we reduce both the Arabic word and any Latin word to a consonant *skeleton* in one
+//!   shared alphabet ([`arabic_skeleton`], [`latin_skeleton`]) and compare skeletons.
+//! - [`loose_key`]: a phonetic key for Latin spellings that folds the usual alternations
+//!   (w/v, j/y/i, z/s, kh/h, ph/f, doubled letters) so "Wolodymyr Selenskyj" meets
+//!   "Volodymyr Zelenskyy".
+
+mod cyrillic_tables;
+
+/// An iuliia transliteration scheme.
+pub struct Scheme {
+    pub name: &'static str,
+    mapping: &'static [(char, &'static str)],
+    prev: &'static [(&'static str, &'static str)],
+    next: &'static [(&'static str, &'static str)],
+    ending: &'static [(&'static str, &'static str)],
+}
+
+/// The Cyrillic schemes a name may have been romanised with.
+pub const CYRILLIC_SCHEMES: [&Scheme; 5] = [
+    &cyrillic_tables::ICAO_DOC_9303,
+    &cyrillic_tables::BGN_PCGN,
+    &cyrillic_tables::GOST_779,
+    &cyrillic_tables::SCIENTIFIC,
+    &cyrillic_tables::WIKIPEDIA,
+];
+
+/// Letters of other Cyrillic alphabets, missing from the Russian-only scheme files.
+const CYRILLIC_EXTRA: &[(char, &str)] = &[
+    ('і', "i"),
+    ('ї', "yi"),
+    ('є', "ye"),
+    ('ґ', "g"),
+    ('ў', "u"),
+    ('ђ', "dj"),
+    ('ј', "j"),
+    ('љ', "lj"),
+    ('њ', "nj"),
+    ('ћ', "c"),
+    ('џ', "dz"),
+    ('қ', "k"),
+    ('ғ', "g"),
+    ('ұ', "u"),
+    ('ү', "u"),
+    ('ө', "o"),
+    ('ң', "ng"),
+    ('һ', "h"),
+    ('ә', "a"),
+    ('ѓ', "g"),
+    ('ќ', "k"),
+    ('ѕ', "dz"),
+];
+
+fn lookup<'a>(table: &'a [(&str, &'a str)], key: &str) -> Option<&'a str> {
+    table.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+}
+
+impl Scheme {
+    /// Romanises text word by word, keeping everything that is not a Cyrillic letter.
+    pub fn transliterate(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len() * 2);
+        let mut word: Vec<char> = Vec::new();
+        for c in text.chars().chain(std::iter::once(' ')) {
+            if c.is_alphabetic() {
+                word.push(c);
+            } else {
+                self.word(&word, &mut out);
+                word.clear();
+                out.push(c);
+            }
+        }
+        // Drop the sentinel space that flushed the last word.
+        out.pop();
+        out
+    }
+
+    fn word(&self, word: &[char], out: &mut String) {
+        let lower: Vec<char> = word.iter().flat_map(|c| c.to_lowercase()).collect();
+        if lower.len() != word.len() {
+            // A letter whose lower case is several characters is not Cyrillic: copy as is.
+            out.extend(word);
+            return;
+        }
+        let mut stem_len = lower.len();
+        let mut ending = None;
+        if lower.len() > 2 {
+            let tail: String = lower[lower.len() - 2..].iter().collect();
+            if let Some(e) = lookup(self.ending, &tail) {
+                stem_len -= 2;
+                ending = Some(e);
+            }
+        }
+        let mut buf = [0u8; 8];
+        for i in 0..stem_len {
+            let cur = lower[i];
+            let prev: String = if i == 0 { String::new() } else { lower[i - 1].to_string() };
+            let next: String = lower.get(i + 1).map(char::to_string).unwrap_or_default();
+            let key_prev = format!("{prev}{cur}");
+            let key_next = format!("{cur}{next}");
+            let piece = lookup(self.prev, &key_prev)
+                .or_else(|| lookup(self.next, &key_next))
+                .or_else(|| self.mapping.iter().find(|(k, _)| *k == cur).map(|(_, v)| *v))
+                .or_else(|| CYRILLIC_EXTRA.iter().find(|(k, _)| *k == cur).map(|(_, v)| *v))
+                .unwrap_or_else(|| cur.encode_utf8(&mut buf));
+            if word[i].is_uppercase() {
+                let mut chars = piece.chars();
+                if let Some(first) = chars.next() {
+                    out.extend(first.to_uppercase());
+                    out.extend(chars);
+                }
+            } else {
+                out.push_str(piece);
+            }
+        }
+        if let Some(e) = ending {
+            out.push_str(e);
+        }
+    }
+}
+
+/// Greek to Latin, ELOT 743 style, on a lower-case word without accents.
+pub fn greek(word: &str) -> String {
+    let chars: Vec<char> = word.chars().collect();
+    let mut out = String::with_capacity(word.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let pair = (chars[i], chars.get(i + 1).copied().unwrap_or(' '));
+        let two = match pair {
+            ('ο', 'υ') => Some("ou"),
+            ('α', 'υ') => Some("av"),
+            ('ε', 'υ') => Some("ev"),
+            ('μ', 'π') if i == 0 => Some("b"),
+            ('ν', 'τ') if i == 0 => Some("d"),
+            ('γ', 'γ') => Some("ng"),
+            ('γ', 'κ') => Some("gk"),
+            _ => None,
+        };
+        if let Some(two) = two {
+            out.push_str(two);
+            i += 2;
+            continue;
+        }
+        out.push_str(match chars[i] {
+            'α' => "a",
+            'β' => "v",
+            'γ' => "g",
+            'δ' => "d",
+            'ε' => "e",
+            'ζ' => "z",
+            'η' | 'ι' => "i",
+            'θ' => "th",
+            'κ' => "k",
+            'λ' => "l",
+            'μ' => "m",
+            'ν' => "n",
+            'ξ' => "x",
+            'ο' | 'ω' => "o",
+            'π' => "p",
+            'ρ' => "r",
+            'σ' | 'ς' => "s",
+            'τ' => "t",
+            'υ' => "y",
+            'φ' => "f",
+            'χ' => "ch",
+            'ψ' => "ps",
+            _ => "",
+        });
+        i += 1;
+    }
+    out
+}
+
+/// Unifies Arabic letter variants that spellings mix freely (Persian yeh and keheh, alef
+/// maksura, teh marbuta), after marks (harakat, hamza above/below) have been stripped.
+pub fn arabic_canonical(folded: &str) -> String {
+    folded
+        .chars()
+        .map(|c| match c {
+            'ى' | 'ی' | 'ې' | 'ے' => 'ي',
+            'ک' | 'ڪ' => 'ك',
+            'ة' | 'ۀ' | 'ہ' | 'ھ' => 'ه',
+            'ٱ' => 'ا',
+            c => c,
+        })
+        .collect()
+}
+
+/// Readable romanisation of a canonical Arabic word, for explanations: consonants plus the
+/// long vowels the script does write.
+pub fn arabic_romanised(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for (i, c) in word.chars().enumerate() {
+        out.push_str(match c {
+            'ا' => "a",
+            'ب' => "b",
+            'ت' => "t",
+            'ث' => "th",
+            'ج' => "j",
+            'ح' | 'ه' => "h",
+            'خ' => "kh",
+            'د' => "d",
+            'ذ' => "dh",
+            'ر' => "r",
+            'ز' => "z",
+            'س' | 'ص' => "s",
+            'ش' => "sh",
+            'ض' => "d",
+            'ط' => "t",
+            'ظ' => "z",
+            'غ' => "gh",
+            'ف' | 'ڤ' => "f",
+            'ق' => "q",
+            'ك' => "k",
+            'ل' => "l",
+            'م' => "m",
+            'ن' => "n",
+            'و' if i == 0 => "w",
+            'و' => "u",
+            'ي' if i == 0 => "y",
+            'ي' => "i",
+            'پ' => "p",
+            'چ' => "ch",
+            'ژ' => "zh",
+            'گ' => "g",
+            _ => "",
+        });
+    }
+    out
+}
+
+/// The skeleton alphabet: one letter per Arabic consonant class; vowels, w/y (which double as
+/// long vowels), ayn and hamza are dropped, doubled letters collapse and a final h (teh marbuta,
+/// "Fatimah"/"Fatima") is dropped.
+fn finish_skeleton(raw: impl Iterator<Item = char>) -> String {
+    let mut out = String::new();
+    let mut last = '\0';
+    for c in raw {
+        if c != last {
+            out.push(c);
+            last = c;
+        }
+    }
+    if out.len() > 1 && out.ends_with('h') {
+        out.pop();
+    }
+    out
+}
+
+/// Consonant skeleton of a canonical Arabic-script word.
+pub fn arabic_skeleton(word: &str) -> String {
+    finish_skeleton(word.chars().filter_map(|c| {
+        Some(match c {
+            'ب' | 'پ' => 'b',
+            'ت' | 'ث' | 'ط' => 't',
+            'ج' | 'غ' | 'گ' | 'ژ' => 'j',
+            'ح' | 'ه' => 'h',
+            'خ' | 'ق' | 'ك' => 'k',
+            'د' | 'ذ' | 'ض' => 'd',
+            'ر' => 'r',
+            'ز' | 'ظ' => 'z',
+            'س' | 'ص' => 's',
+            'ش' | 'چ' => 'S',
+            'ف' | 'ڤ' => 'f',
+            'ل' => 'l',
+            'م' => 'm',
+            'ن' => 'n',
+            _ => return None,
+        })
+    }))
+}
+
+/// Consonant skeleton of a folded Latin word, in the same alphabet as [`arabic_skeleton`].
+pub fn latin_skeleton(word: &str) -> String {
+    let b = word.as_bytes();
+    let mut raw = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let next = b.get(i + 1).copied().unwrap_or(b' ');
+        let (c, used) = match (b[i], next) {
+            (b's', b'c') if b.get(i + 2) == Some(&b'h') => (Some('S'), 3),
+            (b's' | b'c', b'h') => (Some('S'), 2),
+            (b'k', b'h') => (Some('k'), 2),
+            (b'g' | b'z', b'h') | (b'd', b'j') => (Some('j'), 2),
+            (b'd', b'h') => (Some('d'), 2),
+            (b't', b'h') => (Some('t'), 2),
+            (b'p', b'h') => (Some('f'), 2),
+            (b'c', b'k') => (Some('k'), 2),
+            (c, _) => (
+                match c {
+                    b'b' | b'p' => Some('b'),
+                    b'c' | b'k' | b'q' => Some('k'),
+                    b'g' | b'j' => Some('j'),
+                    b'x' => Some('h'),
+                    b'd' | b'f' | b'h' | b'l' | b'm' | b'n' | b'r' | b's' | b't' | b'z' => Some(c as char),
+                    _ => None,
+                },
+                1,
+            ),
+        };
+        raw.extend(c);
+        i += used;
+    }
+    finish_skeleton(raw.into_iter())
+}
+
+/// Phonetic key of a folded Latin word (see the module comment).
+pub fn loose_key(word: &str) -> String {
+    let b = word.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let next = b.get(i + 1).copied().unwrap_or(b' ');
+        let (piece, used): (&[u8], usize) = match (c, next) {
+            (b's', b'c') if b.get(i + 2) == Some(&b'h') => (b"s", 3),
+            (b't', b's') if b.get(i + 2) == Some(&b'h') => (b"s", 3),
+            (b'd', b'z') if b.get(i + 2) == Some(&b'h') => (b"i", 3),
+            (b's' | b'c', b'h') | (b't', b's') => (b"s", 2),
+            (b'k', b'h') => (b"h", 2),
+            (b'z', b'h') | (b'd', b'j') => (b"i", 2),
+            (b'p', b'h') => (b"f", 2),
+            (b't' | b'd' | b'g', b'h') => (&b[i..=i], 2),
+            (b'c', b'k') => (b"k", 2),
+            (b'c', b'e' | b'i' | b'y') => (b"s", 1),
+            (b'o', b'u') | (b'o', b'o') => (b"u", 2),
+            (b'e', b'e') | (b'i', b'e') => (b"i", 2),
+            (b'c' | b'q', _) => (b"k", 1),
+            (b'x', _) => (b"ks", 1),
+            (b'w', _) => (b"v", 1),
+            (b'z', _) => (b"s", 1),
+            (b'j' | b'y', _) => (b"i", 1),
+            (b'h', _) if i > 0 => (b"", 1),
+            _ => (&b[i..=i], 1),
+        };
+        for &p in piece {
+            if out.last() != Some(&p) {
+                out.push(p);
+            }
+        }
+        i += used;
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::{fold_other, tokenize};
+    use proptest::prelude::*;
+
+    #[test]
+    fn iuliia_samples() {
+        for (scheme, cyrillic, latin) in cyrillic_tables::SAMPLES {
+            let s = CYRILLIC_SCHEMES.iter().find(|s| s.name == *scheme).expect("scheme");
+            assert_eq!(s.transliterate(cyrillic), *latin, "{scheme}");
+        }
+    }
+
+    #[test]
+    fn greek_names() {
+        assert_eq!(greek("κυριακος"), "kyriakos");
+        assert_eq!(greek("μητσοτακης"), "mitsotakis");
+    }
+
+    fn arabic(word: &str) -> String {
+        arabic_canonical(&fold_other(word))
+    }
+
+    #[test]
+    fn skeletons_meet_across_scripts() {
+        let cases = [
+            ("محمد", "Mohammed"),
+            ("مُحَمَّد", "Muhammad"),
+            ("فرناندو", "Fernando"),
+            ("بيريز", "Perez"),
+            ("شفيق", "Shafiq"),
+            ("حسين", "Hussein"),
+            ("فاطمة", "Fatimah"),
+            ("خالد", "Khaled"),
+            ("جمال", "Djamel"),
+        ];
+        for (ar, la) in cases {
+            let la = crate::text::fold_latin(&tokenize(la)[0].text, crate::text::Fold::Plain);
+            assert_eq!(arabic_skeleton(&arabic(ar)), latin_skeleton(&la), "{ar} {la}");
+        }
+    }
+
+    #[test]
+    fn loose_keys_fold_spelling_alternations() {
+        let same = [
+            ("volodymyr", "wolodymyr"),
+            ("zelenskyy", "selenskyj"),
+            ("sergey", "sergej"),
+            ("ahmadinejad", "ahmadinezhad"),
+            ("john", "jon"),
+            ("qaddafi", "kadafi"),
+        ];
+        for (a, b) in same {
+            assert_eq!(loose_key(a), loose_key(b), "{a} {b}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(s in "\\PC{0,100}", c in proptest::collection::vec(any::<char>(), 0..200)) {
+            let noisy: String = c.into_iter().collect();
+            for input in [s.as_str(), noisy.as_str()] {
+                for scheme in CYRILLIC_SCHEMES {
+                    let _ = scheme.transliterate(input);
+                }
+                let _ = greek(input);
+                let a = arabic_canonical(input);
+                let _ = arabic_romanised(&a);
+                let _ = arabic_skeleton(&a);
+                let _ = latin_skeleton(input);
+                let _ = loose_key(input);
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! Server configuration: one struct, built by the CLI from flags.
+
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Largest request body accepted, in bytes (larger: 413).
+    pub body_limit: usize,
+    /// How far back re-screening looks when a record changes.
+    pub rescreen_window: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            body_limit: 16 * 1024 * 1024,
+            rescreen_window: Duration::from_secs(72 * 3600),
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! Request extractors: the authenticated caller with its stated purpose, and
+//! JSON bodies whose errors name the field at fault.
+
+use axum::async_trait;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use vigil_core::{Caller, FieldError};
+
+use crate::error::ApiError;
+use crate::AppState;
+
+/// The header in which every request states why it is made.
+pub const PURPOSE_HEADER: &str = "x-vigil-purpose";
+
+/// A verified caller and the purpose it stated.
+#[derive(Debug, Clone)]
+pub struct Authed {
+    pub caller: Caller,
+    pub purpose: String,
+}
+
+#[async_trait]
+impl FromRequestParts<AppState> for Authed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let secret = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|s| s.trim().to_string())
+            .ok_or(ApiError::Unauthorized)?;
+        let vigil = state.vigil.clone();
+        let caller = tokio::task::spawn_blocking(move || vigil.store().authenticate(&secret))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))??
+            .ok_or(ApiError::Unauthorized)?;
+        let purpose = parts
+            .headers
+            .get(PURPOSE_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .unwrap_or("");
+        if purpose.is_empty() || purpose.len() > 200 {
+            return Err(ApiError::BadRequest {
+                message: "every request must state its purpose".into(),
+                fields: vec![FieldError {
+                    path: "X-Vigil-Purpose".into(),
+                    message: "header is required (1-200 characters), e.g. 'border check'".into(),
+                }],
+            });
+        }
+        Ok(Authed {
+            caller,
+            purpose: purpose.to_string(),
+        })
+    }
+}
+
+/// A JSON body. Syntax errors are 400 with line and column; values that do
+/// not fit the schema (unknown fields, bad codes, impossible dates) are 422
+/// with the JSON path of the field; bodies over the limit are 413.
+pub struct JsonBody<T>(pub T);
+
+#[async_trait]
+impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let limit = state.vigil.config().body_limit;
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge(limit)
+                } else {
+                    ApiError::bad_request(format!("cannot read the body: {rejection}"))
+                }
+            })?;
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+/// Parses JSON with the error rules of [`JsonBody`].
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() || inner.is_io() {
+            ApiError::BadRequest {
+                message: format!("body is not valid JSON: {inner}"),
+                fields: Vec::new(),
+            }
+        } else {
+            ApiError::Invalid(vec![FieldError {
+                path: if path == "." { "$".into() } else { path },
+                message: strip_position(&inner.to_string()),
+            }])
+        }
+    })?;
+    de.end().map_err(|e| ApiError::bad_request(format!("body is not valid JSON: {e}")))?;
+    Ok(value)
+}
+
+fn strip_position(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// Query-string parameters; unknown or malformed ones are 400 naming them.
+pub struct QueryParams<T>(pub T);
+
+#[async_trait]
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or("");
+        serde_urlencoded::from_str(query)
+            .map(QueryParams)
+            .map_err(|e| ApiError::BadRequest {
+                message: format!("invalid query string: {e}"),
+                fields: vec![FieldError {
+                    path: "query".into(),
+                    message: e.to_string(),
+                }],
+            })
+    }
+}

@@ -1,0 +1,88 @@
+//! `/v1/agencies` and `/v1/tokens`: identity administration (admin role).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Json;
+use serde::Deserialize;
+use vigil_core::{AgencyCode, AgencyKind, Role};
+
+use super::blocking;
+use crate::error::ApiResult;
+use crate::extract::{Authed, JsonBody, QueryParams};
+use crate::service::Ctx;
+use crate::AppState;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewAgency {
+    code: AgencyCode,
+    name: String,
+    #[serde(default)]
+    kind: Option<AgencyKind>,
+}
+
+pub async fn create_agency(
+    State(state): State<AppState>,
+    auth: Authed,
+    JsonBody(body): JsonBody<NewAgency>,
+) -> ApiResult<impl IntoResponse> {
+    let ctx = Ctx::new(auth.caller, auth.purpose);
+    let agency = blocking(&state, move |v| v.create_agency(&ctx, &body.code, &body.name, body.kind)).await?;
+    Ok((StatusCode::CREATED, Json(agency)))
+}
+
+pub async fn list_agencies(State(state): State<AppState>, auth: Authed) -> ApiResult<impl IntoResponse> {
+    let ctx = Ctx::new(auth.caller, auth.purpose);
+    let list = blocking(&state, move |v| v.agencies(&ctx)).await?;
+    Ok(Json(serde_json::json!({ "agencies": list })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewToken {
+    agency: AgencyCode,
+    role: Role,
+    #[serde(default)]
+    label: Option<String>,
+}
+
+pub async fn create_token(
+    State(state): State<AppState>,
+    auth: Authed,
+    JsonBody(body): JsonBody<NewToken>,
+) -> ApiResult<impl IntoResponse> {
+    let ctx = Ctx::new(auth.caller, auth.purpose);
+    let (info, secret) =
+        blocking(&state, move |v| v.create_token(&ctx, &body.agency, body.role, body.label.as_deref())).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "token": info, "secret": secret, "note": "the secret is shown once and cannot be retrieved again" })),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenQuery {
+    agency: Option<AgencyCode>,
+}
+
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    auth: Authed,
+    QueryParams(q): QueryParams<TokenQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let ctx = Ctx::new(auth.caller, auth.purpose);
+    let list = blocking(&state, move |v| v.tokens(&ctx, q.agency.as_ref())).await?;
+    Ok(Json(serde_json::json!({ "tokens": list })))
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let ctx = Ctx::new(auth.caller, auth.purpose);
+    blocking(&state, move |v| v.revoke_token(&ctx, &id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,108 @@
+//! `vigil agency …` and `vigil token …`.
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use vigil_core::{AgencyCode, AgencyKind, Role};
+use vigil_server::Config;
+
+use super::{open, operator, print_json};
+use crate::DataArg;
+
+#[derive(Debug, Subcommand)]
+pub enum AgencyCommand {
+    /// Add an agency.
+    Add {
+        /// Agency code: FRA, DEU, INTERPOL, EUROPOL, ...
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// country_bureau or organisation (guessed from the code if absent).
+        #[arg(long)]
+        kind: Option<String>,
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// List agencies.
+    List {
+        #[command(flatten)]
+        data: DataArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token; its secret is printed once.
+    Create {
+        #[arg(long)]
+        agency: String,
+        /// admin, contributor, screener, analyst or auditor.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        label: Option<String>,
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// List tokens (never their secrets).
+    List {
+        #[arg(long)]
+        agency: Option<String>,
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Revoke a token.
+    Revoke {
+        id: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
+}
+
+pub fn agency(cmd: AgencyCommand) -> anyhow::Result<ExitCode> {
+    let ctx = operator(Role::Admin, "administration");
+    match cmd {
+        AgencyCommand::Add { code, name, kind, data } => {
+            let code = AgencyCode::parse(&code)?;
+            let kind = kind.as_deref().map(AgencyKind::parse).transpose()?;
+            let vigil = open(&data.data, Config::default())?;
+            let agency = vigil.create_agency(&ctx, &code, &name, kind)?;
+            println!("added agency {} ({}, {})", agency.code, agency.name, agency.kind.as_str());
+        }
+        AgencyCommand::List { data } => {
+            let vigil = open(&data.data, Config::default())?;
+            for a in vigil.agencies(&ctx)? {
+                println!("{}\t{}\t{}", a.code, a.kind.as_str(), a.name);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn token(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
+    let ctx = operator(Role::Admin, "administration");
+    match cmd {
+        TokenCommand::Create { agency, role, label, data } => {
+            let agency = AgencyCode::parse(&agency)?;
+            let role: Role = role.parse()?;
+            let vigil = open(&data.data, Config::default())?;
+            let (info, secret) = vigil.create_token(&ctx, &agency, role, label.as_deref())?;
+            print_json(&serde_json::json!({"id": info.id, "agency": info.agency, "role": info.role, "secret": secret}))?;
+            eprintln!("the secret is shown once; store it now");
+        }
+        TokenCommand::List { agency, data } => {
+            let agency = agency.as_deref().map(AgencyCode::parse).transpose()?;
+            let vigil = open(&data.data, Config::default())?;
+            for t in vigil.tokens(&ctx, agency.as_ref())? {
+                let state = if t.revoked_at.is_some() { "revoked" } else { "active" };
+                println!("{}\t{}\t{}\t{}\t{}", t.id, t.agency, t.role, state, t.label.unwrap_or_default());
+            }
+        }
+        TokenCommand::Revoke { id, data } => {
+            let vigil = open(&data.data, Config::default())?;
+            vigil.revoke_token(&ctx, &id)?;
+            println!("revoked {id}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,52 @@
+//! `vigil audit …`: verify the chain, list entries.
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use vigil_core::Role;
+use vigil_server::Config;
+use vigil_store::AuditFilter;
+
+use super::{open, operator};
+use crate::DataArg;
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check that no audit entry was altered, removed or reordered.
+    Verify {
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Print audit entries as JSON lines.
+    List {
+        #[arg(long, default_value_t = 0)]
+        after: i64,
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        #[command(flatten)]
+        data: DataArg,
+    },
+}
+
+pub fn run(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        AuditCommand::Verify { data } => {
+            let vigil = open(&data.data, Config::default())?;
+            match vigil.verify_audit()? {
+                Ok(report) => {
+                    println!("audit chain intact: {} entries, head {}", report.entries, report.head);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(brk) => anyhow::bail!("{brk}"),
+            }
+        }
+        AuditCommand::List { after, limit, data } => {
+            let vigil = open(&data.data, Config::default())?;
+            let filter = AuditFilter { after: Some(after), limit, ..AuditFilter::default() };
+            for entry in vigil.audit_log(&operator(Role::Auditor, "oversight"), filter)? {
+                println!("{}", serde_json::to_string(&entry)?);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

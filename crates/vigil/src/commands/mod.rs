@@ -1,0 +1,68 @@
+//! The CLI's command groups, and what they share: opening the data
+//! directory and acting as the local operator.
+
+pub mod admin;
+pub mod audit;
+pub mod records;
+pub mod server;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+use vigil_core::{AgencyCode, Caller, Role};
+use vigil_server::{Config, Ctx, Vigil};
+use vigil_store::SqliteStore;
+
+/// Opens (creating if needed) the database in `dir`.
+pub fn open(dir: &Path, config: Config) -> anyhow::Result<Arc<Vigil>> {
+    let store = SqliteStore::open(dir)
+        .with_context(|| format!("cannot open the database in {}", dir.display()))?;
+    Ok(Arc::new(Vigil::new(Arc::new(store), config)))
+}
+
+/// The agency code under which local CLI actions are audited.
+pub const LOCAL_OPERATOR: &str = "LOCAL";
+
+/// Whoever runs the CLI on the server's machine holds the database itself;
+/// its actions are still audited, as the local operator with `role`.
+pub fn operator(role: Role, purpose: &str) -> Ctx {
+    Ctx::new(
+        Caller {
+            agency: AgencyCode::parse(LOCAL_OPERATOR).unwrap_or_else(|_| unreachable_code()),
+            role,
+            token_id: "cli".into(),
+        },
+        purpose,
+    )
+}
+
+/// Acting for an agency, as one of its contributors (writes its records).
+pub fn contributor(agency: &AgencyCode, purpose: &str) -> Ctx {
+    Ctx::new(
+        Caller {
+            agency: agency.clone(),
+            role: Role::Contributor,
+            token_id: "cli".into(),
+        },
+        purpose,
+    )
+}
+
+fn unreachable_code() -> AgencyCode {
+    // LOCAL_OPERATOR is a valid code; a test pins it.
+    panic!("LOCAL_OPERATOR is not a valid agency code")
+}
+
+pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn local_operator_is_a_valid_agency_code() {
+        assert!(vigil_core::AgencyCode::parse(super::LOCAL_OPERATOR).is_ok());
+    }
+}

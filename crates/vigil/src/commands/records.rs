@@ -1,0 +1,141 @@
+//! `vigil record …`: add records from JSON files, read and list them.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Subcommand;
+use vigil_core::{AgencyCode, RecordDraft, RecordId, RecordStatus, Role};
+use vigil_server::Config;
+use vigil_store::RecordFilter;
+
+use super::{contributor, open, operator, print_json};
+use crate::DataArg;
+
+#[derive(Debug, Subcommand)]
+pub enum RecordCommand {
+    /// Add records from a JSON file: one record object, an array of them, or JSON lines.
+    Add {
+        file: PathBuf,
+        /// The owning agency (must exist).
+        #[arg(long)]
+        owner: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Print one record.
+    Get {
+        id: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// List records.
+    List {
+        #[arg(long)]
+        owner: Option<String>,
+        /// active or retired.
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Print every version of a record.
+    History {
+        id: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
+}
+
+/// Reads drafts from a file; each keeps its position for error messages.
+fn read_drafts(file: &PathBuf) -> anyhow::Result<Vec<(String, serde_json::Value)>> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('[') {
+        let values: Vec<serde_json::Value> = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a JSON array of records", file.display()))?;
+        Ok(values.into_iter().enumerate().map(|(i, v)| (format!("item {i}"), v)).collect())
+    } else if let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(vec![("record".into(), value)])
+    } else {
+        text.lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| {
+                serde_json::from_str(l)
+                    .map(|v| (format!("line {}", i + 1), v))
+                    .with_context(|| format!("{} line {}: not valid JSON", file.display(), i + 1))
+            })
+            .collect()
+    }
+}
+
+pub fn run(cmd: RecordCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        RecordCommand::Add { file, owner, data } => {
+            let owner = AgencyCode::parse(&owner)?;
+            let items = read_drafts(&file)?;
+            let vigil = open(&data.data, Config::default())?;
+            if vigil.store().agency(&owner)?.is_none() {
+                anyhow::bail!("agency {owner} does not exist; add it with `vigil agency add {owner} --name …`");
+            }
+            let ctx = contributor(&owner, "record entry");
+            let mut failed = 0;
+            for (position, value) in items {
+                let result = vigil_server::extract::parse_json::<RecordDraft>(value.to_string().as_bytes())
+                    .and_then(|draft| vigil.create_record(&ctx, draft));
+                match result {
+                    Ok(r) => println!("{}\t{}\t{}", r.id, r.draft.reference, r.draft.display_name()),
+                    Err(e) => {
+                        failed += 1;
+                        eprintln!("{position}: {e}{}", field_list(&e));
+                    }
+                }
+            }
+            Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        RecordCommand::Get { id, data } => {
+            let id = RecordId::parse(&id).context("not a record id")?;
+            let vigil = open(&data.data, Config::default())?;
+            let view = vigil.get_record(&operator(Role::Auditor, "operator read"), id)?;
+            print_json(&view)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        RecordCommand::List { owner, status, limit, data } => {
+            let filter = RecordFilter {
+                owner: owner.as_deref().map(AgencyCode::parse).transpose()?,
+                status: status
+                    .as_deref()
+                    .map(|s| RecordStatus::parse(s).context("status must be active or retired"))
+                    .transpose()?,
+                ..RecordFilter::default()
+            };
+            let vigil = open(&data.data, Config::default())?;
+            let page = vigil.list_records(&operator(Role::Auditor, "operator read"), &filter, None, limit)?;
+            for item in page.items {
+                if let vigil_core::RecordView::Full(r) = item {
+                    println!("{}\t{}\t{}\t{}\t{}", r.id, r.owner, r.status.as_str(), r.draft.reference, r.draft.display_name());
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        RecordCommand::History { id, data } => {
+            let id = RecordId::parse(&id).context("not a record id")?;
+            let vigil = open(&data.data, Config::default())?;
+            print_json(&vigil.record_history(&operator(Role::Auditor, "operator read"), id)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn field_list(e: &vigil_server::ApiError) -> String {
+    match e {
+        vigil_server::ApiError::Invalid(fields) => format!(
+            " ({})",
+            fields.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+        ),
+        _ => String::new(),
+    }
+}

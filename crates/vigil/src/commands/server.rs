@@ -1,0 +1,117 @@
+//! `vigil init`, `vigil serve` and `vigil quickstart`.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use vigil_core::{AgencyCode, AgencyKind, Role};
+use vigil_server::{AppState, Config, Vigil};
+
+use super::{open, operator};
+use crate::DataArg;
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    #[command(flatten)]
+    data: DataArg,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    data: DataArg,
+    /// Address to listen on (port 0 picks a free one).
+    #[arg(long, env = "VIGIL_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    body_limit: usize,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct QuickstartArgs {
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+pub fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
+    let vigil = open(&args.data.data, Config::default())?;
+    println!("database ready in {}", args.data.data.display());
+    drop(vigil);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn config(args: &ServeArgs) -> Config {
+    Config {
+        body_limit: args.body_limit,
+        ..Config::default()
+    }
+}
+
+pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let vigil = open(&args.data.data, config(&args))?;
+    run_server(vigil, args.listen, None)
+}
+
+fn run_server(vigil: std::sync::Arc<Vigil>, listen: SocketAddr, banner: Option<String>) -> anyhow::Result<ExitCode> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        let addr = listener.local_addr()?;
+        if let Some(b) = banner {
+            println!("{b}");
+        }
+        // Tests and scripts read this line to find the port.
+        println!("listening on http://{addr}");
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        vigil_server::serve(listener, AppState { vigil }, shutdown).await?;
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The demo agencies: two organisations and three country bureaus.
+const DEMO_AGENCIES: &[(&str, &str)] = &[
+    ("INTERPOL", "INTERPOL General Secretariat"),
+    ("EUROPOL", "Europol"),
+    ("FRA", "France NCB"),
+    ("DEU", "Germany NCB"),
+    ("ITA", "Italy NCB"),
+];
+
+pub fn quickstart(args: QuickstartArgs) -> anyhow::Result<ExitCode> {
+    let vigil = open(&args.serve.data.data, config(&args.serve))?;
+    let admin = operator(Role::Admin, "quickstart set-up");
+    for (code, name) in DEMO_AGENCIES {
+        let code = AgencyCode::parse(code)?;
+        if vigil.store().agency(&code)?.is_none() {
+            vigil.create_agency(&admin, &code, name, Some(AgencyKind::guess(&code)))?;
+        }
+    }
+    let mut lines = vec![format!("Vigil demo database in {}", args.serve.data.data.display())];
+    lines.push("Tokens (new ones each run; send as 'Authorization: Bearer …' with an 'X-Vigil-Purpose' header):".into());
+    for (agency, role) in [
+        ("INTERPOL", Role::Admin),
+        ("INTERPOL", Role::Contributor),
+        ("FRA", Role::Contributor),
+        ("FRA", Role::Screener),
+        ("DEU", Role::Screener),
+        ("ITA", Role::Screener),
+        ("EUROPOL", Role::Auditor),
+    ] {
+        let code = AgencyCode::parse(agency)?;
+        let (_, secret) = vigil.create_token(&admin, &code, role, Some("quickstart"))?;
+        lines.push(format!("  {agency:<9} {:<12} {secret}", role.as_str()));
+    }
+    run_server(vigil, args.serve.listen, Some(lines.join("\n")))
+}
