@@ -18,8 +18,7 @@ impl AgencyCode {
         let t = text.trim();
         let valid = (2..=16).contains(&t.len())
             && t.as_bytes()[0].is_ascii_uppercase()
-            && t
-                .bytes()
+            && t.bytes()
                 .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
         if valid {
             Ok(AgencyCode(t.to_string()))

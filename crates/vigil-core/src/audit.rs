@@ -85,7 +85,10 @@ pub fn verify_chain<'a>(
     let mut expected_seq = 1i64;
     let mut count = 0u64;
     for e in entries {
-        let brk = |problem: String| ChainBreak { seq: e.seq, problem };
+        let brk = |problem: String| ChainBreak {
+            seq: e.seq,
+            problem,
+        };
         if e.seq != expected_seq {
             return Err(brk(format!(
                 "expected sequence number {expected_seq} (an entry is missing or out of order)"

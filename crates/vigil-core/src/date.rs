@@ -154,7 +154,14 @@ mod tests {
             assert_eq!(PartialDate::parse(input).unwrap().to_string(), shown);
         }
         for bad in [
-            "1971-02-30", "1971-13", "71", "1973..1969", "", "abcd", "1971-7-1", "0001",
+            "1971-02-30",
+            "1971-13",
+            "71",
+            "1973..1969",
+            "",
+            "abcd",
+            "1971-7-1",
+            "0001",
         ] {
             assert!(PartialDate::parse(bad).is_err(), "{bad}");
         }

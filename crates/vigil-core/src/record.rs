@@ -9,11 +9,11 @@ use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::access::AccessPolicy;
 use crate::agency::AgencyCode;
 use crate::country::CountryCode;
 use crate::date::PartialDate;
 use crate::error::FieldError;
-use crate::access::AccessPolicy;
 
 /// How long after its last confirmation a record must be reviewed.
 pub const REVIEW_PERIOD_MONTHS: u32 = 60;
@@ -96,7 +96,10 @@ impl Script {
                 0x0370..=0x03FF | 0x1F00..=0x1FFF => Script::Greek,
                 0x0400..=0x052F => Script::Cyrillic,
                 0x0590..=0x05FF => Script::Hebrew,
-                0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF
+                0x0600..=0x06FF
+                | 0x0750..=0x077F
+                | 0x08A0..=0x08FF
+                | 0xFB50..=0xFDFF
                 | 0xFE70..=0xFEFF => Script::Arabic,
                 0x3040..=0x30FF => Script::Kana,
                 0x4E00..=0x9FFF | 0x3400..=0x4DBF => Script::Han,
@@ -380,7 +383,12 @@ impl RecordDraft {
         }
         for (i, link) in self.links.iter().enumerate() {
             check_text(&link.kind, &format!("links[{i}].kind"), 64, &mut err);
-            check_text(&link.reference, &format!("links[{i}].reference"), MAX_TEXT, &mut err);
+            check_text(
+                &link.reference,
+                &format!("links[{i}].reference"),
+                MAX_TEXT,
+                &mut err,
+            );
         }
         match (&self.handling.code, &self.handling.text) {
             (HandlingCode::H3, None) => err(
@@ -491,7 +499,11 @@ mod tests {
         let scripts: Vec<_> = d.names.iter().map(|n| n.script).collect();
         assert_eq!(
             scripts,
-            [Some(Script::Latin), Some(Script::Arabic), Some(Script::Cyrillic)]
+            [
+                Some(Script::Latin),
+                Some(Script::Arabic),
+                Some(Script::Cyrillic)
+            ]
         );
     }
 
@@ -506,8 +518,14 @@ mod tests {
     fn review_is_due_five_years_after_confirmation() {
         let mut d = RecordDraft::new("R", "A B");
         let created = NaiveDate::from_ymd_opt(2020, 2, 29).unwrap();
-        assert_eq!(d.review_due(created), NaiveDate::from_ymd_opt(2025, 2, 28).unwrap());
+        assert_eq!(
+            d.review_due(created),
+            NaiveDate::from_ymd_opt(2025, 2, 28).unwrap()
+        );
         d.confirmed_on = NaiveDate::from_ymd_opt(2024, 1, 1);
-        assert_eq!(d.review_due(created), NaiveDate::from_ymd_opt(2029, 1, 1).unwrap());
+        assert_eq!(
+            d.review_due(created),
+            NaiveDate::from_ymd_opt(2029, 1, 1).unwrap()
+        );
     }
 }

@@ -77,7 +77,11 @@ fn sample_files() {
             crew: 8,
             legs: &[("UA0989", "FRA", "IAD")],
             // UNT says 152 segments (there are 107); UNE and UNZ quote another reference.
-            diagnostics: &[Code::CountMismatch, Code::ReferenceMismatch, Code::ReferenceMismatch],
+            diagnostics: &[
+                Code::CountMismatch,
+                Code::ReferenceMismatch,
+                Code::ReferenceMismatch,
+            ],
         },
         FileExpect {
             name: "Test3.txt",
@@ -95,7 +99,11 @@ fn sample_files() {
             crew: 0,
             legs: &[("TN506", "BRE", "YEU")],
             // CNT*42:136, UNT*121 (there are 111), UNT reference with a stray space.
-            diagnostics: &[Code::CountMismatch, Code::CountMismatch, Code::ReferenceMismatch],
+            diagnostics: &[
+                Code::CountMismatch,
+                Code::CountMismatch,
+                Code::ReferenceMismatch,
+            ],
         },
         FileExpect {
             name: "apisMessage.txt",
@@ -110,7 +118,11 @@ fn sample_files() {
             kind: ManifestKind::PassengerList,
             passengers: 2,
             crew: 0,
-            legs: &[("QQ877", "MIA", "IAD"), ("QQ827", "IAD", "JFK"), ("QQ827", "JFK", "CDG")],
+            legs: &[
+                ("QQ877", "MIA", "IAD"),
+                ("QQ827", "IAD", "JFK"),
+                ("QQ827", "JFK", "CDG"),
+            ],
             // "13Nov09" after UNZ.
             diagnostics: &[Code::MalformedSegment],
         },
@@ -134,7 +146,11 @@ fn sample_files() {
             .collect();
         assert_eq!(legs, f.legs, "{}", f.name);
         assert_eq!(codes(&m), f.diagnostics, "{}: {:#?}", f.name, m.diagnostics);
-        assert!(m.travellers.iter().all(|t| !t.surname.is_empty()), "{}", f.name);
+        assert!(
+            m.travellers.iter().all(|t| !t.surname.is_empty()),
+            "{}",
+            f.name
+        );
     }
 }
 
@@ -162,7 +178,10 @@ fn sample_details() {
     assert_eq!(m.travellers[1].given_names, ["CHERYL"]);
     assert_eq!(
         m.travellers[1].other_references,
-        [Reference { qualifier: "ABO".into(), value: "TYL009".into() }]
+        [Reference {
+            qualifier: "ABO".into(),
+            value: "TYL009".into()
+        }]
     );
 
     let m = parse_bytes(&sample("Test3.txt")).expect("parses");
@@ -180,7 +199,12 @@ fn domain_example() {
     assert_eq!(m.kind, ManifestKind::PassengerList);
     assert_eq!(
         m.legs,
-        [Leg::new("XY", "XY123", ("IST", at(2016, 4, 5, 10, 30)), ("CDG", at(2016, 4, 5, 14, 0)))]
+        [Leg::new(
+            "XY",
+            "XY123",
+            ("IST", at(2016, 4, 5, 10, 30)),
+            ("CDG", at(2016, 4, 5, 14, 0))
+        )]
     );
     let t = &m.travellers[..];
     assert_eq!(t.len(), 1);
@@ -197,7 +221,11 @@ fn domain_example() {
             expiry: Some(date(2031, 3, 14)),
             issuing_country: Some("UTO".into()),
         }],
-        ..Traveller::new(Role::Passenger, "MUELLER-LUEDENSCHEIDT", &["JUERGEN", "OEMER"])
+        ..Traveller::new(
+            Role::Passenger,
+            "MUELLER-LUEDENSCHEIDT",
+            &["JUERGEN", "OEMER"],
+        )
     };
     assert_eq!(t[0], want);
 }
@@ -209,18 +237,30 @@ fn layouts_of_the_same_message() {
         // One line, no newlines at all.
         DOMAIN_EXAMPLE.replace('\n', ""),
         // CRLF, indentation, several segments per line.
-        DOMAIN_EXAMPLE.replace("'\n", "'\r\n   ").replace("'\r\n   ATT", "'ATT"),
+        DOMAIN_EXAMPLE
+            .replace("'\n", "'\r\n   ")
+            .replace("'\r\n   ATT", "'ATT"),
         // No UNA: the defaults apply.
         DOMAIN_EXAMPLE.replacen("UNA:+.? '\n", "", 1),
         // Other delimiters.
-        emit(&want, &Delimiters { element: '*', terminator: '$', ..Delimiters::default() }),
+        emit(
+            &want,
+            &Delimiters {
+                element: '*',
+                terminator: '$',
+                ..Delimiters::default()
+            },
+        ),
     ];
     for text in variants {
         let m = parse(&text).unwrap_or_else(|e| panic!("{text}\n{e}"));
         assert_eq!(m.travellers, want.travellers, "{text}");
         assert_eq!(m.legs, want.legs, "{text}");
         assert_eq!(
-            m.diagnostics.iter().filter(|d| d.severity == Severity::Error).count(),
+            m.diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count(),
             0,
             "{text}: {:#?}",
             m.diagnostics
@@ -246,19 +286,29 @@ fn message(body: &[&str]) -> String {
     segments.push(&cnt);
     let unt = format!("UNT+{}+1", segments.len() + 1);
     segments.push(&unt);
-    format!("UNB+UNOA:4+S+R+160405:1000+9'{}'UNZ+1+9'", segments.join("'"))
+    format!(
+        "UNB+UNOA:4+S+R+160405:1000+9'{}'UNZ+1+9'",
+        segments.join("'")
+    )
 }
 
 #[test]
 fn release_character() {
-    let m = parse(&message(&["NAD+FL+++O?'BRIEN:JEAN?+PAUL:A?:B??", "DTM+329:850812", "DOC+P+X1"]))
-        .expect("parses");
+    let m = parse(&message(&[
+        "NAD+FL+++O?'BRIEN:JEAN?+PAUL:A?:B??",
+        "DTM+329:850812",
+        "DOC+P+X1",
+    ]))
+    .expect("parses");
     assert_eq!(m.travellers[0].surname, "O'BRIEN");
     assert_eq!(m.travellers[0].given_names, ["JEAN+PAUL", "A:B?"]);
     assert_eq!(m.diagnostics, []);
 
     let text = emit(&m, &Delimiters::default());
-    assert!(text.contains("NAD+FL+++O?'BRIEN:JEAN?+PAUL:A?:B??'"), "{text}");
+    assert!(
+        text.contains("NAD+FL+++O?'BRIEN:JEAN?+PAUL:A?:B??'"),
+        "{text}"
+    );
     assert_eq!(parse(&text).expect("round trip").travellers, m.travellers);
 }
 
@@ -284,8 +334,11 @@ fn dirty_data_becomes_diagnostics() {
     ]))
     .expect("dirty data still parses");
     assert_eq!(m.travellers.len(), 3);
-    let mut found: Vec<(Option<usize>, Code, Severity)> =
-        m.diagnostics.iter().map(|d| (d.traveller, d.code, d.severity)).collect();
+    let mut found: Vec<(Option<usize>, Code, Severity)> = m
+        .diagnostics
+        .iter()
+        .map(|d| (d.traveller, d.code, d.severity))
+        .collect();
     found.sort_by_key(|(t, c, _)| (*t, format!("{c:?}")));
     use Severity::{Error, Warning};
     assert_eq!(
@@ -319,7 +372,10 @@ fn envelope_mismatches_are_diagnostics() {
     assert_eq!(parse(&good).expect("parses").diagnostics, []);
     let cases = [
         (good.replace("UNT+12+1", "UNT+13+1"), Code::CountMismatch),
-        (good.replace("UNT+12+1", "UNT+12+2"), Code::ReferenceMismatch),
+        (
+            good.replace("UNT+12+1", "UNT+12+2"),
+            Code::ReferenceMismatch,
+        ),
         (good.replace("CNT+42:1", "CNT+42:2"), Code::CountMismatch),
         (good.replace("UNZ+1+9", "UNZ+2+9"), Code::CountMismatch),
         (good.replace("UNZ+1+9", "UNZ+1+8"), Code::ReferenceMismatch),
@@ -341,8 +397,18 @@ fn several_messages_in_one_interchange() {
         .replace("CNT+42", "CNT+41")
         .replace("UNH+1", "UNH+2")
         .replace("UNT+12+1", "UNT+12+2");
-    let body = |m: &str| m.split("'").skip(1).take_while(|s| !s.starts_with("UNZ")).collect::<Vec<_>>().join("'");
-    let text = format!("UNB+UNOA:4+S+R+160405:1000+9'{}'{}'UNZ+2+9'", body(&pax), body(&crew));
+    let body = |m: &str| {
+        m.split("'")
+            .skip(1)
+            .take_while(|s| !s.starts_with("UNZ"))
+            .collect::<Vec<_>>()
+            .join("'")
+    };
+    let text = format!(
+        "UNB+UNOA:4+S+R+160405:1000+9'{}'{}'UNZ+2+9'",
+        body(&pax),
+        body(&crew)
+    );
     let m = parse(&text).expect("parses");
     assert_eq!(m.diagnostics, [], "{text}");
     assert_eq!(m.travellers.len(), 2);
@@ -358,20 +424,46 @@ fn untokenisable_input_is_an_error() {
         ("", PaxlstError::Empty),
         (" \r\n\t ", PaxlstError::Empty),
         ("UNA:+", PaxlstError::TruncatedUna { offset: 0 }),
-        ("  UNA::.? 'UNB'", PaxlstError::AmbiguousDelimiters { offset: 2 }),
-        ("UNB+A\u{0}B'", PaxlstError::ControlCharacter { segment_index: 0, offset: 5, character: '\u{0}' }),
-        ("UNB+1'UNH+X?", PaxlstError::DanglingRelease { segment_index: 1, offset: 11 }),
+        (
+            "  UNA::.? 'UNB'",
+            PaxlstError::AmbiguousDelimiters { offset: 2 },
+        ),
+        (
+            "UNB+A\u{0}B'",
+            PaxlstError::ControlCharacter {
+                segment_index: 0,
+                offset: 5,
+                character: '\u{0}',
+            },
+        ),
+        (
+            "UNB+1'UNH+X?",
+            PaxlstError::DanglingRelease {
+                segment_index: 1,
+                offset: 11,
+            },
+        ),
         ("hello, world", PaxlstError::NotEdifact { offset: 0 }),
     ];
     for (text, want) in cases {
         assert_eq!(parse(text).map(|_| ()), Err(want.clone()), "{text:?}");
     }
     assert!(parse_bytes(&[0xff, 0xfe, 0x00, 0x01]).is_err());
-    assert!(PaxlstError::DanglingRelease { segment_index: 1, offset: 11 }.to_string().contains("byte 11"));
+    assert!(PaxlstError::DanglingRelease {
+        segment_index: 1,
+        offset: 11
+    }
+    .to_string()
+    .contains("byte 11"));
 }
 
 fn flight() -> Manifest {
-    let leg = Leg::new("XY", "XY123", ("IST", at(2016, 4, 5, 10, 30)), ("CDG", at(2016, 4, 5, 14, 0)));
+    let leg = Leg::new(
+        "XY",
+        "XY123",
+        ("IST", at(2016, 4, 5, 10, 30)),
+        ("CDG", at(2016, 4, 5, 14, 0)),
+    );
     let mut m = Manifest::new_flight(ManifestKind::PassengerList, leg, at(2016, 4, 5, 9, 0));
     let mut passenger = Traveller::new(Role::Passenger, "O'BRIEN", &["SEAN", "PATRICK"]);
     passenger.sex = Some(Sex::Male);
@@ -385,7 +477,11 @@ fn flight() -> Manifest {
     });
     let mut crew = Traveller::new(Role::TransitCrew, "SMITH", &[]);
     crew.birth_date = Some(date(2016, 4, 5));
-    crew.documents.push(TravelDocument { doc_type: "I".into(), number: "Z9".into(), ..TravelDocument::default() });
+    crew.documents.push(TravelDocument {
+        doc_type: "I".into(),
+        number: "Z9".into(),
+        ..TravelDocument::default()
+    });
     m.travellers = vec![passenger, crew];
     m
 }
@@ -395,8 +491,15 @@ fn emit_round_trip() {
     let m = flight();
     for delimiters in [
         Delimiters::default(),
-        Delimiters { element: '*', terminator: '$', ..Delimiters::default() },
-        Delimiters { repetition: Some('^'), ..Delimiters::default() },
+        Delimiters {
+            element: '*',
+            terminator: '$',
+            ..Delimiters::default()
+        },
+        Delimiters {
+            repetition: Some('^'),
+            ..Delimiters::default()
+        },
     ] {
         let text = emit(&m, &delimiters);
         let back = parse(&text).unwrap_or_else(|e| panic!("{text}\n{e}"));
@@ -406,31 +509,56 @@ fn emit_round_trip() {
         assert_eq!(back.interchange, m.interchange, "{text}");
     }
     let text = emit(&m, &Delimiters::default());
-    assert!(text.starts_with("UNA:+.? 'UNB+UNOA:4+XY+CDG+160405:0900+1604050900++APIS'"), "{text}");
-    assert!(text.contains("CNT+42:1'CNT+41:1'UNT+20+1604050900'UNZ+1+1604050900'"), "{text}");
+    assert!(
+        text.starts_with("UNA:+.? 'UNB+UNOA:4+XY+CDG+160405:0900+1604050900++APIS'"),
+        "{text}"
+    );
+    assert!(
+        text.contains("CNT+42:1'CNT+41:1'UNT+20+1604050900'UNZ+1+1604050900'"),
+        "{text}"
+    );
 }
 
 #[test]
 fn emit_round_trips_the_samples() {
-    for name in ["Test1.txt", "Test3.txt", "airline2.edi", "apisMessage.txt", "multiple_flight_leg_apis.txt"] {
+    for name in [
+        "Test1.txt",
+        "Test3.txt",
+        "airline2.edi",
+        "apisMessage.txt",
+        "multiple_flight_leg_apis.txt",
+    ] {
         let m = parse_bytes(&sample(name)).expect("parses");
         let back = parse(&emit(&m, &Delimiters::default())).expect("round trip");
         assert_eq!(back.travellers, m.travellers, "{name}");
         assert_eq!(back.legs, m.legs, "{name}");
-        assert!(!back.diagnostics.iter().any(|d| d.code == Code::CountMismatch), "{name}");
+        assert!(
+            !back
+                .diagnostics
+                .iter()
+                .any(|d| d.code == Code::CountMismatch),
+            "{name}"
+        );
     }
 }
 
 fn text_value() -> impl Strategy<Value = String> {
     // Letters, digits and every service character, trimmed like the parser trims.
-    "[A-Z0-9'+:?* .-]{1,12}".prop_map(|s| s.trim().to_owned()).prop_filter("non-empty", |s| !s.is_empty())
+    "[A-Z0-9'+:?* .-]{1,12}"
+        .prop_map(|s| s.trim().to_owned())
+        .prop_filter("non-empty", |s| !s.is_empty())
 }
 
 fn traveller() -> impl Strategy<Value = Traveller> {
     (
         text_value(),
         proptest::collection::vec(text_value(), 0..3),
-        prop_oneof![Just(Role::Passenger), Just(Role::Crew), Just(Role::TransitPassenger), Just(Role::TransitCrew)],
+        prop_oneof![
+            Just(Role::Passenger),
+            Just(Role::Crew),
+            Just(Role::TransitPassenger),
+            Just(Role::TransitCrew)
+        ],
         proptest::option::of(0i64..36_000),
         proptest::option::of(text_value()),
         proptest::option::of((text_value(), -10_000i64..10_000)),

@@ -45,4 +45,5 @@ impl std::hash::Hasher for IdentityHasher {
 }
 
 /// `HashMap` with [`IdentityHasher`].
-pub type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<IdentityHasher>>;
+pub type FastMap<K, V> =
+    std::collections::HashMap<K, V, std::hash::BuildHasherDefault<IdentityHasher>>;

@@ -31,7 +31,10 @@ impl GroupTable {
     fn get(&self, form: &str) -> impl Iterator<Item = u32> + '_ {
         let h = hash(NS_FORM, form);
         let start = self.0.partition_point(|(k, _)| *k < h);
-        self.0[start..].iter().take_while(move |(k, _)| *k == h).map(|(_, g)| *g)
+        self.0[start..]
+            .iter()
+            .take_while(move |(k, _)| *k == h)
+            .map(|(_, g)| *g)
     }
 }
 
@@ -41,16 +44,30 @@ fn entry_forms(entry: &str) -> Vec<String> {
     // Fast path for the common plain-ASCII entry: the full pipeline would give the same
     // answer (letters kept, separators dropped), without its allocations.
     let entry = entry.trim();
-    if entry.bytes().all(|b| b.is_ascii_lowercase() || matches!(b, b' ' | b'-' | b'\'' | b'.')) {
+    if entry
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || matches!(b, b' ' | b'-' | b'\'' | b'.'))
+    {
         let joined: String = entry.chars().filter(char::is_ascii_lowercase).collect();
-        return if joined.is_empty() { Vec::new() } else { vec![joined] };
+        return if joined.is_empty() {
+            Vec::new()
+        } else {
+            vec![joined]
+        };
     }
     let tokens: Vec<RawToken> = tokenize(entry);
-    let canon: Vec<Vec<String>> = tokens.iter().map(crate::analysis::canonical_forms).collect();
+    let canon: Vec<Vec<String>> = tokens
+        .iter()
+        .map(crate::analysis::canonical_forms)
+        .collect();
     if canon.len() == 1 {
         return canon.into_iter().next().unwrap_or_default();
     }
-    let joined: String = canon.iter().filter_map(|f| f.first()).map(String::as_str).collect();
+    let joined: String = canon
+        .iter()
+        .filter_map(|f| f.first())
+        .map(String::as_str)
+        .collect();
     if joined.is_empty() {
         Vec::new()
     } else {
@@ -75,8 +92,12 @@ impl Lexicon {
     fn parse() -> Lexicon {
         let mut groups = Vec::with_capacity(900_000);
         for line in RIGOUR.lines() {
-            let Some((forms, qid)) = line.rsplit_once("=>") else { continue };
-            let Ok(id) = qid.trim().trim_start_matches('Q').parse::<u32>() else { continue };
+            let Some((forms, qid)) = line.rsplit_once("=>") else {
+                continue;
+            };
+            let Ok(id) = qid.trim().trim_start_matches('Q').parse::<u32>() else {
+                continue;
+            };
             for form in forms.split(',') {
                 for f in entry_forms(form) {
                     groups.push((hash(NS_FORM, &f), id));
@@ -88,7 +109,9 @@ impl Lexicon {
         let mut nicknames = Vec::new();
         for line in NICKNAMES.lines().skip(1) {
             let mut cols = line.split(',');
-            let (Some(name), Some(_), Some(nick)) = (cols.next(), cols.next(), cols.next()) else { continue };
+            let (Some(name), Some(_), Some(nick)) = (cols.next(), cols.next(), cols.next()) else {
+                continue;
+            };
             let next_id = nick_ids.len() as u32;
             let id = *nick_ids.entry(hash(NS_FORM, name)).or_insert(next_id);
             for f in entry_forms(name).into_iter().chain(entry_forms(nick)) {
@@ -98,7 +121,9 @@ impl Lexicon {
         let mut counts = FastMap::default();
         let mut total = 1.0;
         for line in FREQUENCIES.lines() {
-            let Some((word, n)) = line.rsplit_once(' ') else { continue };
+            let Some((word, n)) = line.rsplit_once(' ') else {
+                continue;
+            };
             let Ok(n) = n.parse::<u32>() else { continue };
             if word == "# total" {
                 total = f64::from(n);
@@ -109,7 +134,12 @@ impl Lexicon {
                 *c = (*c).max(n);
             }
         }
-        Lexicon { groups: GroupTable::build(groups), nicknames: GroupTable::build(nicknames), counts, total }
+        Lexicon {
+            groups: GroupTable::build(groups),
+            nicknames: GroupTable::build(nicknames),
+            counts,
+            total,
+        }
     }
 
     /// Variant group ids of a canonical form (empty when unknown).
@@ -133,14 +163,97 @@ impl Lexicon {
 
 /// Titles, honorifics and legal-form words that say nothing about who a person is.
 pub const TITLES: &[&str] = &[
-    "mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "prof", "professor", "sir", "dame", "lord", "lady", "sheikh",
-    "shaikh", "sheik", "shaykh", "cheikh", "haji", "hajji", "hadji", "hajj", "alhaj", "alhajj", "mullah", "mulla",
-    "maulana", "maulvi", "mawlawi", "mawlana", "molvi", "qari", "imam", "general", "gen", "colonel", "col",
-    "major", "maj", "captain", "capt", "lt", "lieutenant", "brigadier", "commander", "cmdr", "sgt", "sergeant",
-    "president", "prasident", "praesident", "presidente", "monsieur", "madame", "mme", "mlle", "herr", "frau",
-    "senor", "senora", "sra", "jr", "junior", "senior", "ii", "iii", "excellency", "hon", "honourable",
-    "honorable", "rev", "reverend", "ustad", "ustaz", "ustadh", "ayatollah", "hojatoleslam", "eng", "engineer",
-    "llc", "ltd", "inc", "gmbh", "plc", "sa", "شيخ", "الشيخ", "حاج", "الحاج", "السيد", "господин",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "doctor",
+    "prof",
+    "professor",
+    "sir",
+    "dame",
+    "lord",
+    "lady",
+    "sheikh",
+    "shaikh",
+    "sheik",
+    "shaykh",
+    "cheikh",
+    "haji",
+    "hajji",
+    "hadji",
+    "hajj",
+    "alhaj",
+    "alhajj",
+    "mullah",
+    "mulla",
+    "maulana",
+    "maulvi",
+    "mawlawi",
+    "mawlana",
+    "molvi",
+    "qari",
+    "imam",
+    "general",
+    "gen",
+    "colonel",
+    "col",
+    "major",
+    "maj",
+    "captain",
+    "capt",
+    "lt",
+    "lieutenant",
+    "brigadier",
+    "commander",
+    "cmdr",
+    "sgt",
+    "sergeant",
+    "president",
+    "prasident",
+    "praesident",
+    "presidente",
+    "monsieur",
+    "madame",
+    "mme",
+    "mlle",
+    "herr",
+    "frau",
+    "senor",
+    "senora",
+    "sra",
+    "jr",
+    "junior",
+    "senior",
+    "ii",
+    "iii",
+    "excellency",
+    "hon",
+    "honourable",
+    "honorable",
+    "rev",
+    "reverend",
+    "ustad",
+    "ustaz",
+    "ustadh",
+    "ayatollah",
+    "hojatoleslam",
+    "eng",
+    "engineer",
+    "llc",
+    "ltd",
+    "inc",
+    "gmbh",
+    "plc",
+    "sa",
+    "شيخ",
+    "الشيخ",
+    "حاج",
+    "الحاج",
+    "السيد",
+    "господин",
 ];
 
 /// Name particles, mapped to the class they are compared as (bin = ibn = ben …).
@@ -151,7 +264,6 @@ pub fn particle(text: &str) -> Option<&'static str> {
         "abu" | "abou" | "abo" | "bou" | "ابو" => "abu",
         "umm" | "um" | "ام" => "umm",
         "al" | "el" | "il" | "ul" | "ال" => "al",
-        "abd" | "عبد" => "abd",
         "ould" | "wuld" | "ag" | "ولد" => "ould",
         "van" => "van",
         "von" => "von",
@@ -184,17 +296,39 @@ pub fn particle(text: &str) -> Option<&'static str> {
 pub fn is_sun_article(text: &str) -> bool {
     matches!(
         text,
-        "ad" | "ar" | "as" | "an" | "at" | "az" | "ash" | "ath" | "adh" | "ud" | "ur" | "us" | "un" | "ut" | "uz" | "ed"
-            | "er" | "es" | "en" | "et" | "ez" | "ad-"
+        "ad" | "ar"
+            | "as"
+            | "an"
+            | "at"
+            | "az"
+            | "ash"
+            | "ath"
+            | "adh"
+            | "ud"
+            | "ur"
+            | "us"
+            | "un"
+            | "ut"
+            | "uz"
+            | "ed"
+            | "er"
+            | "es"
+            | "en"
+            | "et"
+            | "ez"
+            | "ad-"
     )
 }
 
 /// Patronymic by its suffix (Viktorovich, Oleksandrovych, Ivanovna, Aliyev oglu): a missing
 /// patronymic is weaker evidence than a missing given name.
 pub fn is_patronymic(text: &str) -> bool {
-    ["ovich", "evich", "ovych", "evych", "ovitch", "evitch", "ovna", "evna", "ivna", "ichna", "ogly", "oglu", "kyzy"]
-        .iter()
-        .any(|s| text.len() > s.len() + 2 && text.ends_with(s))
+    [
+        "ovich", "evich", "ovych", "evych", "ovitch", "evitch", "ovna", "evna", "ivna", "ichna",
+        "ogly", "oglu", "kyzy",
+    ]
+    .iter()
+    .any(|s| text.len() > s.len() + 2 && text.ends_with(s))
 }
 
 #[cfg(test)]

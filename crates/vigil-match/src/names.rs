@@ -61,10 +61,21 @@ pub struct NameComparison {
 const EXTRA: f64 = 0.2;
 /// The same for parts whose absence is common (patronymics, initials).
 const EXTRA_LIGHT: f64 = 0.08;
+/// Least weight of a pair of parts that disagree, and how much more a disagreement weighs
+/// than an agreement of the same parts.
+const CONFLICT_FLOOR: f64 = 0.7;
+const CONFLICT_FACTOR: f64 = 1.5;
+/// Spelling similarity above which two different known names may still be one misspelled.
+const DISTINCT_NAMES_TYPO: f64 = 0.74;
+/// Similarity given to two different known names below that.
+const DISTINCT_NAMES_CAP: f64 = 0.6;
+/// Score factor when the genealogy order around "bin" is reversed ("Salman bin Muhammad" is
+/// the son, "Muhammad bin Salman" the father's name first).
+const LINEAGE_SWAP: f64 = 0.75;
 /// Raw spelling similarity at or below which a pair counts as disagreeing, and at or above
 /// which it counts as fully agreeing; linear in between.
 const LOW: f64 = 0.5;
-const HIGH: f64 = 0.9;
+const HIGH: f64 = 0.8;
 /// Longest names aligned part by part; the rest of a pathological 10,000-part input is ignored.
 const MAX_PARTS: usize = 12;
 
@@ -96,9 +107,17 @@ fn spelling<T: PartialEq + Copy>(a: &[T], b: &[T]) -> f64 {
 /// Similarity of two parts and its basis.
 pub fn part_similarity(a: &Token, b: &Token) -> (f64, Basis) {
     if a.class == Class::Initial || b.class == Class::Initial {
-        let (initial, other) = if a.class == Class::Initial { (a, b) } else { (b, a) };
+        let (initial, other) = if a.class == Class::Initial {
+            (a, b)
+        } else {
+            (b, a)
+        };
         let agrees = other.latin.iter().any(|l| l.starts_with(&*initial.text));
-        return if agrees { (1.0, Basis::Initial) } else { (0.0, Basis::None) };
+        return if agrees {
+            (1.0, Basis::Initial)
+        } else {
+            (0.0, Basis::None)
+        };
     }
     if a.text == b.text {
         return (1.0, Basis::Exact);
@@ -115,6 +134,10 @@ pub fn part_similarity(a: &Token, b: &Token) -> (f64, Basis) {
     if intersects(&a.nicks, &b.nicks) {
         consider(0.9, Basis::Nickname);
     }
+    // Two parts that are both known names of different variant groups (Mohamed/Ahmed,
+    // Hassan/Hussein) are different names however alike they are spelled, unless the
+    // spelling difference is a plausible typo.
+    let distinct_names = !a.groups.is_empty() && !b.groups.is_empty();
     if !a.keys.is_empty() && !b.keys.is_empty() {
         for x in a.latin.iter() {
             for y in b.latin.iter() {
@@ -132,12 +155,21 @@ pub fn part_similarity(a: &Token, b: &Token) -> (f64, Basis) {
         let y: Vec<char> = b.text.chars().collect();
         consider(spelling(&x, &y), Basis::SameScript);
     }
-    if (a.script == Script::Arabic) != (b.script == Script::Arabic) && !a.skeleton.is_empty() && !b.skeleton.is_empty()
+    if (a.script == Script::Arabic) != (b.script == Script::Arabic)
+        && !a.skeleton.is_empty()
+        && !b.skeleton.is_empty()
     {
         let s = spelling(a.skeleton.as_bytes(), b.skeleton.as_bytes());
         // One- or two-consonant skeletons say little: cap them below a full agreement.
-        let s = if a.skeleton.len().min(b.skeleton.len()) < 3 { s.min(0.85) } else { s };
+        let s = if a.skeleton.len().min(b.skeleton.len()) < 3 {
+            s.min(0.85)
+        } else {
+            s
+        };
         consider(s, Basis::Skeleton);
+    }
+    if distinct_names && best.0 < DISTINCT_NAMES_TYPO && best.1 != Basis::Nickname {
+        best.0 = best.0.min(DISTINCT_NAMES_CAP);
     }
     best
 }
@@ -148,6 +180,30 @@ fn agreement(raw: f64, basis: Basis) -> f64 {
         Basis::Exact | Basis::Variant | Basis::Initial => raw,
         _ => ((raw - LOW) / (HIGH - LOW)).clamp(0.0, 1.0),
     }
+}
+
+const SON: u8 = 1;
+const FATHER: u8 = 2;
+
+/// Position of each word relative to "bin"/"bint": the word before is the son (or daughter),
+/// the word after the father.
+fn lineage(tokens: &[&Token]) -> Vec<u8> {
+    let is_bin =
+        |t: Option<&&Token>| t.is_some_and(|t| matches!(t.class, Class::Particle("bin" | "bint")));
+    let mut out = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        if t.is_word() && out.len() < MAX_PARTS {
+            let mut flags = 0;
+            if is_bin(tokens.get(i + 1)) {
+                flags |= SON;
+            }
+            if i > 0 && is_bin(tokens.get(i - 1)) {
+                flags |= FATHER;
+            }
+            out.push(flags);
+        }
+    }
+    out
 }
 
 /// A candidate alignment item: a run of parts on each side (usually one each).
@@ -163,7 +219,10 @@ fn joined_runs(words: &[&Token]) -> Vec<((usize, usize), Token)> {
     for len in 2..=3 {
         for start in 0..words.len().saturating_sub(len - 1) {
             let run = &words[start..start + len];
-            if run.iter().all(|t| t.script == run[0].script && t.class != Class::Initial) {
+            if run
+                .iter()
+                .all(|t| t.script == run[0].script && t.class != Class::Initial)
+            {
                 out.push(((start, len), Token::joined(run)));
             }
         }
@@ -173,7 +232,9 @@ fn joined_runs(words: &[&Token]) -> Vec<((usize, usize), Token)> {
 
 fn greedy(items: &mut [Item], na: usize, nb: usize) -> Vec<usize> {
     items.sort_by(|x, y| {
-        y.raw.total_cmp(&x.raw).then((x.a.1 + x.b.1).cmp(&(y.a.1 + y.b.1)))
+        y.raw
+            .total_cmp(&x.raw)
+            .then((x.a.1 + x.b.1).cmp(&(y.a.1 + y.b.1)))
     });
     let mut used_a = vec![false; na];
     let mut used_b = vec![false; nb];
@@ -191,13 +252,28 @@ fn greedy(items: &mut [Item], na: usize, nb: usize) -> Vec<usize> {
 }
 
 fn run_text(words: &[&Token], run: (usize, usize)) -> String {
-    words[run.0..run.0 + run.1].iter().map(|t| t.display()).collect::<Vec<_>>().join(" ")
+    words[run.0..run.0 + run.1]
+        .iter()
+        .map(|t| t.display())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Compares two analysed names (query first).
 pub fn compare_tokens(query: &[&Token], matched: &[&Token]) -> NameComparison {
-    let a: Vec<&Token> = query.iter().copied().filter(|t| t.is_word()).take(MAX_PARTS).collect();
-    let b: Vec<&Token> = matched.iter().copied().filter(|t| t.is_word()).take(MAX_PARTS).collect();
+    let a: Vec<&Token> = query
+        .iter()
+        .copied()
+        .filter(|t| t.is_word())
+        .take(MAX_PARTS)
+        .collect();
+    let b: Vec<&Token> = matched
+        .iter()
+        .copied()
+        .filter(|t| t.is_word())
+        .take(MAX_PARTS)
+        .collect();
+    let (lineage_a, lineage_b) = (lineage(query), lineage(matched));
     if a.is_empty() || b.is_empty() {
         return NameComparison::default();
     }
@@ -205,7 +281,12 @@ pub fn compare_tokens(query: &[&Token], matched: &[&Token]) -> NameComparison {
     for (i, x) in a.iter().enumerate() {
         for (j, y) in b.iter().enumerate() {
             let (raw, basis) = part_similarity(x, y);
-            items.push(Item { a: (i, 1), b: (j, 1), raw, basis });
+            items.push(Item {
+                a: (i, 1),
+                b: (j, 1),
+                raw,
+                basis,
+            });
         }
     }
     let mut chosen = greedy(&mut items, a.len(), b.len());
@@ -218,7 +299,12 @@ pub fn compare_tokens(query: &[&Token], matched: &[&Token]) -> NameComparison {
             for (j, y) in b.iter().enumerate() {
                 let (raw, basis) = part_similarity(&joined, y);
                 if raw >= 0.8 {
-                    extra.push(Item { a: run, b: (j, 1), raw, basis });
+                    extra.push(Item {
+                        a: run,
+                        b: (j, 1),
+                        raw,
+                        basis,
+                    });
                 }
             }
         }
@@ -226,7 +312,12 @@ pub fn compare_tokens(query: &[&Token], matched: &[&Token]) -> NameComparison {
             for (i, x) in a.iter().enumerate() {
                 let (raw, basis) = part_similarity(x, &joined);
                 if raw >= 0.8 {
-                    extra.push(Item { a: (i, 1), b: run, raw, basis });
+                    extra.push(Item {
+                        a: (i, 1),
+                        b: run,
+                        raw,
+                        basis,
+                    });
                 }
             }
         }
@@ -241,23 +332,45 @@ pub fn compare_tokens(query: &[&Token], matched: &[&Token]) -> NameComparison {
     let mut used_a = vec![false; a.len()];
     let mut used_b = vec![false; b.len()];
     let mut strong = false;
+    let mut swaps = 0;
     for &k in &chosen {
         let it = &items[k];
         (it.a.0..it.a.0 + it.a.1).for_each(|i| used_a[i] = true);
         (it.b.0..it.b.0 + it.b.1).for_each(|j| used_b[j] = true);
-        let wa = a[it.a.0..it.a.0 + it.a.1].iter().map(|t| t.weight).fold(0.0, f32::max) as f64;
-        let wb = b[it.b.0..it.b.0 + it.b.1].iter().map(|t| t.weight).fold(0.0, f32::max) as f64;
-        let initial = (it.a.1 == 1 && a[it.a.0].class == Class::Initial) || (it.b.1 == 1 && b[it.b.0].class == Class::Initial);
+        let wa = a[it.a.0..it.a.0 + it.a.1]
+            .iter()
+            .map(|t| t.weight)
+            .fold(0.0, f32::max) as f64;
+        let wb = b[it.b.0..it.b.0 + it.b.1]
+            .iter()
+            .map(|t| t.weight)
+            .fold(0.0, f32::max) as f64;
+        let initial = (it.a.1 == 1 && a[it.a.0].class == Class::Initial)
+            || (it.b.1 == 1 && b[it.b.0].class == Class::Initial);
         let s = agreement(it.raw, it.basis);
         // An initial carries little identity when it agrees, but a different initial is a
         // real contradiction ("Hans O." is not "Hans Joachim").
-        let w = match (initial, s > 0.0) {
-            (true, true) => 0.5 * wa.min(wb),
-            (true, false) => 0.7 * wa.max(wb),
-            (false, _) => (wa + wb) / 2.0,
+        // A pair agrees with weight `agree` and disagrees with weight `conflict`, mixed by its
+        // agreement: two parts that disagree are evidence against however common they are
+        // ("…Mohamed el Sayed" is not "…Ahmed el Sayed"), and an initial carries little
+        // identity when it agrees but is a real contradiction when it does not.
+        let (agree, conflict) = if initial {
+            (0.5 * wa.min(wb), 0.7 * wa.max(wb))
+        } else {
+            (
+                (wa + wb) / 2.0,
+                CONFLICT_FACTOR * wa.max(wb).max(CONFLICT_FLOOR),
+            )
         };
+        let w = agree * s + conflict * (1.0 - s);
         strong |= !initial && s >= 0.5;
-        num += w * s;
+        if it.a.1 == 1 && it.b.1 == 1 {
+            let (x, y) = (lineage_a[it.a.0], lineage_b[it.b.0]);
+            if x | y == (SON | FATHER) && x != y && x != SON | FATHER && y != SON | FATHER {
+                swaps += 1;
+            }
+        }
+        num += agree * s;
         den += w;
         result.parts.push(PartMatch {
             query: run_text(&a, it.a),
@@ -267,10 +380,16 @@ pub fn compare_tokens(query: &[&Token], matched: &[&Token]) -> NameComparison {
             weight: w,
         });
     }
-    for (words, used, out) in [(&a, &used_a, &mut result.unmatched_query), (&b, &used_b, &mut result.unmatched_matched)]
-    {
+    for (words, used, out) in [
+        (&a, &used_a, &mut result.unmatched_query),
+        (&b, &used_b, &mut result.unmatched_matched),
+    ] {
         for (t, _) in words.iter().zip(used.iter()).filter(|(_, u)| !**u) {
-            let factor = if matches!(t.class, Class::Initial | Class::Patronymic) { EXTRA_LIGHT } else { EXTRA };
+            let factor = if matches!(t.class, Class::Initial | Class::Patronymic) {
+                EXTRA_LIGHT
+            } else {
+                EXTRA
+            };
             den += factor * f64::from(t.weight);
             out.push(t.display().to_string());
         }
@@ -278,6 +397,9 @@ pub fn compare_tokens(query: &[&Token], matched: &[&Token]) -> NameComparison {
     let mut score = if den > 0.0 { num / den } else { 0.0 };
     if !strong {
         score *= 0.5;
+    }
+    if swaps > 0 {
+        score *= LINEAGE_SWAP;
     }
     result.score = score.clamp(0.0, 1.0);
     result
@@ -305,7 +427,12 @@ mod tests {
             ("AlisherUsmanov", "Alisher Usmanov", 0.9, 1.0),
             ("Владимир Путин", "Vladimir Putin", 0.9, 1.0),
             ("Boris Netanyahu", "Benjamin Netanyahu", 0.0, 0.7),
-            ("SADDAM HUSSEIN AL-DULAIMI", "SADDAM HUSSEIN AL-TIKRITI", 0.0, 0.7),
+            (
+                "SADDAM HUSSEIN AL-DULAIMI",
+                "SADDAM HUSSEIN AL-TIKRITI",
+                0.0,
+                0.7,
+            ),
             ("Michelle Obama", "Barack Obama", 0.0, 0.7),
             ("", "Barack Obama", 0.0, 0.0),
         ];
@@ -317,9 +444,15 @@ mod tests {
 
     #[test]
     fn explains_pairs() {
-        let (x, y) = (analyse("Hans J Friedrich"), analyse("Hans Joachim Friedrich"));
+        let (x, y) = (
+            analyse("Hans J Friedrich"),
+            analyse("Hans Joachim Friedrich"),
+        );
         let c = compare_tokens(&x.iter().collect::<Vec<_>>(), &y.iter().collect::<Vec<_>>());
-        assert!(c.parts.iter().any(|p| p.basis == Basis::Initial && p.matched == "joachim"));
+        assert!(c
+            .parts
+            .iter()
+            .any(|p| p.basis == Basis::Initial && p.matched == "joachim"));
         assert!(c.unmatched_query.is_empty());
     }
 }

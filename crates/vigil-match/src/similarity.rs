@@ -125,7 +125,10 @@ pub fn jaro_winkler<T: PartialEq>(a: &[T], b: &[T]) -> f64 {
 mod tests {
     use super::*;
 
-    const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/testvectors/jellyfish-1.3.0");
+    const VECTORS: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/testvectors/jellyfish-1.3.0"
+    );
 
     fn rows(file: &str) -> Vec<(Vec<char>, Vec<char>, String)> {
         let mut reader = csv::ReaderBuilder::new()
@@ -136,7 +139,11 @@ mod tests {
             .records()
             .map(|r| {
                 let r = r.expect("csv row");
-                (r[0].chars().collect(), r[1].chars().collect(), r[2].to_string())
+                (
+                    r[0].chars().collect(),
+                    r[1].chars().collect(),
+                    r[2].to_string(),
+                )
             })
             .collect()
     }
@@ -159,7 +166,11 @@ mod tests {
         }
         for (a, b, want) in rows("jaro_winkler.csv") {
             let want: f64 = want.parse().expect("number");
-            assert!((jaro_winkler(&a, &b) - want).abs() < 0.001, "{a:?} {b:?} {}", jaro_winkler(&a, &b));
+            assert!(
+                (jaro_winkler(&a, &b) - want).abs() < 0.001,
+                "{a:?} {b:?} {}",
+                jaro_winkler(&a, &b)
+            );
         }
     }
 }

@@ -23,12 +23,19 @@ pub enum Script {
 impl Script {
     pub fn of(c: char) -> Script {
         match c as u32 {
-            0x0400..=0x052F | 0x1C80..=0x1C8F | 0x2DE0..=0x2DFF | 0xA640..=0xA69F => Script::Cyrillic,
-            0x0370..=0x03FF | 0x1F00..=0x1FFF => Script::Greek,
-            0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => {
-                Script::Arabic
+            0x0400..=0x052F | 0x1C80..=0x1C8F | 0x2DE0..=0x2DFF | 0xA640..=0xA69F => {
+                Script::Cyrillic
             }
-            _ if c.is_ascii() || (0x00C0..=0x024F).contains(&(c as u32)) || (0x1E00..=0x1EFF).contains(&(c as u32)) => {
+            0x0370..=0x03FF | 0x1F00..=0x1FFF => Script::Greek,
+            0x0600..=0x06FF
+            | 0x0750..=0x077F
+            | 0x08A0..=0x08FF
+            | 0xFB50..=0xFDFF
+            | 0xFE70..=0xFEFF => Script::Arabic,
+            _ if c.is_ascii()
+                || (0x00C0..=0x024F).contains(&(c as u32))
+                || (0x1E00..=0x1EFF).contains(&(c as u32)) =>
+            {
                 Script::Latin
             }
             _ => Script::Other,
@@ -56,17 +63,40 @@ pub fn tokenize(input: &str) -> Vec<RawToken> {
             return;
         }
         let text: String = current.nfc().collect();
-        let script = text.chars().find(|c| c.is_alphabetic()).map_or(Script::Latin, Script::of);
-        let text = if script == Script::Latin { deleet(&text) } else { text };
+        let script = text
+            .chars()
+            .find(|c| c.is_alphabetic())
+            .map_or(Script::Latin, Script::of);
+        let text = if script == Script::Latin {
+            deleet(&text)
+        } else {
+            text
+        };
         current.clear();
         if text.chars().any(char::is_alphabetic) {
-            tokens.push(RawToken { text, script, hyphen_after: hyphen });
+            tokens.push(RawToken {
+                text,
+                script,
+                hyphen_after: hyphen,
+            });
         }
     };
     for c in input.chars() {
         if c.is_alphanumeric() || is_combining_mark(c) {
             current.extend(c.to_lowercase());
-        } else if matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '`' | '\u{02BC}' | '\u{02BF}' | '\u{02BE}' | '\u{200C}' | '\u{200D}' | '\u{00AD}' | '\u{0640}') {
+        } else if matches!(
+            c,
+            '\'' | '\u{2019}'
+                | '\u{2018}'
+                | '`'
+                | '\u{02BC}'
+                | '\u{02BF}'
+                | '\u{02BE}'
+                | '\u{200C}'
+                | '\u{200D}'
+                | '\u{00AD}'
+                | '\u{0640}'
+        ) {
             // Apostrophes (O'Brien, Sa'id, 'Abd), Arabic ayn/hamza marks, tatweel and joiners
             // are spelling inside a word, not boundaries.
         } else {
@@ -138,16 +168,18 @@ pub fn fold_latin(text: &str, fold: Fold) -> String {
     out
 }
 
-/// Lower-cases and strips combining marks from a word of a script we do not romanise, so that
-/// vocalisation marks and accents do not make two spellings differ. Hangul syllables are kept
-/// whole: decomposing them into jamo would make different syllables look nearly equal.
-pub fn fold_other(text: &str) -> String {
+/// Strips optional marks from a word of a script we compare in its own letters: accents
+/// (Greek tonos), vocalisation (Arabic harakat, Hebrew niqqud) and hamza seats, so that those
+/// do not make two spellings differ. Scripts whose marks are letters (the vowel signs of
+/// Devanagari, Thai, Khmer…) and Hangul syllables (which would decompose into jamo) stay NFC.
+pub fn strip_marks(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if (0xAC00..=0xD7A3).contains(&(c as u32)) {
-            out.push(c);
-        } else {
+        let optional_marks = matches!(c as u32, 0x0370..=0x03FF | 0x1F00..=0x1FFF | 0x0590..=0x05FF | 0x0600..=0x06FF | 0x0750..=0x077F | 0xFB1D..=0xFEFF);
+        if optional_marks {
             out.extend(c.nfkd().filter(|d| !is_combining_mark(*d)));
+        } else {
+            out.push(c);
         }
     }
     out
@@ -202,7 +234,16 @@ mod tests {
             .iter()
             .map(|t| t.script)
             .collect();
-        assert_eq!(scripts, [Script::Latin, Script::Cyrillic, Script::Greek, Script::Arabic, Script::Other]);
+        assert_eq!(
+            scripts,
+            [
+                Script::Latin,
+                Script::Cyrillic,
+                Script::Greek,
+                Script::Arabic,
+                Script::Other
+            ]
+        );
     }
 
     proptest! {
@@ -212,7 +253,7 @@ mod tests {
             for input in [s.as_str(), noisy.as_str()] {
                 for t in tokenize(input) {
                     let _ = fold_latin(&t.text, Fold::Icao);
-                    let _ = fold_other(&t.text);
+                    let _ = strip_marks(&t.text);
                 }
             }
         }

@@ -71,15 +71,13 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
         let limit = state.vigil.config().body_limit;
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|rejection| {
-                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::PayloadTooLarge(limit)
-                } else {
-                    ApiError::bad_request(format!("cannot read the body: {rejection}"))
-                }
-            })?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge(limit)
+            } else {
+                ApiError::bad_request(format!("cannot read the body: {rejection}"))
+            }
+        })?;
         parse_json(&bytes).map(JsonBody)
     }
 }
@@ -102,7 +100,8 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             }])
         }
     })?;
-    de.end().map_err(|e| ApiError::bad_request(format!("body is not valid JSON: {e}")))?;
+    de.end()
+        .map_err(|e| ApiError::bad_request(format!("body is not valid JSON: {e}")))?;
     Ok(value)
 }
 

@@ -38,7 +38,10 @@ pub struct AppState {
 pub fn app(state: AppState) -> Router {
     let limit = state.vigil.config().body_limit;
     let v1 = Router::new()
-        .route("/records", post(routes::records::create).get(routes::records::list))
+        .route(
+            "/records",
+            post(routes::records::create).get(routes::records::list),
+        )
         .route(
             "/records/:id",
             get(routes::records::get).put(routes::records::update),
@@ -53,7 +56,10 @@ pub fn app(state: AppState) -> Router {
             "/tokens",
             get(routes::admin::list_tokens).post(routes::admin::create_token),
         )
-        .route("/tokens/:id", axum::routing::delete(routes::admin::revoke_token))
+        .route(
+            "/tokens/:id",
+            axum::routing::delete(routes::admin::revoke_token),
+        )
         .route("/audit", get(routes::audit::list))
         .route("/audit/verify", get(routes::audit::verify))
         .route("/openapi.json", get(openapi::document));
@@ -72,7 +78,9 @@ async fn health() -> Json<serde_json::Value> {
 async fn no_route() -> (axum::http::StatusCode, Json<serde_json::Value>) {
     (
         axum::http::StatusCode::NOT_FOUND,
-        Json(serde_json::json!({"error": {"code": "no_route", "message": "no such endpoint; see /v1/openapi.json"}})),
+        Json(
+            serde_json::json!({"error": {"code": "no_route", "message": "no such endpoint; see /v1/openapi.json"}}),
+        ),
     )
 }
 

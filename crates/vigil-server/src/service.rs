@@ -11,9 +11,7 @@ use vigil_core::{
     Access, Agency, AgencyCode, AgencyKind, Caller, Record, RecordDraft, RecordId, RecordStatus,
     RecordView, Role,
 };
-use vigil_store::{
-    AuditFilter, RecordChange, RecordFilter, RecordVersion, Store, TokenInfo,
-};
+use vigil_store::{AuditFilter, RecordChange, RecordFilter, RecordVersion, Store, TokenInfo};
 
 use crate::config::Config;
 use crate::error::{ApiError, ApiResult};
@@ -33,7 +31,13 @@ impl Ctx {
         }
     }
 
-    fn event(&self, action: &str, request: serde_json::Value, disclosed: Vec<Disclosed>, outcome: u16) -> AuditEvent {
+    fn event(
+        &self,
+        action: &str,
+        request: serde_json::Value,
+        disclosed: Vec<Disclosed>,
+        outcome: u16,
+    ) -> AuditEvent {
         AuditEvent {
             agency: self.caller.agency.clone(),
             role: self.caller.role,
@@ -93,8 +97,16 @@ impl Vigil {
         &self.config
     }
 
-    fn audit(&self, ctx: &Ctx, action: &str, request: serde_json::Value, disclosed: Vec<Disclosed>, outcome: u16) -> ApiResult<()> {
-        self.store.append_audit(ctx.event(action, request, disclosed, outcome))?;
+    fn audit(
+        &self,
+        ctx: &Ctx,
+        action: &str,
+        request: serde_json::Value,
+        disclosed: Vec<Disclosed>,
+        outcome: u16,
+    ) -> ApiResult<()> {
+        self.store
+            .append_audit(ctx.event(action, request, disclosed, outcome))?;
         Ok(())
     }
 
@@ -109,14 +121,26 @@ impl Vigil {
         }
     }
 
-    pub fn create_agency(&self, ctx: &Ctx, code: &AgencyCode, name: &str, kind: Option<AgencyKind>) -> ApiResult<Agency> {
+    pub fn create_agency(
+        &self,
+        ctx: &Ctx,
+        code: &AgencyCode,
+        name: &str,
+        kind: Option<AgencyKind>,
+    ) -> ApiResult<Agency> {
         self.require_admin(ctx, "agency.create")?;
         if name.trim().is_empty() || name.len() > 200 {
             return Err(ApiError::field("name", "must be 1-200 characters"));
         }
         let kind = kind.unwrap_or_else(|| AgencyKind::guess(code));
         let agency = self.store.create_agency(code, name.trim(), kind)?;
-        self.audit(ctx, "agency.create", serde_json::json!({"code": code}), vec![], 201)?;
+        self.audit(
+            ctx,
+            "agency.create",
+            serde_json::json!({"code": code}),
+            vec![],
+            201,
+        )?;
         Ok(agency)
     }
 
@@ -126,27 +150,54 @@ impl Vigil {
         Ok(list)
     }
 
-    pub fn create_token(&self, ctx: &Ctx, agency: &AgencyCode, role: Role, label: Option<&str>) -> ApiResult<(TokenInfo, String)> {
+    pub fn create_token(
+        &self,
+        ctx: &Ctx,
+        agency: &AgencyCode,
+        role: Role,
+        label: Option<&str>,
+    ) -> ApiResult<(TokenInfo, String)> {
         self.require_admin(ctx, "token.create")?;
         if self.store.agency(agency)?.is_none() {
-            return Err(ApiError::field("agency", format!("agency {agency} does not exist")));
+            return Err(ApiError::field(
+                "agency",
+                format!("agency {agency} does not exist"),
+            ));
         }
         let out = self.store.create_token(agency, role, label)?;
-        self.audit(ctx, "token.create", serde_json::json!({"agency": agency, "role": role, "token": out.0.id}), vec![], 201)?;
+        self.audit(
+            ctx,
+            "token.create",
+            serde_json::json!({"agency": agency, "role": role, "token": out.0.id}),
+            vec![],
+            201,
+        )?;
         Ok(out)
     }
 
     pub fn tokens(&self, ctx: &Ctx, agency: Option<&AgencyCode>) -> ApiResult<Vec<TokenInfo>> {
         self.require_admin(ctx, "token.list")?;
         let list = self.store.tokens(agency)?;
-        self.audit(ctx, "token.list", serde_json::json!({"agency": agency}), vec![], 200)?;
+        self.audit(
+            ctx,
+            "token.list",
+            serde_json::json!({"agency": agency}),
+            vec![],
+            200,
+        )?;
         Ok(list)
     }
 
     pub fn revoke_token(&self, ctx: &Ctx, id: &str) -> ApiResult<()> {
         self.require_admin(ctx, "token.revoke")?;
         let found = self.store.revoke_token(id)?;
-        self.audit(ctx, "token.revoke", serde_json::json!({"token": id}), vec![], if found { 204 } else { 404 })?;
+        self.audit(
+            ctx,
+            "token.revoke",
+            serde_json::json!({"token": id}),
+            vec![],
+            if found { 204 } else { 404 },
+        )?;
         if found {
             Ok(())
         } else {
@@ -171,7 +222,9 @@ impl Vigil {
         let owner = ctx.caller.agency.clone();
         if !may_write(&ctx.caller, &owner) {
             self.audit(ctx, "record.create", serde_json::Value::Null, vec![], 403)?;
-            return Err(ApiError::Forbidden("only an agency's contributors may create its records".into()));
+            return Err(ApiError::Forbidden(
+                "only an agency's contributors may create its records".into(),
+            ));
         }
         let draft = draft.validate().map_err(ApiError::Invalid)?;
         let id = RecordId::new();
@@ -179,11 +232,18 @@ impl Vigil {
         let event = ctx.event(
             "record.create",
             request,
-            vec![Disclosed { record: id, owner: owner.clone(), level: Access::Full }],
+            vec![Disclosed {
+                record: id,
+                owner: owner.clone(),
+                level: Access::Full,
+            }],
             201,
         );
-        let mut out = self.store.apply(vec![RecordChange::Create { id, owner, draft }], Some(event))?;
-        out.pop().ok_or_else(|| ApiError::Internal("store returned no record".into()))
+        let mut out = self
+            .store
+            .apply(vec![RecordChange::Create { id, owner, draft }], Some(event))?;
+        out.pop()
+            .ok_or_else(|| ApiError::Internal("store returned no record".into()))
     }
 
     /// The checks shared by update and retire: a hidden record is "not
@@ -194,11 +254,25 @@ impl Vigil {
         match (record, view) {
             (Some(r), Some(_)) if may_write(&ctx.caller, &r.owner) => Ok(r),
             (Some(r), Some(_)) => {
-                self.audit(ctx, action, request, vec![disclosed(&r, Access::Hidden)], 403)?;
-                Err(ApiError::Forbidden("only the owner's contributors may change a record".into()))
+                self.audit(
+                    ctx,
+                    action,
+                    request,
+                    vec![disclosed(&r, Access::Hidden)],
+                    403,
+                )?;
+                Err(ApiError::Forbidden(
+                    "only the owner's contributors may change a record".into(),
+                ))
             }
             (Some(r), None) => {
-                self.audit(ctx, action, request, vec![disclosed(&r, Access::Hidden)], 404)?;
+                self.audit(
+                    ctx,
+                    action,
+                    request,
+                    vec![disclosed(&r, Access::Hidden)],
+                    404,
+                )?;
                 Err(ApiError::NotFound("record"))
             }
             (None, _) => {
@@ -208,7 +282,13 @@ impl Vigil {
         }
     }
 
-    pub fn update_record(&self, ctx: &Ctx, id: RecordId, draft: RecordDraft, expected_version: Option<u32>) -> ApiResult<Record> {
+    pub fn update_record(
+        &self,
+        ctx: &Ctx,
+        id: RecordId,
+        draft: RecordDraft,
+        expected_version: Option<u32>,
+    ) -> ApiResult<Record> {
         let current = self.writable(ctx, id, "record.update")?;
         let draft = draft.validate().map_err(ApiError::Invalid)?;
         let event = ctx.event(
@@ -217,10 +297,16 @@ impl Vigil {
             vec![disclosed(&current, Access::Full)],
             200,
         );
-        let mut out = self
-            .store
-            .apply(vec![RecordChange::Update { id, draft, expected_version }], Some(event))?;
-        out.pop().ok_or_else(|| ApiError::Internal("store returned no record".into()))
+        let mut out = self.store.apply(
+            vec![RecordChange::Update {
+                id,
+                draft,
+                expected_version,
+            }],
+            Some(event),
+        )?;
+        out.pop()
+            .ok_or_else(|| ApiError::Internal("store returned no record".into()))
     }
 
     pub fn retire_record(&self, ctx: &Ctx, id: RecordId) -> ApiResult<Record> {
@@ -235,10 +321,15 @@ impl Vigil {
             200,
         );
         let mut out = self.store.apply(
-            vec![RecordChange::SetStatus { id, status: RecordStatus::Retired, expected_version: None }],
+            vec![RecordChange::SetStatus {
+                id,
+                status: RecordStatus::Retired,
+                expected_version: None,
+            }],
             Some(event),
         )?;
-        out.pop().ok_or_else(|| ApiError::Internal("store returned no record".into()))
+        out.pop()
+            .ok_or_else(|| ApiError::Internal("store returned no record".into()))
     }
 
     pub fn get_record(&self, ctx: &Ctx, id: RecordId) -> ApiResult<RecordView> {
@@ -252,7 +343,13 @@ impl Vigil {
             }
             (Some(r), None) => {
                 // Audited so the owner can see the attempt, answered as absent.
-                self.audit(ctx, "record.get", request, vec![disclosed(&r, Access::Hidden)], 404)?;
+                self.audit(
+                    ctx,
+                    "record.get",
+                    request,
+                    vec![disclosed(&r, Access::Hidden)],
+                    404,
+                )?;
                 Err(ApiError::NotFound("record"))
             }
             (None, _) => {
@@ -265,7 +362,13 @@ impl Vigil {
     /// Lists what the caller may see. Hidden records are skipped *before*
     /// the page is cut, and the cursor is the last item returned, so pages
     /// and counts are exactly what they would be without those records.
-    pub fn list_records(&self, ctx: &Ctx, filter: &RecordFilter, cursor: Option<RecordId>, limit: usize) -> ApiResult<RecordPage> {
+    pub fn list_records(
+        &self,
+        ctx: &Ctx,
+        filter: &RecordFilter,
+        cursor: Option<RecordId>,
+        limit: usize,
+    ) -> ApiResult<RecordPage> {
         let limit = limit.clamp(1, 1000);
         let mut items: Vec<(Record, RecordView)> = Vec::with_capacity(limit);
         let mut after = cursor;
@@ -294,7 +397,11 @@ impl Vigil {
             .iter()
             .map(|(r, _)| disclosed(r, access::record_access(&ctx.caller, r)))
             .collect();
-        let next_cursor = if more { items.last().map(|(r, _)| r.id.to_string()) } else { None };
+        let next_cursor = if more {
+            items.last().map(|(r, _)| r.id.to_string())
+        } else {
+            None
+        };
         self.audit(
             ctx,
             "record.list",
@@ -306,7 +413,11 @@ impl Vigil {
             200,
         )?;
         let items: Vec<RecordView> = items.into_iter().map(|(_, v)| v).collect();
-        Ok(RecordPage { count: items.len(), items, next_cursor })
+        Ok(RecordPage {
+            count: items.len(),
+            items,
+            next_cursor,
+        })
     }
 
     pub fn record_history(&self, ctx: &Ctx, id: RecordId) -> ApiResult<Vec<RecordVersion>> {
@@ -315,15 +426,29 @@ impl Vigil {
         match record {
             Some(r) if may_read_history(&ctx.caller, &r.owner) => {
                 let history = self.store.record_history(id)?;
-                self.audit(ctx, "record.history", request, vec![disclosed(&r, Access::Full)], 200)?;
+                self.audit(
+                    ctx,
+                    "record.history",
+                    request,
+                    vec![disclosed(&r, Access::Full)],
+                    200,
+                )?;
                 Ok(history)
             }
             Some(r) => {
                 let seen = may_see_retired(&ctx.caller, &r) && view_for(&ctx.caller, &r).is_some();
                 let outcome = if seen { 403 } else { 404 };
-                self.audit(ctx, "record.history", request, vec![disclosed(&r, Access::Hidden)], outcome)?;
+                self.audit(
+                    ctx,
+                    "record.history",
+                    request,
+                    vec![disclosed(&r, Access::Hidden)],
+                    outcome,
+                )?;
                 if seen {
-                    Err(ApiError::Forbidden("only the owner and auditors may read a record's history".into()))
+                    Err(ApiError::Forbidden(
+                        "only the owner and auditors may read a record's history".into(),
+                    ))
                 } else {
                     Err(ApiError::NotFound("record"))
                 }

@@ -13,7 +13,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "vigil", version, about = "Share and screen records on foreign terrorist fighters")]
+#[command(
+    name = "vigil",
+    version,
+    about = "Share and screen records on foreign terrorist fighters"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -23,7 +27,12 @@ struct Cli {
 #[derive(Debug, clap::Args, Clone)]
 pub struct DataArg {
     /// Data directory (created on first use).
-    #[arg(long, env = "VIGIL_DATA", default_value = "./vigil-data", global = true)]
+    #[arg(
+        long,
+        env = "VIGIL_DATA",
+        default_value = "./vigil-data",
+        global = true
+    )]
     pub data: PathBuf,
 }
 

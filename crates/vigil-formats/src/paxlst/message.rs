@@ -66,7 +66,7 @@ struct Message {
 
 /// Which way to resolve a two-digit year.
 #[derive(Clone, Copy)]
-enum Century {
+pub(super) enum Century {
     /// The latest date not after the reference (birth dates).
     Past,
     /// The date nearest the reference (expiry dates, flight times).
@@ -687,6 +687,10 @@ impl State {
                     .and_then(|(d, t)| date_time(d, t, Century::Nearest, reference));
                 if qualifier == "189" {
                     leg.departure_time = time;
+                    // Without a UNB date, the first departure anchors two-digit years.
+                    if self.reference_date.is_none() {
+                        self.reference_date = time.map(|t| t.date());
+                    }
                 } else {
                     leg.arrival_time = time;
                 }

@@ -28,11 +28,17 @@ pub async fn create_agency(
     JsonBody(body): JsonBody<NewAgency>,
 ) -> ApiResult<impl IntoResponse> {
     let ctx = Ctx::new(auth.caller, auth.purpose);
-    let agency = blocking(&state, move |v| v.create_agency(&ctx, &body.code, &body.name, body.kind)).await?;
+    let agency = blocking(&state, move |v| {
+        v.create_agency(&ctx, &body.code, &body.name, body.kind)
+    })
+    .await?;
     Ok((StatusCode::CREATED, Json(agency)))
 }
 
-pub async fn list_agencies(State(state): State<AppState>, auth: Authed) -> ApiResult<impl IntoResponse> {
+pub async fn list_agencies(
+    State(state): State<AppState>,
+    auth: Authed,
+) -> ApiResult<impl IntoResponse> {
     let ctx = Ctx::new(auth.caller, auth.purpose);
     let list = blocking(&state, move |v| v.agencies(&ctx)).await?;
     Ok(Json(serde_json::json!({ "agencies": list })))
@@ -53,11 +59,15 @@ pub async fn create_token(
     JsonBody(body): JsonBody<NewToken>,
 ) -> ApiResult<impl IntoResponse> {
     let ctx = Ctx::new(auth.caller, auth.purpose);
-    let (info, secret) =
-        blocking(&state, move |v| v.create_token(&ctx, &body.agency, body.role, body.label.as_deref())).await?;
+    let (info, secret) = blocking(&state, move |v| {
+        v.create_token(&ctx, &body.agency, body.role, body.label.as_deref())
+    })
+    .await?;
     Ok((
         StatusCode::CREATED,
-        Json(serde_json::json!({ "token": info, "secret": secret, "note": "the secret is shown once and cannot be retrieved again" })),
+        Json(
+            serde_json::json!({ "token": info, "secret": secret, "note": "the secret is shown once and cannot be retrieved again" }),
+        ),
     ))
 }
 

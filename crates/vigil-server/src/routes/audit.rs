@@ -45,12 +45,16 @@ pub async fn list(
     };
     let entries = blocking(&state, move |v| v.audit_log(&ctx, filter)).await?;
     let next_after = entries.last().map(|e| e.seq);
-    Ok(Json(serde_json::json!({ "entries": entries, "next_after": next_after })))
+    Ok(Json(
+        serde_json::json!({ "entries": entries, "next_after": next_after }),
+    ))
 }
 
 pub async fn verify(State(state): State<AppState>, auth: Authed) -> ApiResult<impl IntoResponse> {
     if !vigil_core::access::may_read_audit(&auth.caller) {
-        return Err(ApiError::Forbidden("verifying the audit chain needs an auditor token".into()));
+        return Err(ApiError::Forbidden(
+            "verifying the audit chain needs an auditor token".into(),
+        ));
     }
     let report = blocking(&state, |v| v.verify_audit()).await?;
     Ok(Json(match report {

@@ -61,7 +61,10 @@ pub async fn update(
 ) -> ApiResult<impl IntoResponse> {
     let ctx = Ctx::new(auth.caller, auth.purpose);
     let id = record_id(&id)?;
-    let record = blocking(&state, move |v| v.update_record(&ctx, id, draft, q.expected_version)).await?;
+    let record = blocking(&state, move |v| {
+        v.update_record(&ctx, id, draft, q.expected_version)
+    })
+    .await?;
     Ok(Json(record))
 }
 
@@ -111,7 +114,10 @@ pub async fn list(
         .transpose()
         .map_err(|e| ApiError::BadRequest {
             message: "invalid query string".into(),
-            fields: vec![vigil_core::FieldError { path: "owner".into(), message: e.message }],
+            fields: vec![vigil_core::FieldError {
+                path: "owner".into(),
+                message: e.message,
+            }],
         })?;
     let cursor = q
         .cursor
@@ -119,7 +125,10 @@ pub async fn list(
         .map(|c| {
             RecordId::parse(c).ok_or_else(|| ApiError::BadRequest {
                 message: "invalid query string".into(),
-                fields: vec![vigil_core::FieldError { path: "cursor".into(), message: "is not a cursor returned by this API".into() }],
+                fields: vec![vigil_core::FieldError {
+                    path: "cursor".into(),
+                    message: "is not a cursor returned by this API".into(),
+                }],
             })
         })
         .transpose()?;
@@ -130,6 +139,9 @@ pub async fn list(
         updated_since: q.updated_since,
     };
     let limit = q.limit.unwrap_or(100);
-    let page = blocking(&state, move |v| v.list_records(&ctx, &filter, cursor, limit)).await?;
+    let page = blocking(&state, move |v| {
+        v.list_records(&ctx, &filter, cursor, limit)
+    })
+    .await?;
     Ok(Json(page))
 }

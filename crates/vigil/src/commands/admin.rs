@@ -62,12 +62,22 @@ pub enum TokenCommand {
 pub fn agency(cmd: AgencyCommand) -> anyhow::Result<ExitCode> {
     let ctx = operator(Role::Admin, "administration");
     match cmd {
-        AgencyCommand::Add { code, name, kind, data } => {
+        AgencyCommand::Add {
+            code,
+            name,
+            kind,
+            data,
+        } => {
             let code = AgencyCode::parse(&code)?;
             let kind = kind.as_deref().map(AgencyKind::parse).transpose()?;
             let vigil = open(&data.data, Config::default())?;
             let agency = vigil.create_agency(&ctx, &code, &name, kind)?;
-            println!("added agency {} ({}, {})", agency.code, agency.name, agency.kind.as_str());
+            println!(
+                "added agency {} ({}, {})",
+                agency.code,
+                agency.name,
+                agency.kind.as_str()
+            );
         }
         AgencyCommand::List { data } => {
             let vigil = open(&data.data, Config::default())?;
@@ -82,20 +92,38 @@ pub fn agency(cmd: AgencyCommand) -> anyhow::Result<ExitCode> {
 pub fn token(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
     let ctx = operator(Role::Admin, "administration");
     match cmd {
-        TokenCommand::Create { agency, role, label, data } => {
+        TokenCommand::Create {
+            agency,
+            role,
+            label,
+            data,
+        } => {
             let agency = AgencyCode::parse(&agency)?;
             let role: Role = role.parse()?;
             let vigil = open(&data.data, Config::default())?;
             let (info, secret) = vigil.create_token(&ctx, &agency, role, label.as_deref())?;
-            print_json(&serde_json::json!({"id": info.id, "agency": info.agency, "role": info.role, "secret": secret}))?;
+            print_json(
+                &serde_json::json!({"id": info.id, "agency": info.agency, "role": info.role, "secret": secret}),
+            )?;
             eprintln!("the secret is shown once; store it now");
         }
         TokenCommand::List { agency, data } => {
             let agency = agency.as_deref().map(AgencyCode::parse).transpose()?;
             let vigil = open(&data.data, Config::default())?;
             for t in vigil.tokens(&ctx, agency.as_ref())? {
-                let state = if t.revoked_at.is_some() { "revoked" } else { "active" };
-                println!("{}\t{}\t{}\t{}\t{}", t.id, t.agency, t.role, state, t.label.unwrap_or_default());
+                let state = if t.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    t.id,
+                    t.agency,
+                    t.role,
+                    state,
+                    t.label.unwrap_or_default()
+                );
             }
         }
         TokenCommand::Revoke { id, data } => {

@@ -34,7 +34,10 @@ pub fn run(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
             let vigil = open(&data.data, Config::default())?;
             match vigil.verify_audit()? {
                 Ok(report) => {
-                    println!("audit chain intact: {} entries, head {}", report.entries, report.head);
+                    println!(
+                        "audit chain intact: {} entries, head {}",
+                        report.entries, report.head
+                    );
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(brk) => anyhow::bail!("{brk}"),
@@ -42,7 +45,11 @@ pub fn run(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
         }
         AuditCommand::List { after, limit, data } => {
             let vigil = open(&data.data, Config::default())?;
-            let filter = AuditFilter { after: Some(after), limit, ..AuditFilter::default() };
+            let filter = AuditFilter {
+                after: Some(after),
+                limit,
+                ..AuditFilter::default()
+            };
             for entry in vigil.audit_log(&operator(Role::Auditor, "oversight"), filter)? {
                 println!("{}", serde_json::to_string(&entry)?);
             }

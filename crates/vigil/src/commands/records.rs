@@ -51,12 +51,17 @@ pub enum RecordCommand {
 
 /// Reads drafts from a file; each keeps its position for error messages.
 fn read_drafts(file: &PathBuf) -> anyhow::Result<Vec<(String, serde_json::Value)>> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let trimmed = text.trim_start();
     if trimmed.starts_with('[') {
         let values: Vec<serde_json::Value> = serde_json::from_str(&text)
             .with_context(|| format!("{} is not a JSON array of records", file.display()))?;
-        Ok(values.into_iter().enumerate().map(|(i, v)| (format!("item {i}"), v)).collect())
+        Ok(values
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (format!("item {i}"), v))
+            .collect())
     } else if let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) {
         Ok(vec![("record".into(), value)])
     } else {
@@ -84,17 +89,27 @@ pub fn run(cmd: RecordCommand) -> anyhow::Result<ExitCode> {
             let ctx = contributor(&owner, "record entry");
             let mut failed = 0;
             for (position, value) in items {
-                let result = vigil_server::extract::parse_json::<RecordDraft>(value.to_string().as_bytes())
-                    .and_then(|draft| vigil.create_record(&ctx, draft));
+                let result =
+                    vigil_server::extract::parse_json::<RecordDraft>(value.to_string().as_bytes())
+                        .and_then(|draft| vigil.create_record(&ctx, draft));
                 match result {
-                    Ok(r) => println!("{}\t{}\t{}", r.id, r.draft.reference, r.draft.display_name()),
+                    Ok(r) => println!(
+                        "{}\t{}\t{}",
+                        r.id,
+                        r.draft.reference,
+                        r.draft.display_name()
+                    ),
                     Err(e) => {
                         failed += 1;
                         eprintln!("{position}: {e}{}", field_list(&e));
                     }
                 }
             }
-            Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if failed == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         RecordCommand::Get { id, data } => {
             let id = RecordId::parse(&id).context("not a record id")?;
@@ -103,7 +118,12 @@ pub fn run(cmd: RecordCommand) -> anyhow::Result<ExitCode> {
             print_json(&view)?;
             Ok(ExitCode::SUCCESS)
         }
-        RecordCommand::List { owner, status, limit, data } => {
+        RecordCommand::List {
+            owner,
+            status,
+            limit,
+            data,
+        } => {
             let filter = RecordFilter {
                 owner: owner.as_deref().map(AgencyCode::parse).transpose()?,
                 status: status
@@ -113,10 +133,22 @@ pub fn run(cmd: RecordCommand) -> anyhow::Result<ExitCode> {
                 ..RecordFilter::default()
             };
             let vigil = open(&data.data, Config::default())?;
-            let page = vigil.list_records(&operator(Role::Auditor, "operator read"), &filter, None, limit)?;
+            let page = vigil.list_records(
+                &operator(Role::Auditor, "operator read"),
+                &filter,
+                None,
+                limit,
+            )?;
             for item in page.items {
                 if let vigil_core::RecordView::Full(r) = item {
-                    println!("{}\t{}\t{}\t{}\t{}", r.id, r.owner, r.status.as_str(), r.draft.reference, r.draft.display_name());
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}",
+                        r.id,
+                        r.owner,
+                        r.status.as_str(),
+                        r.draft.reference,
+                        r.draft.display_name()
+                    );
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -134,7 +166,11 @@ fn field_list(e: &vigil_server::ApiError) -> String {
     match e {
         vigil_server::ApiError::Invalid(fields) => format!(
             " ({})",
-            fields.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+            fields
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
         ),
         _ => String::new(),
     }

@@ -53,7 +53,11 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     run_server(vigil, args.listen, None)
 }
 
-fn run_server(vigil: std::sync::Arc<Vigil>, listen: SocketAddr, banner: Option<String>) -> anyhow::Result<ExitCode> {
+fn run_server(
+    vigil: std::sync::Arc<Vigil>,
+    listen: SocketAddr,
+    banner: Option<String>,
+) -> anyhow::Result<ExitCode> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
@@ -98,7 +102,10 @@ pub fn quickstart(args: QuickstartArgs) -> anyhow::Result<ExitCode> {
             vigil.create_agency(&admin, &code, name, Some(AgencyKind::guess(&code)))?;
         }
     }
-    let mut lines = vec![format!("Vigil demo database in {}", args.serve.data.data.display())];
+    let mut lines = vec![format!(
+        "Vigil demo database in {}",
+        args.serve.data.data.display()
+    )];
     lines.push("Tokens (new ones each run; send as 'Authorization: Bearer …' with an 'X-Vigil-Purpose' header):".into());
     for (agency, role) in [
         ("INTERPOL", Role::Admin),

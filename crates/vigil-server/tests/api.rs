@@ -1,0 +1,555 @@
+//! The HTTP API end to end through the real router and a real database:
+//! authentication, purpose, validation errors, the access rules, history
+//! and the audit log.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::Harness;
+use serde_json::json;
+
+fn person(reference: &str) -> serde_json::Value {
+    json!({
+        "reference": reference,
+        "category": "foreign_terrorist_fighter",
+        "names": [{"full": "Abu Example", "kind": "primary"}, {"full": "أبو مثال", "kind": "original_script"}],
+        "birth_dates": ["1985"],
+        "nationalities": ["FRA"],
+        "documents": [{"kind": "passport", "number": "12AB34567", "country": "FRA"}],
+        "notes": ["travelled to a conflict zone in 2015"],
+        "handling": {"code": "H2"},
+        "evaluation": {"source": "B", "information": 2}
+    })
+}
+
+#[tokio::test]
+async fn health_needs_no_token_but_everything_else_does() {
+    let h = Harness::new();
+    assert_eq!(
+        h.call("GET", "/health", None, None).await.status,
+        StatusCode::OK
+    );
+    let r = h.call("GET", "/v1/records", None, None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = h
+        .call("GET", "/v1/records", Some("vgl_not_a_token"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn every_request_states_a_purpose_and_it_is_logged() {
+    let h = Harness::new();
+    let req = axum::http::Request::builder()
+        .uri("/v1/records")
+        .header(
+            "authorization",
+            format!("Bearer {}", h.token("FRA", "screener")),
+        )
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let resp = tower::ServiceExt::oneshot(vigil_server::app(h.state.clone()), req)
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    assert!(String::from_utf8_lossy(&body).contains("X-Vigil-Purpose"));
+
+    h.call(
+        "GET",
+        "/v1/records",
+        Some(&h.token("FRA", "screener")),
+        None,
+    )
+    .await;
+    let log = h
+        .call(
+            "GET",
+            "/v1/audit?action=record.list",
+            Some(&h.token("EUROPOL", "auditor")),
+            None,
+        )
+        .await;
+    let entries = log.json()["entries"].as_array().unwrap().clone();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["purpose"], "test");
+    assert_eq!(entries[0]["agency"], "FRA");
+}
+
+#[tokio::test]
+async fn bad_input_names_the_field() {
+    let h = Harness::new();
+    let tok = h.token("FRA", "contributor");
+    let cases: &[(&str, StatusCode, &str)] = &[
+        ("{not json", StatusCode::BAD_REQUEST, "not valid JSON"),
+        (
+            r#"{"reference":"A","names":[{"full":"X Y"}],"colour":"red"}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "colour",
+        ),
+        (
+            r#"{"reference":"A","names":[{"full":"X Y"}],"nationalities":["FRA","ZZZ"]}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "nationalities[1]",
+        ),
+        (
+            r#"{"reference":"A","names":[{"full":"X Y"}],"birth_dates":["1980-02-30"]}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "birth_dates[0]",
+        ),
+        (
+            r#"{"reference":"A","names":[{"full":"  "}]}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "names[0].full",
+        ),
+        (
+            r#"{"reference":"A","names":[]}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "names",
+        ),
+        (
+            r#"{"reference":"A","names":[{"full":"X"}],"handling":{"code":"H3"}}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "handling.text",
+        ),
+        (
+            r#"{"names":[{"full":"X"}]}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "reference",
+        ),
+    ];
+    for (body, status, needle) in cases {
+        let r = h.call("POST", "/v1/records", Some(&tok), Some(body)).await;
+        let text = String::from_utf8_lossy(&r.body).to_string();
+        assert_eq!(r.status, *status, "{body} → {text}");
+        assert!(
+            text.contains(needle),
+            "{body} → {text} should name {needle}"
+        );
+    }
+    // Nothing was stored by any of them.
+    let list = h.call("GET", "/v1/records", Some(&tok), None).await;
+    assert_eq!(list.json()["count"], 0);
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_413() {
+    let h = Harness::with_config(vigil_server::Config {
+        body_limit: 1024,
+        ..Default::default()
+    });
+    let big = format!(
+        r#"{{"reference":"A","names":[{{"full":"{}"}}]}}"#,
+        "x".repeat(4096)
+    );
+    let r = h
+        .call(
+            "POST",
+            "/v1/records",
+            Some(&h.token("FRA", "contributor")),
+            Some(&big),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn only_the_owners_contributors_write() {
+    let h = Harness::new();
+    let id = h.create("FRA", person("FR-1")).await;
+    let body = person("FR-1b").to_string();
+    for (agency, role, status) in [
+        ("DEU", "contributor", StatusCode::FORBIDDEN),
+        ("FRA", "screener", StatusCode::FORBIDDEN),
+        ("FRA", "admin", StatusCode::FORBIDDEN),
+        ("FRA", "contributor", StatusCode::OK),
+    ] {
+        let r = h
+            .call(
+                "PUT",
+                &format!("/v1/records/{id}"),
+                Some(&h.token(agency, role)),
+                Some(&body),
+            )
+            .await;
+        assert_eq!(r.status, status, "{agency} {role}");
+    }
+    let r = h
+        .call(
+            "POST",
+            &format!("/v1/records/{id}/retire"),
+            Some(&h.token("DEU", "contributor")),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // A screener cannot create records, even for its own agency.
+    let r = h
+        .call(
+            "POST",
+            "/v1/records",
+            Some(&h.token("FRA", "screener")),
+            Some(&body),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Stale version → 409.
+    let r = h
+        .call(
+            "PUT",
+            &format!("/v1/records/{id}?expected_version=1"),
+            Some(&h.token("FRA", "contributor")),
+            Some(&body),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn hit_only_disclosure_shows_owner_reference_and_instruction_only() {
+    let h = Harness::new();
+    let mut draft = person("FR-HIT-1");
+    draft["policy"] = json!({"visibility": "all", "disclosure": "hit_only", "instruction": "Discreet check: do not alert the subject."});
+    let id = h.create("FRA", draft).await;
+    let r = h
+        .call(
+            "GET",
+            &format!("/v1/records/{id}"),
+            Some(&h.token("DEU", "screener")),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
+    let mut keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        ["disclosure", "id", "instruction", "owner", "reference"]
+    );
+    assert_eq!(v["owner"], "FRA");
+    assert_eq!(v["reference"], "FR-HIT-1");
+    assert!(v["instruction"]
+        .as_str()
+        .unwrap()
+        .contains("Discreet check"));
+    assert!(!String::from_utf8_lossy(&r.body).contains("Abu Example"));
+    // The owner still sees everything.
+    let r = h
+        .call(
+            "GET",
+            &format!("/v1/records/{id}"),
+            Some(&h.token("FRA", "screener")),
+            None,
+        )
+        .await;
+    assert_eq!(r.json()["names"][0]["full"], "Abu Example");
+}
+
+#[tokio::test]
+async fn a_hidden_record_answers_exactly_like_a_missing_one() {
+    let h = Harness::new();
+    let mut draft = person("FR-SECRET");
+    draft["policy"] = json!({"visibility": {"except": ["DEU"]}});
+    let id = h.create("FRA", draft).await;
+    let tok = h.token("DEU", "contributor");
+    let missing = "01900000-0000-7000-8000-000000000000";
+    for (method, suffix, body) in [
+        ("GET", "", None),
+        ("PUT", "", Some(person("X").to_string())),
+        ("POST", "/retire", None),
+        ("GET", "/history", None),
+    ] {
+        let a = h
+            .call(
+                method,
+                &format!("/v1/records/{id}{suffix}"),
+                Some(&tok),
+                body.as_deref(),
+            )
+            .await;
+        let b = h
+            .call(
+                method,
+                &format!("/v1/records/{missing}{suffix}"),
+                Some(&tok),
+                body.as_deref(),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "{method} {suffix}");
+        assert_eq!(
+            (a.status, &a.headers, &a.body),
+            (b.status, &b.headers, &b.body),
+            "{method} {suffix}"
+        );
+    }
+    // ... but the owner can see that someone asked.
+    let log = h
+        .call(
+            "GET",
+            &format!("/v1/audit?record={id}"),
+            Some(&h.token("FRA", "analyst")),
+            None,
+        )
+        .await;
+    let entries = log.json()["entries"].as_array().unwrap().clone();
+    assert!(entries.iter().any(|e| e["agency"] == "DEU"
+        && e["action"] == "record.get"
+        && e["disclosed"][0]["level"] == "hidden"));
+}
+
+#[tokio::test]
+async fn history_is_for_owner_and_auditors() {
+    let h = Harness::new();
+    let id = h.create("FRA", person("FR-2")).await;
+    let mut changed = person("FR-2");
+    changed["notes"] = json!(["seen in Lyon"]);
+    h.call(
+        "PUT",
+        &format!("/v1/records/{id}"),
+        Some(&h.token("FRA", "contributor")),
+        Some(&changed.to_string()),
+    )
+    .await;
+    h.call(
+        "POST",
+        &format!("/v1/records/{id}/retire"),
+        Some(&h.token("FRA", "contributor")),
+        None,
+    )
+    .await;
+    for (agency, role, status) in [
+        ("FRA", "analyst", StatusCode::OK),
+        ("EUROPOL", "auditor", StatusCode::OK),
+        ("DEU", "analyst", StatusCode::NOT_FOUND), // retired: gone for others
+    ] {
+        let r = h
+            .call(
+                "GET",
+                &format!("/v1/records/{id}/history"),
+                Some(&h.token(agency, role)),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, status, "{agency} {role}");
+    }
+    let r = h
+        .call(
+            "GET",
+            &format!("/v1/records/{id}/history"),
+            Some(&h.token("FRA", "analyst")),
+            None,
+        )
+        .await;
+    let versions = r.json()["versions"].as_array().unwrap().clone();
+    let changes: Vec<_> = versions
+        .iter()
+        .map(|v| v["change"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(changes, ["create", "update", "retire"]);
+    assert_eq!(
+        versions[0]["record"]["notes"][0],
+        "travelled to a conflict zone in 2015"
+    );
+    assert_eq!(versions[1]["record"]["notes"][0], "seen in Lyon");
+}
+
+#[tokio::test]
+async fn visible_active_record_history_is_forbidden_to_others() {
+    let h = Harness::new();
+    let id = h.create("FRA", person("FR-3")).await;
+    let r = h
+        .call(
+            "GET",
+            &format!("/v1/records/{id}/history"),
+            Some(&h.token("DEU", "analyst")),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn list_pages_with_cursor_and_filters() {
+    let h = Harness::new();
+    for i in 0..7 {
+        h.create("FRA", person(&format!("FR-L{i}"))).await;
+    }
+    h.create("ITA", person("IT-1")).await;
+    let tok = h.token("DEU", "screener");
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let uri = match &cursor {
+            Some(c) => format!("/v1/records?owner=FRA&limit=3&cursor={c}"),
+            None => "/v1/records?owner=FRA&limit=3".to_string(),
+        };
+        let page = h.call("GET", &uri, Some(&tok), None).await.json();
+        for item in page["items"].as_array().unwrap() {
+            seen.push(item["reference"].as_str().unwrap().to_string());
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, (0..7).map(|i| format!("FR-L{i}")).collect::<Vec<_>>());
+    let r = h
+        .call("GET", "/v1/records?owner=fr%20a", Some(&tok), None)
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = h
+        .call("GET", "/v1/records?colour=red", Some(&tok), None)
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn admin_manages_agencies_and_tokens() {
+    let h = Harness::new();
+    let admin = h.token("INTERPOL", "admin");
+    let r = h
+        .call(
+            "POST",
+            "/v1/agencies",
+            Some(&admin),
+            Some(r#"{"code":"ESP","name":"Spain NCB"}"#),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(r.json()["kind"], "country_bureau");
+    let r = h
+        .call(
+            "POST",
+            "/v1/agencies",
+            Some(&admin),
+            Some(r#"{"code":"ESP","name":"Spain NCB"}"#),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let r = h
+        .call(
+            "POST",
+            "/v1/agencies",
+            Some(&h.token("FRA", "contributor")),
+            Some(r#"{"code":"PRT","name":"P"}"#),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = h
+        .call(
+            "POST",
+            "/v1/tokens",
+            Some(&admin),
+            Some(r#"{"agency":"ESP","role":"screener"}"#),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let secret = r.json()["secret"].as_str().unwrap().to_string();
+    let id = r.json()["token"]["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        h.call("GET", "/v1/records", Some(&secret), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let list = h
+        .call("GET", "/v1/tokens?agency=ESP", Some(&admin), None)
+        .await;
+    assert!(!String::from_utf8_lossy(&list.body).contains(&secret));
+    assert_eq!(list.json()["tokens"].as_array().unwrap().len(), 1);
+    let r = h
+        .call("DELETE", &format!("/v1/tokens/{id}"), Some(&admin), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        h.call("GET", "/v1/records", Some(&secret), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let r = h
+        .call(
+            "POST",
+            "/v1/tokens",
+            Some(&admin),
+            Some(r#"{"agency":"ESP","role":"king"}"#),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn audit_is_tamper_evident() {
+    let h = Harness::new();
+    let id = h.create("FRA", person("FR-4")).await;
+    h.call(
+        "GET",
+        &format!("/v1/records/{id}"),
+        Some(&h.token("DEU", "screener")),
+        None,
+    )
+    .await;
+    let auditor = h.token("EUROPOL", "auditor");
+    let r = h
+        .call("GET", "/v1/audit/verify", Some(&auditor), None)
+        .await;
+    assert_eq!(r.json()["valid"], true);
+    let r = h
+        .call(
+            "GET",
+            "/v1/audit/verify",
+            Some(&h.token("FRA", "admin")),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    h.store
+        .execute_raw(
+            "UPDATE audit SET body = replace(body, '\"test\"', '\"fishing\"') WHERE seq = 2",
+        )
+        .unwrap();
+    let r = h
+        .call("GET", "/v1/audit/verify", Some(&auditor), None)
+        .await;
+    assert_eq!(r.json()["valid"], false);
+    assert_eq!(r.json()["broken_at"], 2);
+}
+
+#[tokio::test]
+async fn openapi_document_matches_the_router() {
+    let h = Harness::new();
+    let doc: serde_json::Value = serde_json::from_str(vigil_server::openapi::DOCUMENT).unwrap();
+    let served = h.call("GET", "/v1/openapi.json", None, None).await.json();
+    assert_eq!(served, doc);
+    let tok = h.token("EUROPOL", "auditor");
+    let mut checked = 0;
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            let uri = path.replace("{id}", "01900000-0000-7000-8000-000000000000");
+            let body = op.get("requestBody").map(|_| "{}");
+            let r = h.call(&method.to_uppercase(), &uri, Some(&tok), body).await;
+            assert_ne!(
+                r.json()["error"]["code"],
+                "no_route",
+                "{method} {path} is documented but not routed"
+            );
+            assert_ne!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+            let documented: Vec<&String> = op["responses"].as_object().unwrap().keys().collect();
+            assert!(
+                documented.iter().any(|c| c.as_str() == r.status.as_str()),
+                "{method} {path} answered {} which is not documented ({documented:?})",
+                r.status
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 14);
+    // And an undocumented path is not routed.
+    assert_eq!(
+        h.call("GET", "/v1/nothing", Some(&tok), None).await.json()["error"]["code"],
+        "no_route"
+    );
+}
