@@ -74,8 +74,8 @@ const DISTINCT_NAMES_CAP: f64 = 0.6;
 const LINEAGE_SWAP: f64 = 0.75;
 /// Raw spelling similarity at or below which a pair counts as disagreeing, and at or above
 /// which it counts as fully agreeing; linear in between.
-const LOW: f64 = 0.5;
-const HIGH: f64 = 0.8;
+const LOW: f64 = 0.45;
+const HIGH: f64 = 0.85;
 /// Longest names aligned part by part; the rest of a pathological 10,000-part input is ignored.
 const MAX_PARTS: usize = 12;
 
