@@ -46,6 +46,10 @@ pub struct AccessPolicy {
     pub visibility: Visibility,
     #[serde(default)]
     pub disclosure: Disclosure,
+    /// Agencies that get hit-only disclosure even when `disclosure` is full
+    /// (an owner may trust some partners with the details and not others).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hit_only_for: Vec<AgencyCode>,
     /// The owner's instruction to whoever gets a hit (e.g. "discreet check:
     /// do not alert the subject; report route and companions").
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -106,8 +110,8 @@ pub fn access_for(agency: &AgencyCode, owner: &AgencyCode, policy: &AccessPolicy
         return Access::Hidden;
     }
     match policy.disclosure {
-        Disclosure::Full => Access::Full,
-        Disclosure::HitOnly => Access::HitOnly,
+        Disclosure::Full if !policy.hit_only_for.contains(agency) => Access::Full,
+        Disclosure::Full | Disclosure::HitOnly => Access::HitOnly,
     }
 }
 
@@ -229,9 +233,11 @@ mod tests {
             prop::collection::vec(agency(), 0..3).prop_map(Visibility::Except),
         ];
         let disc = prop_oneof![Just(Disclosure::Full), Just(Disclosure::HitOnly)];
-        (vis, disc).prop_map(|(visibility, disclosure)| AccessPolicy {
+        let hit_only_for = prop::collection::vec(agency(), 0..2);
+        (vis, disc, hit_only_for).prop_map(|(visibility, disclosure, hit_only_for)| AccessPolicy {
             visibility,
             disclosure,
+            hit_only_for,
             instruction: None,
         })
     }
@@ -252,7 +258,7 @@ mod tests {
                 let excluded = matches!(&p.visibility, Visibility::Except(l) if l.contains(&caller));
                 if listed_only || excluded {
                     prop_assert_eq!(got, Access::Hidden);
-                } else if p.disclosure == Disclosure::HitOnly {
+                } else if p.disclosure == Disclosure::HitOnly || p.hit_only_for.contains(&caller) {
                     prop_assert_eq!(got, Access::HitOnly);
                 } else {
                     prop_assert_eq!(got, Access::Full);

@@ -224,6 +224,27 @@ pub fn parts(full: &str) -> Vec<RawToken> {
             continue;
         }
         if t.script == Script::Latin {
+            if matches!(
+                canon.as_str(),
+                "abdul"
+                    | "abdel"
+                    | "abdal"
+                    | "abdoul"
+                    | "abdol"
+                    | "abdil"
+                    | "abdur"
+                    | "abdus"
+                    | "abdou"
+                    | "abdu"
+            ) {
+                // "Abdul Aziz" = "Abd al-Aziz": the article belongs to the next part.
+                out.push(RawToken {
+                    text: "abd".into(),
+                    script: Script::Latin,
+                    hyphen_after: false,
+                });
+                continue;
+            }
             if let Some(rest) = split_abd(&canon) {
                 out.push(RawToken {
                     text: "abd".into(),

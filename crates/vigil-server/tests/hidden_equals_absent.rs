@@ -16,6 +16,7 @@ struct Spec {
     owner: &'static str,
     visibility: serde_json::Value,
     hit_only: bool,
+    hit_only_for: Vec<&'static str>,
 }
 
 fn agency() -> impl Strategy<Value = &'static str> {
@@ -28,11 +29,15 @@ fn spec() -> impl Strategy<Value = Spec> {
         prop::collection::vec(agency(), 1..3).prop_map(|l| json!({ "only": l })),
         prop::collection::vec(agency(), 0..3).prop_map(|l| json!({ "except": l })),
     ];
-    (agency(), vis, any::<bool>()).prop_map(|(owner, visibility, hit_only)| Spec {
-        owner,
-        visibility,
-        hit_only,
-    })
+    let hit_only_for = prop::collection::vec(agency(), 0..2);
+    (agency(), vis, any::<bool>(), hit_only_for).prop_map(
+        |(owner, visibility, hit_only, hit_only_for)| Spec {
+            owner,
+            visibility,
+            hit_only,
+            hit_only_for,
+        },
+    )
 }
 
 /// The rule, written independently of vigil-core: who may not see a record.
@@ -52,7 +57,7 @@ fn draft(i: usize, spec: &Spec) -> serde_json::Value {
     json!({
         "reference": format!("REF-{i}"),
         "names": [{"full": format!("Person Number{i}")}],
-        "policy": {"visibility": spec.visibility, "disclosure": if spec.hit_only { "hit_only" } else { "full" }},
+        "policy": {"visibility": spec.visibility, "disclosure": if spec.hit_only { "hit_only" } else { "full" }, "hit_only_for": spec.hit_only_for},
     })
 }
 
@@ -113,7 +118,7 @@ proptest! {
                     } else if suffix.is_empty() {
                         assert_eq!(a.status, 200);
                         let keys = a.json().as_object().unwrap().len();
-                        let hit_only = s.hit_only && s.owner != caller;
+                        let hit_only = (s.hit_only || s.hit_only_for.contains(&caller)) && s.owner != caller;
                         assert_eq!(keys == 5, hit_only, "hit-only view has exactly 5 fields");
                     }
                 }

@@ -249,7 +249,8 @@ pub fn arabic_romanised(word: &str) -> String {
     out
 }
 
-/// The skeleton alphabet: one letter per Arabic consonant class; vowels, w/y (which double as
+/// The skeleton alphabet: one letter per Arabic consonant class (s and z merge: a Latin "s"
+/// between vowels often renders ز, "Thérèse" = تيريز); vowels, w/y (which double as
 /// long vowels), ayn and hamza are dropped, doubled letters collapse and a final h (teh marbuta,
 /// "Fatimah"/"Fatima") is dropped.
 fn finish_skeleton(raw: impl Iterator<Item = char>) -> String {
@@ -278,8 +279,7 @@ pub fn arabic_skeleton(word: &str) -> String {
             'خ' | 'ق' | 'ك' => 'k',
             'د' | 'ذ' | 'ض' => 'd',
             'ر' => 'r',
-            'ز' | 'ظ' => 'z',
-            'س' | 'ص' => 's',
+            'س' | 'ص' | 'ز' | 'ظ' => 's',
             'ش' | 'چ' => 'S',
             'ف' | 'ڤ' => 'f',
             'ل' => 'l',
@@ -312,9 +312,8 @@ pub fn latin_skeleton(word: &str) -> String {
                     b'c' | b'k' | b'q' => Some('k'),
                     b'g' | b'j' => Some('j'),
                     b'x' => Some('h'),
-                    b'd' | b'f' | b'h' | b'l' | b'm' | b'n' | b'r' | b's' | b't' | b'z' => {
-                        Some(c as char)
-                    }
+                    b'z' => Some('s'),
+                    b'd' | b'f' | b'h' | b'l' | b'm' | b'n' | b'r' | b's' | b't' => Some(c as char),
                     _ => None,
                 },
                 1,
