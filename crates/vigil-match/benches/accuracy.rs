@@ -74,8 +74,10 @@ fn name_bench() {
 /// Arabic-script full names against their Latin rendering, and against the Latin rendering
 /// of someone else (a fixed derangement: pair i with pair i + n/2).
 fn arabic_latin() {
-    let text = std::fs::read_to_string(format!("{SHARED}/names/arabic_latin_full_name_pairs.train.tsv"))
-        .expect("arabic pairs");
+    let text = std::fs::read_to_string(format!(
+        "{SHARED}/names/arabic_latin_full_name_pairs.train.tsv"
+    ))
+    .expect("arabic pairs");
     let pairs: Vec<(&str, &str)> = text
         .lines()
         .skip(1)
@@ -85,16 +87,25 @@ fn arabic_latin() {
         })
         .collect();
     let n = pairs.len();
-    let hits = pairs.iter().filter(|(a, l)| compare_names(a, l) >= DEFAULT_THRESHOLD).count();
+    let hits = pairs
+        .iter()
+        .filter(|(a, l)| compare_names(a, l) >= DEFAULT_THRESHOLD)
+        .count();
     let false_hits: Vec<(&str, &str)> = (0..n)
         .map(|i| (pairs[i].0, pairs[(i + n / 2) % n].1))
         .filter(|(a, l)| compare_names(a, l) >= DEFAULT_THRESHOLD)
         .collect();
     println!("Arabic script vs Latin ({n} pairs):");
     println!("  recall {:.3}", hits as f64 / n as f64);
-    println!("  shuffled pairs matched {:.4} ({} of {n})", false_hits.len() as f64 / n as f64, false_hits.len());
+    println!(
+        "  shuffled pairs matched {:.4} ({} of {n})",
+        false_hits.len() as f64 / n as f64,
+        false_hits.len()
+    );
     if std::env::var("VIGIL_BENCH_VERBOSE").is_ok() {
-        let misses = pairs.iter().filter(|(a, l)| compare_names(a, l) < DEFAULT_THRESHOLD);
+        let misses = pairs
+            .iter()
+            .filter(|(a, l)| compare_names(a, l) < DEFAULT_THRESHOLD);
         for (a, l) in misses.step_by(97).take(40) {
             println!("  miss {:.3} {a} | {l}", compare_names(a, l));
         }

@@ -6,12 +6,12 @@ fn main() {
     );
     for t in a.iter().chain(b.iter()) {
         println!(
-            "{:?} {:?} latin={:?} keys={:?} skel={} groups={} w={}",
+            "{:?} {:?} latin={:?} keys={:?} skel={:?} groups={} w={}",
             t.text,
             t.class,
             t.latin,
             t.keys,
-            t.skeleton,
+            t.skeletons,
             t.groups.len(),
             t.weight
         );

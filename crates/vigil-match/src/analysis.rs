@@ -11,8 +11,8 @@
 use crate::lexicon::{is_patronymic, is_sun_article, particle, Lexicon, TITLES};
 use crate::text::{fold_latin, strip_marks, tokenize, Fold, RawToken, Script};
 use crate::translit::{
-    arabic_canonical, arabic_romanised, arabic_skeleton, greek, latin_skeleton, loose_key,
-    CYRILLIC_SCHEMES,
+    arabic_canonical, arabic_romanised, arabic_skeleton, armenian, georgian, greek, latin_skeleton,
+    loose_key, CYRILLIC_SCHEMES,
 };
 
 /// What role a part plays in a name.
@@ -39,8 +39,11 @@ pub struct Token {
     pub latin: Box<[Box<str>]>,
     /// Phonetic keys of the romanised spellings.
     pub keys: Box<[Box<str>]>,
-    /// Arabic-compatible consonant skeleton ("" for scripts we do not romanise).
-    pub skeleton: Box<str>,
+    /// Arabic-compatible consonant skeletons (none for scripts we do not romanise). An Arabic
+    /// word with the article has two: without it ("al-Bani" = "Bani") and with it, for Latin
+    /// spellings that fuse the article ("Elbani", "Larbi") or names where ال is no article
+    /// (الياس, Elias).
+    pub skeletons: Box<[Box<str>]>,
     /// Variant group ids (sorted).
     pub groups: Box<[u32]>,
     /// Nickname group ids (sorted).
@@ -64,7 +67,9 @@ pub fn canonical_forms(raw: &RawToken) -> Vec<String> {
         }
         Script::Cyrillic => vec![raw.text.clone()],
         Script::Arabic => vec![arabic_canonical(&strip_marks(&raw.text))],
-        Script::Greek | Script::Other => vec![strip_marks(&raw.text)],
+        Script::Greek | Script::Armenian | Script::Georgian | Script::Other => {
+            vec![strip_marks(&raw.text)]
+        }
     }
 }
 
@@ -97,22 +102,43 @@ impl Token {
                 .map(|s| fold_latin(&s.transliterate(&text), Fold::Plain))
                 .collect(),
             Script::Greek => vec![greek(&text)],
+            Script::Armenian => vec![armenian(&text)],
+            Script::Georgian => vec![georgian(&text)],
             Script::Arabic => vec![arabic_romanised(&text)],
             Script::Other => Vec::new(),
         };
         let latin = dedup_boxed(latin);
-        let keys = match raw.script {
-            Script::Latin | Script::Cyrillic | Script::Greek => {
-                dedup_boxed(latin.iter().map(|l| loose_key(l)).collect())
-            }
-            Script::Arabic | Script::Other => Box::default(),
+        let keys = if raw.script.is_alphabetic_romanised() {
+            dedup_boxed(latin.iter().map(|l| loose_key(l)).collect())
+        } else {
+            Box::default()
         };
-        let skeleton = match raw.script {
-            Script::Arabic => arabic_skeleton(&text),
-            Script::Other => String::new(),
-            _ => latin.first().map(|l| latin_skeleton(l)).unwrap_or_default(),
+        let article_less =
+            (raw.script == Script::Arabic && text.chars().count() >= 4 && text != "الله")
+                .then(|| text.strip_prefix("ال"))
+                .flatten();
+        let skeletons = match raw.script {
+            Script::Arabic => article_less
+                .map(arabic_skeleton)
+                .into_iter()
+                .chain(std::iter::once(arabic_skeleton(&text)))
+                .collect(),
+            Script::Other => Vec::new(),
+            _ => {
+                let mut v: Vec<String> = latin
+                    .first()
+                    .map(|l| latin_skeleton(l))
+                    .into_iter()
+                    .collect();
+                // Maghrebi spellings fuse "ben"/"bou" with the name ("Bendjemil" = بن جميل).
+                if let Some(rest) = latin.first().and_then(|l| fused_prefix_rest(l)) {
+                    v.push(latin_skeleton(rest));
+                }
+                v
+            }
         };
         let mut lookups: Vec<&str> = forms.iter().map(String::as_str).collect();
+        lookups.extend(article_less);
         if raw.script != Script::Latin {
             lookups.extend(latin.iter().map(|l| &**l));
         }
@@ -139,7 +165,7 @@ impl Token {
             class,
             latin,
             keys,
-            skeleton: skeleton.into_boxed_str(),
+            skeletons: dedup_boxed(skeletons),
             groups,
             nicks,
             weight,
@@ -155,14 +181,14 @@ impl Token {
             script,
             hyphen_after: false,
         });
-        if script == Script::Latin || script == Script::Cyrillic || script == Script::Greek {
+        if script.is_alphabetic_romanised() {
             let latin: String = parts
                 .iter()
                 .filter_map(|t| t.latin.first())
                 .map(|l| &**l)
                 .collect();
             t.keys = dedup_boxed(vec![loose_key(&latin)]);
-            t.skeleton = latin_skeleton(&latin).into_boxed_str();
+            t.skeletons = dedup_boxed(vec![latin_skeleton(&latin)]);
             t.latin = dedup_boxed(vec![latin]);
         }
         t.weight = parts.iter().map(|p| p.weight).fold(0.0, f32::max);
@@ -178,6 +204,14 @@ impl Token {
     pub fn display(&self) -> &str {
         self.latin.first().map_or(&*self.text, |l| l)
     }
+}
+
+/// The name after a fused Maghrebi particle: "bendjemil" → "djemil", "bouhafa" → "hafa".
+fn fused_prefix_rest(word: &str) -> Option<&str> {
+    ["ben", "bin", "bou", "abou", "abu", "ould"]
+        .iter()
+        .find_map(|p| word.strip_prefix(p))
+        .filter(|rest| rest.len() >= 3)
 }
 
 /// Latin "abd" compounds: "abdulaziz", "abdelkader", "abdurrahman" → ("abd", rest).
@@ -259,21 +293,6 @@ pub fn parts(full: &str) -> Vec<RawToken> {
                 continue;
             }
         }
-        if t.script == Script::Arabic && canon.chars().count() >= 4 && canon != "الله" {
-            if let Some(rest) = canon.strip_prefix("ال") {
-                out.push(RawToken {
-                    text: "ال".into(),
-                    script: Script::Arabic,
-                    hyphen_after: false,
-                });
-                out.push(RawToken {
-                    text: rest.into(),
-                    script: Script::Arabic,
-                    hyphen_after: false,
-                });
-                continue;
-            }
-        }
         out.push(t);
     }
     out
@@ -308,7 +327,7 @@ mod tests {
             ("Abdurrahman", &["abd", "rahman"]),
             ("Abdullah", &["abdullah"]),
             ("SAIF-AD-DIN", &["saif", "~al", "din"]),
-            ("عبد الرحمن", &["عبد", "~ال", "رحمن"]),
+            ("عبد الرحمن", &["عبد", "الرحمن"]),
             ("Dr.", &["dr"]),
         ];
         for (full, want) in cases {
@@ -323,7 +342,12 @@ mod tests {
         let t = &analyse("Müller")[0];
         assert_eq!(&*t.latin[1], "mueller");
         let t = &analyse("محمد")[0];
-        assert_eq!(&*t.skeleton, "mhmd");
+        assert_eq!(&*t.skeletons[0], "mhmd");
+        let t = &analyse("العربي")[0];
+        assert_eq!(
+            t.skeletons.iter().map(|s| &**s).collect::<Vec<_>>(),
+            ["rb", "lrb"]
+        );
         assert!(!t.groups.is_empty());
         assert_eq!(analyse("Viktorovich")[0].class, Class::Patronymic);
         assert_eq!(analyse("J.")[0].class, Class::Initial);

@@ -144,7 +144,10 @@ impl Lexicon {
 
     /// Variant group ids of a canonical form (empty when unknown).
     pub fn groups(&self, form: &str) -> impl Iterator<Item = u32> + '_ {
-        self.groups.get(form)
+        // "abd" (servant of) is no name on its own, so the variant list lacks it; the Latin and
+        // Arabic spellings still need to meet. Group 0 is no Wikidata item.
+        let abd = matches!(form, "abd" | "عبد").then_some(0);
+        self.groups.get(form).chain(abd)
     }
 
     /// Nickname group ids of a canonical Latin form.

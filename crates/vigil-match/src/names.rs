@@ -18,6 +18,7 @@ use serde::Serialize;
 use crate::analysis::{Class, Token};
 use crate::similarity::damerau_levenshtein;
 use crate::text::Script;
+use crate::translit::skeleton_similarity;
 
 /// Why two parts were considered alike.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -67,8 +68,10 @@ const CONFLICT_FLOOR: f64 = 0.7;
 const CONFLICT_FACTOR: f64 = 1.5;
 /// Spelling similarity above which two different known names may still be one misspelled.
 const DISTINCT_NAMES_TYPO: f64 = 0.74;
+/// Rarity weight under which a name counts as common (well covered by the variant list).
+const COMMON: f32 = 0.7;
 /// Similarity given to two different known names below that.
-const DISTINCT_NAMES_CAP: f64 = 0.6;
+const DISTINCT_NAMES_CAP: f64 = LOW;
 /// Score factor when the genealogy order around "bin" is reversed ("Salman bin Muhammad" is
 /// the son, "Muhammad bin Salman" the father's name first).
 const LINEAGE_SWAP: f64 = 0.75;
@@ -155,20 +158,24 @@ pub fn part_similarity(a: &Token, b: &Token) -> (f64, Basis) {
         let y: Vec<char> = b.text.chars().collect();
         consider(spelling(&x, &y), Basis::SameScript);
     }
-    if (a.script == Script::Arabic) != (b.script == Script::Arabic)
-        && !a.skeleton.is_empty()
-        && !b.skeleton.is_empty()
-    {
-        let s = spelling(a.skeleton.as_bytes(), b.skeleton.as_bytes());
-        // One- or two-consonant skeletons say little: cap them below a full agreement.
-        let s = if a.skeleton.len().min(b.skeleton.len()) < 3 {
-            s.min(0.85)
-        } else {
-            s
-        };
-        consider(s, Basis::Skeleton);
+    if (a.script == Script::Arabic) != (b.script == Script::Arabic) {
+        for x in a.skeletons.iter() {
+            for y in b.skeletons.iter() {
+                // One- or two-consonant skeletons say little: cap them below full agreement.
+                let cap = if x.len().min(y.len()) < 3 { 0.85 } else { 1.0 };
+                consider(skeleton_similarity(x, y).min(cap), Basis::Skeleton);
+            }
+        }
     }
-    if distinct_names && best.0 < DISTINCT_NAMES_TYPO && best.1 != Basis::Nickname {
+    // A skeleton is too coarse to overrule two different known common names (Mahmoud and
+    // Mohammad both reduce to "mhmd"); for rarer names the variant list is too patchy to say
+    // that names in different groups are different.
+    let distinct = if best.1 == Basis::Skeleton {
+        distinct_names && a.weight.max(b.weight) < COMMON
+    } else {
+        distinct_names && best.0 < DISTINCT_NAMES_TYPO
+    };
+    if distinct && best.1 != Basis::Nickname {
         best.0 = best.0.min(DISTINCT_NAMES_CAP);
     }
     best
@@ -228,6 +235,12 @@ fn joined_runs(words: &[&Token]) -> Vec<((usize, usize), Token)> {
         }
     }
     out
+}
+
+/// Whether a joined run may replace single parts: skeletons of joined runs are long enough to
+/// resemble many things, so they must agree exactly.
+fn joinable(raw: f64, basis: Basis) -> bool {
+    raw >= if basis == Basis::Skeleton { 0.99 } else { 0.8 }
 }
 
 fn greedy(items: &mut [Item], na: usize, nb: usize) -> Vec<usize> {
@@ -298,7 +311,7 @@ pub fn compare_tokens(query: &[&Token], matched: &[&Token]) -> NameComparison {
         for (run, joined) in joined_runs(&a) {
             for (j, y) in b.iter().enumerate() {
                 let (raw, basis) = part_similarity(&joined, y);
-                if raw >= 0.8 {
+                if joinable(raw, basis) {
                     extra.push(Item {
                         a: run,
                         b: (j, 1),
@@ -311,7 +324,7 @@ pub fn compare_tokens(query: &[&Token], matched: &[&Token]) -> NameComparison {
         for (run, joined) in joined_runs(&b) {
             for (i, x) in a.iter().enumerate() {
                 let (raw, basis) = part_similarity(x, &joined);
-                if raw >= 0.8 {
+                if joinable(raw, basis) {
                     extra.push(Item {
                         a: (i, 1),
                         b: run,

@@ -15,18 +15,30 @@ pub enum Script {
     Latin,
     Cyrillic,
     Greek,
+    Armenian,
+    Georgian,
     Arabic,
     /// Any other script (CJK, Hangul, Hebrew, Devanagari, …): compared in its own script only.
     Other,
 }
 
 impl Script {
+    /// Scripts with a letter-by-letter romanisation, compared with Latin spellings directly.
+    pub fn is_alphabetic_romanised(self) -> bool {
+        matches!(
+            self,
+            Script::Latin | Script::Cyrillic | Script::Greek | Script::Armenian | Script::Georgian
+        )
+    }
+
     pub fn of(c: char) -> Script {
         match c as u32 {
             0x0400..=0x052F | 0x1C80..=0x1C8F | 0x2DE0..=0x2DFF | 0xA640..=0xA69F => {
                 Script::Cyrillic
             }
             0x0370..=0x03FF | 0x1F00..=0x1FFF => Script::Greek,
+            0x0530..=0x058F | 0xFB13..=0xFB17 => Script::Armenian,
+            0x10A0..=0x10FF | 0x1C90..=0x1CBF | 0x2D00..=0x2D2F => Script::Georgian,
             0x0600..=0x06FF
             | 0x0750..=0x077F
             | 0x08A0..=0x08FF

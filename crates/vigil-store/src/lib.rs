@@ -16,9 +16,11 @@
 //! - the audit log is append-only and hash-chained;
 //! - token secrets are stored only as SHA-256 hashes.
 
+pub mod hits;
 pub mod model;
 pub mod sqlite;
 
+pub use hits::*;
 pub use model::*;
 pub use sqlite::SqliteStore;
 
@@ -69,7 +71,17 @@ pub trait Store: Send + Sync {
     // Records.
     /// Applies record changes and the audit entry that describes them, all in
     /// one transaction: either everything is stored or nothing is.
-    fn apply(&self, changes: Vec<RecordChange>, audit: Option<AuditEvent>) -> Result<Vec<Record>>;
+    fn apply(&self, changes: Vec<RecordChange>, audit: Option<AuditEvent>) -> Result<Vec<Record>> {
+        self.apply_observed(changes, audit, None)
+    }
+    /// [`Store::apply`], telling `progress` (done, total) as changes are
+    /// written, for long imports.
+    fn apply_observed(
+        &self,
+        changes: Vec<RecordChange>,
+        audit: Option<AuditEvent>,
+        progress: Option<&(dyn Fn(usize, usize) + Sync)>,
+    ) -> Result<Vec<Record>>;
     fn record(&self, id: RecordId) -> Result<Option<Record>>;
     fn record_by_reference(&self, owner: &AgencyCode, reference: &str) -> Result<Option<Record>>;
     /// Records in id order after `after`, matching the filter. Access rules
@@ -82,6 +94,8 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<Record>>;
     /// Every version of a record, oldest first.
     fn record_history(&self, id: RecordId) -> Result<Vec<RecordVersion>>;
+    /// The sequence number of the latest change (0 when there is none).
+    fn last_change_seq(&self) -> Result<i64>;
     /// Changes (one event per record version) after sequence number `after`.
     fn changes_since(&self, after: i64, limit: usize) -> Result<Vec<ChangeEvent>>;
 
@@ -90,4 +104,34 @@ pub trait Store: Send + Sync {
     fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<StoredAuditEntry>>;
     /// The whole chain in order, for verification.
     fn audit_chain(&self) -> Result<Vec<StoredAuditEntry>>;
+
+    // Hits, notifications and manifests.
+    /// Stores hits, queues a delivery to each of the owner's webhooks (the
+    /// outbox) and appends the audit entry, in one transaction.
+    fn insert_hits(&self, hits: Vec<NewHit>, audit: Option<AuditEvent>) -> Result<Vec<Hit>>;
+    fn hit(&self, id: &str) -> Result<Option<Hit>>;
+    fn hits(&self, filter: &HitFilter) -> Result<Vec<Hit>>;
+    /// Records the owner's decision; a false positive also suppresses the
+    /// same traveller (by each of its keys) against the same record.
+    fn decide_hit(
+        &self,
+        id: &str,
+        status: HitStatus,
+        note: Option<&str>,
+        by: &AgencyCode,
+        audit: AuditEvent,
+    ) -> Result<Hit>;
+    /// The traveller keys among `keys` that are suppressed for `record`.
+    fn suppressed(&self, record: RecordId, keys: &[String]) -> Result<Vec<String>>;
+    fn create_webhook(&self, agency: &AgencyCode, url: &str, secret: &str) -> Result<Webhook>;
+    fn webhooks(&self, agency: &AgencyCode) -> Result<Vec<Webhook>>;
+    fn delete_webhook(&self, agency: &AgencyCode, id: &str) -> Result<bool>;
+    /// Deliveries due at `now`, oldest first.
+    fn due_deliveries(&self, now: chrono::DateTime<chrono::Utc>, limit: usize) -> Result<Vec<Delivery>>;
+    fn delivery_succeeded(&self, id: i64) -> Result<()>;
+    fn delivery_failed(&self, id: i64, error: &str, retry_at: chrono::DateTime<chrono::Utc>) -> Result<()>;
+    fn save_manifest(&self, manifest: &StoredManifest, audit: Option<AuditEvent>) -> Result<()>;
+    fn manifest(&self, id: &str) -> Result<Option<StoredManifest>>;
+    /// Manifests received since `since`, for re-screening.
+    fn manifests_since(&self, since: chrono::DateTime<chrono::Utc>) -> Result<Vec<StoredManifest>>;
 }

@@ -20,6 +20,7 @@ use vigil_core::{
     Agency, AgencyCode, AgencyKind, Caller, Record, RecordDraft, RecordId, RecordStatus, Role,
 };
 
+use crate::hits::*;
 use crate::model::*;
 use crate::{Result, Store, StoreError};
 
@@ -87,6 +88,66 @@ CREATE TABLE audit_records (
 );
 CREATE INDEX audit_records_owner ON audit_records(owner, seq);
 CREATE INDEX audit_records_record ON audit_records(record_id, seq);
+"#, r#"
+CREATE TABLE hits (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    record_id TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    reference TEXT NOT NULL,
+    screening_agency TEXT NOT NULL,
+    token_id TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    disclosed TEXT NOT NULL,
+    traveller TEXT NOT NULL,
+    context TEXT NOT NULL,
+    score REAL NOT NULL,
+    explanation TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    decision_note TEXT,
+    decided_by TEXT,
+    decided_at TEXT,
+    traveller_keys TEXT NOT NULL
+);
+CREATE INDEX hits_owner ON hits(owner, seq);
+CREATE INDEX hits_screening ON hits(screening_agency, seq);
+CREATE TABLE suppressions (
+    record_id TEXT NOT NULL,
+    traveller_key TEXT NOT NULL,
+    hit_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (record_id, traveller_key)
+);
+CREATE TABLE webhooks (
+    id TEXT PRIMARY KEY,
+    agency TEXT NOT NULL,
+    url TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    deleted_at TEXT
+);
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    webhook_id TEXT NOT NULL REFERENCES webhooks(id),
+    hit_id TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    payload TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    delivered_at TEXT,
+    last_error TEXT
+);
+CREATE INDEX outbox_due ON outbox(delivered_at, next_attempt_at);
+CREATE TABLE manifests (
+    id TEXT PRIMARY KEY,
+    agency TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    travellers TEXT NOT NULL
+);
+CREATE INDEX manifests_received ON manifests(received_at);
 "#];
 
 pub struct SqliteStore {
@@ -267,12 +328,13 @@ fn save_record(
     actor: Option<&Actor>,
 ) -> Result<()> {
     let body = body_json(&record.draft)?;
-    let result = tx.execute(
+    let result = tx.prepare_cached(
         "INSERT INTO records (id, owner, reference, version, status, category, created_at, updated_at, review_due, body)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT(id) DO UPDATE SET reference = excluded.reference, version = excluded.version,
            status = excluded.status, category = excluded.category, updated_at = excluded.updated_at,
            review_due = excluded.review_due, body = excluded.body",
+    )?.execute(
         params![
             record.id.to_string(),
             record.owner.as_str(),
@@ -299,9 +361,10 @@ fn save_record(
             other?;
         }
     }
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO record_versions (record_id, version, change, status, changed_at, changed_by_agency, changed_by_token, body)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?.execute(
         params![
             record.id.to_string(),
             record.version,
@@ -511,14 +574,25 @@ impl Store for SqliteStore {
         })
     }
 
-    fn apply(&self, changes: Vec<RecordChange>, audit: Option<AuditEvent>) -> Result<Vec<Record>> {
+    fn apply_observed(
+        &self,
+        changes: Vec<RecordChange>,
+        audit: Option<AuditEvent>,
+        progress: Option<&(dyn Fn(usize, usize) + Sync)>,
+    ) -> Result<Vec<Record>> {
         let actor = audit.as_ref().map(|e| Actor {
             agency: e.agency.clone(),
             token_id: e.token_id.clone(),
         });
         self.write(|tx| {
-            let mut out = Vec::with_capacity(changes.len());
-            for change in changes {
+            let total = changes.len();
+            let mut out = Vec::with_capacity(total);
+            for (done, change) in changes.into_iter().enumerate() {
+                if let Some(report) = progress {
+                    if done % 1000 == 0 {
+                        report(done, total);
+                    }
+                }
                 let at = now();
                 let (record, kind) = match change {
                     RecordChange::Create { id, owner, draft } => {
@@ -576,6 +650,9 @@ impl Store for SqliteStore {
             }
             if let Some(event) = audit {
                 append_audit_tx(tx, event)?;
+            }
+            if let Some(report) = progress {
+                report(total, total);
             }
             Ok(out)
         })
@@ -686,6 +763,12 @@ impl Store for SqliteStore {
         })
     }
 
+    fn last_change_seq(&self) -> Result<i64> {
+        self.read(|conn| {
+            Ok(conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM record_versions", [], |r| r.get(0))?)
+        })
+    }
+
     fn changes_since(&self, after: i64, limit: usize) -> Result<Vec<ChangeEvent>> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(
@@ -762,6 +845,385 @@ impl Store for SqliteStore {
                 })
             })?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+    fn insert_hits(&self, hits: Vec<NewHit>, audit: Option<AuditEvent>) -> Result<Vec<Hit>> {
+        self.write(|tx| {
+            let mut out = Vec::with_capacity(hits.len());
+            for h in hits {
+                let id = format!("hit_{}", uuid::Uuid::now_v7().simple());
+                let at = now();
+                let traveller = h.traveller.to_string();
+                let context = h.context.to_string();
+                let explanation = h.explanation.to_string();
+                let keys = serde_json::to_string(&h.traveller_keys).unwrap_or_else(|_| "[]".into());
+                tx.prepare_cached(
+                    "INSERT INTO hits (id, record_id, owner, reference, screening_agency, token_id, purpose, disclosed,
+                       traveller, context, score, explanation, created_at, status, traveller_keys)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'new', ?14)",
+                )?
+                .execute(params![
+                    id,
+                    h.record.to_string(),
+                    h.owner.as_str(),
+                    h.reference,
+                    h.screening_agency.as_str(),
+                    h.token_id,
+                    h.purpose,
+                    h.disclosed.as_str(),
+                    traveller,
+                    context,
+                    h.score,
+                    explanation,
+                    ts(&at),
+                    keys,
+                ])?;
+                let seq = tx.last_insert_rowid();
+                let hit = Hit {
+                    seq,
+                    id: id.clone(),
+                    record: h.record,
+                    owner: h.owner.clone(),
+                    reference: h.reference,
+                    screening_agency: h.screening_agency,
+                    token_id: h.token_id,
+                    purpose: h.purpose,
+                    disclosed: h.disclosed,
+                    traveller: h.traveller,
+                    context: h.context,
+                    score: h.score,
+                    explanation: h.explanation,
+                    created_at: at,
+                    status: HitStatus::New,
+                    decision_note: None,
+                    decided_by: None,
+                    decided_at: None,
+                };
+                let payload = serde_json::to_string(&serde_json::json!({"event": "hit", "hit": &hit}))
+                    .map_err(|e| StoreError::Corrupt(format!("hit payload: {e}")))?;
+                let hooks: Vec<String> = {
+                    let mut stmt = tx.prepare_cached(
+                        "SELECT id FROM webhooks WHERE agency = ?1 AND deleted_at IS NULL",
+                    )?;
+                    let rows = stmt.query_map(params![h.owner.as_str()], |r| r.get(0))?;
+                    rows.collect::<rusqlite::Result<_>>()?
+                };
+                for hook in hooks {
+                    tx.prepare_cached(
+                        "INSERT INTO outbox (webhook_id, hit_id, idempotency_key, payload, next_attempt_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                    )?
+                    .execute(params![hook, id, format!("{id}:{hook}"), payload, ts(&at)])?;
+                }
+                out.push(hit);
+            }
+            if let Some(event) = audit {
+                append_audit_tx(tx, event)?;
+            }
+            Ok(out)
+        })
+    }
+
+    fn hit(&self, id: &str) -> Result<Option<Hit>> {
+        self.read(|conn| {
+            conn.query_row(&format!("SELECT {HIT_COLUMNS} FROM hits WHERE id = ?1"), params![id], hit_from_row)
+                .optional()?
+                .map(RawHit::into_hit)
+                .transpose()
+        })
+    }
+
+    fn hits(&self, filter: &HitFilter) -> Result<Vec<Hit>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {HIT_COLUMNS} FROM hits
+                 WHERE (?1 IS NULL OR owner = ?1)
+                   AND (?2 IS NULL OR screening_agency = ?2)
+                   AND (?3 IS NULL OR status = ?3)
+                   AND seq > ?4
+                 ORDER BY seq LIMIT ?5"
+            ))?;
+            let rows = stmt.query_map(
+                params![
+                    filter.owner.as_ref().map(|a| a.as_str().to_string()),
+                    filter.screening_agency.as_ref().map(|a| a.as_str().to_string()),
+                    filter.status.map(HitStatus::as_str),
+                    filter.after_seq.unwrap_or(0),
+                    filter.limit.max(1) as i64,
+                ],
+                hit_from_row,
+            )?;
+            rows.map(|r| r.map_err(StoreError::from).and_then(RawHit::into_hit))
+                .collect()
+        })
+    }
+
+    fn decide_hit(
+        &self,
+        id: &str,
+        status: HitStatus,
+        note: Option<&str>,
+        by: &AgencyCode,
+        audit: AuditEvent,
+    ) -> Result<Hit> {
+        self.write(|tx| {
+            let at = now();
+            let n = tx.execute(
+                "UPDATE hits SET status = ?2, decision_note = ?3, decided_by = ?4, decided_at = ?5 WHERE id = ?1",
+                params![id, status.as_str(), note, by.as_str(), ts(&at)],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound { what: format!("hit {id}") });
+            }
+            let (record, keys): (String, String) = tx.query_row(
+                "SELECT record_id, traveller_keys FROM hits WHERE id = ?1",
+                params![id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            if status == HitStatus::FalsePositive {
+                let keys: Vec<String> = serde_json::from_str(&keys).unwrap_or_default();
+                for key in keys {
+                    tx.execute(
+                        "INSERT OR IGNORE INTO suppressions (record_id, traveller_key, hit_id, created_at) VALUES (?1, ?2, ?3, ?4)",
+                        params![record, key, id, ts(&at)],
+                    )?;
+                }
+            }
+            append_audit_tx(tx, audit)?;
+            tx.query_row(&format!("SELECT {HIT_COLUMNS} FROM hits WHERE id = ?1"), params![id], hit_from_row)?
+                .into_hit()
+        })
+    }
+
+    fn suppressed(&self, record: RecordId, keys: &[String]) -> Result<Vec<String>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT 1 FROM suppressions WHERE record_id = ?1 AND traveller_key = ?2",
+            )?;
+            let mut out = Vec::new();
+            for key in keys {
+                if stmt.exists(params![record.to_string(), key])? {
+                    out.push(key.clone());
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    fn create_webhook(&self, agency: &AgencyCode, url: &str, secret: &str) -> Result<Webhook> {
+        let hook = Webhook {
+            id: format!("whk_{}", random_hex(6)),
+            agency: agency.clone(),
+            url: url.to_string(),
+            secret: secret.to_string(),
+            created_at: now(),
+        };
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO webhooks (id, agency, url, secret, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![hook.id, agency.as_str(), url, secret, ts(&hook.created_at)],
+            )?;
+            Ok(())
+        })?;
+        Ok(hook)
+    }
+
+    fn webhooks(&self, agency: &AgencyCode) -> Result<Vec<Webhook>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, url, secret, created_at FROM webhooks WHERE agency = ?1 AND deleted_at IS NULL ORDER BY created_at",
+            )?;
+            let rows = stmt.query_map(params![agency.as_str()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, url, secret, created) = row?;
+                out.push(Webhook { id, agency: agency.clone(), url, secret, created_at: parse_ts(&created)? });
+            }
+            Ok(out)
+        })
+    }
+
+    fn delete_webhook(&self, agency: &AgencyCode, id: &str) -> Result<bool> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE webhooks SET deleted_at = ?3 WHERE id = ?1 AND agency = ?2 AND deleted_at IS NULL",
+                params![id, agency.as_str(), ts(&now())],
+            )?;
+            Ok(n > 0)
+        })
+    }
+
+    fn due_deliveries(&self, at: DateTime<Utc>, limit: usize) -> Result<Vec<Delivery>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT o.id, o.webhook_id, w.url, w.secret, o.idempotency_key, o.payload, o.attempts
+                 FROM outbox o JOIN webhooks w ON w.id = o.webhook_id
+                 WHERE o.delivered_at IS NULL AND o.next_attempt_at <= ?1 AND w.deleted_at IS NULL
+                 ORDER BY o.id LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![ts(&at), limit as i64], |r| {
+                Ok(Delivery {
+                    id: r.get(0)?,
+                    webhook_id: r.get(1)?,
+                    url: r.get(2)?,
+                    secret: r.get(3)?,
+                    idempotency_key: r.get(4)?,
+                    payload: r.get(5)?,
+                    attempts: r.get(6)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    fn delivery_succeeded(&self, id: i64) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE outbox SET delivered_at = ?2, attempts = attempts + 1, last_error = NULL WHERE id = ?1",
+                params![id, ts(&now())],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn delivery_failed(&self, id: i64, error: &str, retry_at: DateTime<Utc>) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 WHERE id = ?1",
+                params![id, error, ts(&retry_at)],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn save_manifest(&self, m: &StoredManifest, audit: Option<AuditEvent>) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO manifests (id, agency, received_at, purpose, summary, travellers) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![m.id, m.agency.as_str(), ts(&m.received_at), m.purpose, m.summary.to_string(), m.travellers.to_string()],
+            )?;
+            if let Some(event) = audit {
+                append_audit_tx(tx, event)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn manifest(&self, id: &str) -> Result<Option<StoredManifest>> {
+        self.read(|conn| {
+            conn.query_row(
+                "SELECT id, agency, received_at, purpose, summary, travellers FROM manifests WHERE id = ?1",
+                params![id],
+                manifest_from_row,
+            )
+            .optional()?
+            .map(RawManifest::into_manifest)
+            .transpose()
+        })
+    }
+
+    fn manifests_since(&self, since: DateTime<Utc>) -> Result<Vec<StoredManifest>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, agency, received_at, purpose, summary, travellers FROM manifests WHERE received_at >= ?1 ORDER BY received_at",
+            )?;
+            let rows = stmt.query_map(params![ts(&since)], manifest_from_row)?;
+            rows.map(|r| r.map_err(StoreError::from).and_then(RawManifest::into_manifest))
+                .collect()
+        })
+    }
+
+}
+
+const HIT_COLUMNS: &str = "seq, id, record_id, owner, reference, screening_agency, token_id, purpose, disclosed,
+    traveller, context, score, explanation, created_at, status, decision_note, decided_by, decided_at";
+
+struct RawHit {
+    seq: i64,
+    text: [String; 13],
+    score: f64,
+    decision_note: Option<String>,
+    decided_by: Option<String>,
+    decided_at: Option<String>,
+}
+
+fn hit_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawHit> {
+    let mut text: [String; 13] = Default::default();
+    for (slot, col) in text.iter_mut().zip([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14]) {
+        *slot = r.get(col)?;
+    }
+    Ok(RawHit {
+        seq: r.get(0)?,
+        text,
+        score: r.get(11)?,
+        decision_note: r.get(15)?,
+        decided_by: r.get(16)?,
+        decided_at: r.get(17)?,
+    })
+}
+
+fn access_level(s: &str) -> Result<vigil_core::Access> {
+    match s {
+        "full" => Ok(vigil_core::Access::Full),
+        "hit_only" => Ok(vigil_core::Access::HitOnly),
+        "hidden" => Ok(vigil_core::Access::Hidden),
+        other => Err(corrupt("disclosure", other)),
+    }
+}
+
+fn json_col(what: &str, s: &str) -> Result<serde_json::Value> {
+    serde_json::from_str(s).map_err(|_| corrupt(what, s))
+}
+
+impl RawHit {
+    fn into_hit(self) -> Result<Hit> {
+        let [id, record, owner, reference, screening, token, purpose, disclosed, traveller, context, explanation, created, status] =
+            self.text;
+        Ok(Hit {
+            seq: self.seq,
+            record: RecordId::parse(&record).ok_or_else(|| corrupt("record id", &record))?,
+            owner: AgencyCode::parse(&owner).map_err(|_| corrupt("owner", &owner))?,
+            reference,
+            screening_agency: AgencyCode::parse(&screening).map_err(|_| corrupt("agency", &screening))?,
+            token_id: token,
+            purpose,
+            disclosed: access_level(&disclosed)?,
+            traveller: json_col("traveller", &traveller)?,
+            context: json_col("context", &context)?,
+            score: self.score,
+            explanation: json_col("explanation", &explanation)?,
+            created_at: parse_ts(&created)?,
+            status: HitStatus::parse(&status).ok_or_else(|| corrupt("hit status", &status))?,
+            decision_note: self.decision_note,
+            decided_by: self
+                .decided_by
+                .as_deref()
+                .map(|a| AgencyCode::parse(a).map_err(|_| corrupt("agency", a)))
+                .transpose()?,
+            decided_at: self.decided_at.as_deref().map(parse_ts).transpose()?,
+            id,
+        })
+    }
+}
+
+struct RawManifest([String; 6]);
+
+fn manifest_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawManifest> {
+    Ok(RawManifest([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?]))
+}
+
+impl RawManifest {
+    fn into_manifest(self) -> Result<StoredManifest> {
+        let [id, agency, received, purpose, summary, travellers] = self.0;
+        Ok(StoredManifest {
+            id,
+            agency: AgencyCode::parse(&agency).map_err(|_| corrupt("agency", &agency))?,
+            received_at: parse_ts(&received)?,
+            summary: json_col("summary", &summary)?,
+            travellers: json_col("travellers", &travellers)?,
+            purpose,
         })
     }
 }

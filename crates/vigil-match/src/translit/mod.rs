@@ -4,7 +4,7 @@
 //! - Cyrillic: five iuliia schemes compiled into [`cyrillic_tables`] (ICAO Doc 9303, BGN/PCGN,
 //!   GOST 7.79, scientific, Wikipedia) plus the Ukrainian, Belarusian, Serbian and Kazakh letters
 //!   they lack. A Cyrillic word is romanised with all five and compared through every result.
-//! - Greek: ELOT 743 style, enough for names.
+//! - Greek (ELOT 743 style), Armenian and Georgian: one common scheme each, enough for names.
 //! - Arabic (and Persian/Urdu letters): the script writes no short vowels, so instead of guessing
 //!   them we reduce both the Arabic word and any Latin word to a consonant *skeleton* in one
 //!   shared alphabet ([`arabic_skeleton`], [`latin_skeleton`]) and compare skeletons.
@@ -191,6 +191,92 @@ pub fn greek(word: &str) -> String {
     out
 }
 
+/// Armenian to Latin (common passport practice: ժ zh, խ kh, ծ ts, ղ gh, շ sh, ու u).
+pub fn armenian(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut chars = word.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == 'ո' && chars.peek() == Some(&'ւ') {
+            chars.next();
+            out.push('u');
+            continue;
+        }
+        out.push_str(match c {
+            'ա' => "a",
+            'բ' => "b",
+            'գ' => "g",
+            'դ' => "d",
+            'ե' | 'է' => "e",
+            'զ' => "z",
+            'ը' => "y",
+            'թ' | 'տ' => "t",
+            'ժ' => "zh",
+            'ի' => "i",
+            'լ' => "l",
+            'խ' => "kh",
+            'ծ' | 'ց' => "ts",
+            'կ' | 'ք' => "k",
+            'հ' => "h",
+            'ձ' => "dz",
+            'ղ' => "gh",
+            'ճ' | 'չ' => "ch",
+            'մ' => "m",
+            'յ' => "y",
+            'ն' => "n",
+            'շ' => "sh",
+            'ո' | 'օ' => "o",
+            'պ' | 'փ' => "p",
+            'ջ' => "j",
+            'ռ' | 'ր' => "r",
+            'ս' => "s",
+            'վ' | 'ւ' => "v",
+            'ֆ' => "f",
+            'և' => "ev",
+            _ => "",
+        });
+    }
+    out
+}
+
+/// Georgian (Mkhedruli) to Latin, national system without apostrophes.
+pub fn georgian(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        out.push_str(match c {
+            'ა' => "a",
+            'ბ' => "b",
+            'გ' => "g",
+            'დ' => "d",
+            'ე' => "e",
+            'ვ' => "v",
+            'ზ' => "z",
+            'თ' | 'ტ' => "t",
+            'ი' => "i",
+            'კ' | 'ქ' => "k",
+            'ლ' => "l",
+            'მ' => "m",
+            'ნ' => "n",
+            'ო' => "o",
+            'პ' | 'ფ' => "p",
+            'ჟ' => "zh",
+            'რ' => "r",
+            'ს' => "s",
+            'უ' => "u",
+            'ღ' => "gh",
+            'ყ' => "q",
+            'შ' => "sh",
+            'ჩ' | 'ჭ' => "ch",
+            'ც' | 'წ' => "ts",
+            'ძ' => "dz",
+            'ხ' => "kh",
+            'ჯ' => "j",
+            'ჰ' => "h",
+            _ => "",
+        });
+    }
+    out
+}
+
 /// Unifies Arabic letter variants that spellings mix freely (Persian yeh and keheh, alef
 /// maksura, teh marbuta), after marks (harakat, hamza above/below) have been stripped.
 pub fn arabic_canonical(folded: &str) -> String {
@@ -214,14 +300,14 @@ pub fn arabic_romanised(word: &str) -> String {
         out.push_str(match c {
             'ا' => "a",
             'ب' => "b",
-            'ت' => "t",
+            'ت' | 'ٹ' => "t",
             'ث' => "th",
             'ج' => "j",
             'ح' | 'ه' => "h",
             'خ' => "kh",
-            'د' => "d",
+            'د' | 'ڈ' => "d",
             'ذ' => "dh",
-            'ر' => "r",
+            'ر' | 'ڑ' => "r",
             'ز' => "z",
             'س' | 'ص' => "s",
             'ش' => "sh",
@@ -234,7 +320,7 @@ pub fn arabic_romanised(word: &str) -> String {
             'ك' => "k",
             'ل' => "l",
             'م' => "m",
-            'ن' => "n",
+            'ن' | 'ں' => "n",
             'و' if i == 0 => "w",
             'و' => "u",
             'ي' if i == 0 => "y",
@@ -273,21 +359,60 @@ pub fn arabic_skeleton(word: &str) -> String {
     finish_skeleton(word.chars().filter_map(|c| {
         Some(match c {
             'ب' | 'پ' => 'b',
-            'ت' | 'ث' | 'ط' => 't',
+            'ت' | 'ث' | 'ط' | 'ٹ' => 't',
             'ج' | 'غ' | 'گ' | 'ژ' => 'j',
             'ح' | 'ه' => 'h',
             'خ' | 'ق' | 'ك' => 'k',
-            'د' | 'ذ' | 'ض' => 'd',
-            'ر' => 'r',
+            'د' | 'ذ' | 'ض' | 'ڈ' => 'd',
+            'ر' | 'ڑ' => 'r',
             'س' | 'ص' | 'ز' | 'ظ' => 's',
             'ش' | 'چ' => 'S',
             'ف' | 'ڤ' => 'f',
             'ل' => 'l',
             'م' => 'm',
-            'ن' => 'n',
+            'ن' | 'ں' => 'n',
             _ => return None,
         })
     }))
+}
+
+/// Skeleton letters that renderings confuse: ق written g/gh, ذ written th/d, ش written s.
+fn near(a: u8, b: u8) -> bool {
+    matches!(
+        (a.min(b), b.max(a)),
+        (b'j', b'k') | (b'd', b't') | (b'S', b's') | (b'd', b's') | (b'h', b'k')
+    )
+}
+
+/// Similarity of two skeletons: 1 − weighted edit distance / length, where confusable
+/// letters ([`near`]) cost half a substitution.
+pub fn skeleton_similarity(a: &str, b: &str) -> f64 {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a == b {
+        return if a.is_empty() { 0.0 } else { 1.0 };
+    }
+    let longest = a.len().max(b.len());
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let mut row: Vec<f64> = (0..=b.len()).map(|j| j as f64).collect();
+    for (i, &x) in a.iter().enumerate() {
+        let mut diag = row[0];
+        row[0] = (i + 1) as f64;
+        for (j, &y) in b.iter().enumerate() {
+            let cost = if x == y {
+                0.0
+            } else if near(x, y) {
+                0.5
+            } else {
+                1.0
+            };
+            let next = (row[j + 1] + 1.0).min(row[j] + 1.0).min(diag + cost);
+            diag = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    (1.0 - row[b.len()] / longest as f64).max(0.0)
 }
 
 /// Consonant skeleton of a folded Latin word, in the same alphabet as [`arabic_skeleton`].
@@ -382,9 +507,13 @@ mod tests {
     }
 
     #[test]
-    fn greek_names() {
+    fn small_alphabets() {
         assert_eq!(greek("κυριακος"), "kyriakos");
         assert_eq!(greek("μητσοτακης"), "mitsotakis");
+        assert_eq!(armenian("բարակ"), "barak");
+        assert_eq!(armenian("նիկոլ"), "nikol");
+        assert_eq!(georgian("ობამა"), "obama");
+        assert_eq!(georgian("შალვა"), "shalva");
     }
 
     fn arabic(word: &str) -> String {
@@ -438,9 +567,12 @@ mod tests {
                     let _ = scheme.transliterate(input);
                 }
                 let _ = greek(input);
+                let _ = armenian(input);
+                let _ = georgian(input);
                 let a = arabic_canonical(input);
                 let _ = arabic_romanised(&a);
                 let _ = arabic_skeleton(&a);
+                let _ = skeleton_similarity(&a, input);
                 let _ = latin_skeleton(input);
                 let _ = loose_key(input);
             }

@@ -1,0 +1,271 @@
+//! Data in and out: importing FtM files and the official lists as owned
+//! records, with list-update semantics, and exporting what a caller may see
+//! as FtM. The parsing itself is `vigil-formats`; this module decides what
+//! each parsed record means for the database and applies it in one
+//! transaction, so a failed import leaves the database as it was.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::str::FromStr;
+
+use serde::Serialize;
+use vigil_core::access::{self, may_write};
+use vigil_core::audit::Disclosed;
+use vigil_core::{
+    Access, AgencyCode, AgencyKind, Link, Record, RecordDraft, RecordId, RecordStatus,
+};
+use vigil_formats::import::{DiagnosticKind, ImportBatch, ImportDiagnostic, Position};
+use vigil_store::{RecordChange, RecordFilter};
+
+use crate::error::{ApiError, ApiResult};
+use crate::service::{Ctx, Vigil};
+
+/// The formats Vigil imports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ImportFormat {
+    /// FollowTheMoney entities, one JSON object a line.
+    Ftm,
+    /// The UN Security Council consolidated list.
+    UnXml,
+    /// The US OFAC SDN list.
+    OfacXml,
+}
+
+impl FromStr for ImportFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "ftm" => Ok(ImportFormat::Ftm),
+            "un-xml" => Ok(ImportFormat::UnXml),
+            "ofac-xml" => Ok(ImportFormat::OfacXml),
+            other => Err(format!("'{other}' is not an import format (ftm, un-xml, ofac-xml)")),
+        }
+    }
+}
+
+impl ImportFormat {
+    /// Official lists are complete editions: a record missing from a new
+    /// edition has left the list. An FtM file is just a set of entities.
+    fn list_source(self) -> Option<&'static str> {
+        match self {
+            ImportFormat::Ftm => None,
+            ImportFormat::UnXml => Some("un_sc"),
+            ImportFormat::OfacXml => Some("ofac_sdn"),
+        }
+    }
+
+    pub fn parse(self, bytes: &[u8]) -> ApiResult<ImportBatch> {
+        let result = match self {
+            ImportFormat::Ftm => {
+                let text = std::str::from_utf8(bytes).map_err(|e| {
+                    ApiError::bad_request(format!("the FtM file is not UTF-8 (byte {})", e.valid_up_to()))
+                })?;
+                vigil_formats::ftm::parse_lines(text)
+            }
+            ImportFormat::UnXml => vigil_formats::unsc::parse(bytes),
+            ImportFormat::OfacXml => vigil_formats::ofac::parse(bytes),
+        };
+        result.map_err(|e| ApiError::bad_request(e.to_string()))
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    pub owner: Option<AgencyCode>,
+    pub added: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+    pub retired: usize,
+    pub rejected: usize,
+    pub repaired: usize,
+    pub skipped: BTreeMap<String, usize>,
+    pub diagnostics: Vec<ImportDiagnostic>,
+}
+
+impl Vigil {
+    /// Imports a parsed batch as records owned by the caller's agency.
+    /// `progress` is told how many changes are stored so far.
+    pub fn import(
+        &self,
+        ctx: &Ctx,
+        format: ImportFormat,
+        mut batch: ImportBatch,
+        progress: Option<&(dyn Fn(usize, usize) + Sync)>,
+    ) -> ApiResult<ImportReport> {
+        let owner = ctx.caller.agency.clone();
+        if !may_write(&ctx.caller, &owner) {
+            return Err(ApiError::Forbidden("only an agency's contributors may import its records".into()));
+        }
+        let mut report = ImportReport {
+            owner: Some(owner.clone()),
+            ..ImportReport::default()
+        };
+        for (reason, n) in batch.skipped_counts() {
+            report.skipped.insert(reason.to_string(), n);
+        }
+        let source = format.list_source();
+        let existing = self.owned_records(&owner)?;
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut changes = Vec::new();
+        let mut disclosed = Vec::new();
+        for imported in batch.records.drain(..) {
+            let mut draft = imported.draft;
+            if let Some(kind) = source {
+                tag_source(&mut draft, kind);
+            }
+            let draft = match draft.validate() {
+                Ok(d) => d,
+                Err(fields) => {
+                    report.diagnostics.push(reject(imported.position, None, fields.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")));
+                    continue;
+                }
+            };
+            if !seen.insert(draft.reference.clone()) {
+                report.diagnostics.push(reject(
+                    imported.position,
+                    Some(draft.reference.clone()),
+                    "the reference appears earlier in the same file; this entry was not imported".into(),
+                ));
+                continue;
+            }
+            match existing.get(&draft.reference) {
+                None => {
+                    let id = RecordId::new();
+                    disclosed.push(Disclosed { record: id, owner: owner.clone(), level: Access::Full });
+                    changes.push(RecordChange::Create { id, owner: owner.clone(), draft });
+                    report.added += 1;
+                }
+                Some(current) => {
+                    let same = current.draft == draft;
+                    if !same {
+                        changes.push(RecordChange::Update { id: current.id, draft, expected_version: Some(current.version) });
+                    }
+                    if current.status == RecordStatus::Retired {
+                        changes.push(RecordChange::SetStatus { id: current.id, status: RecordStatus::Active, expected_version: None });
+                    }
+                    if same && current.status == RecordStatus::Active {
+                        report.unchanged += 1;
+                    } else {
+                        disclosed.push(Disclosed { record: current.id, owner: owner.clone(), level: Access::Full });
+                        report.changed += 1;
+                    }
+                }
+            }
+        }
+        if let Some(kind) = source {
+            for record in existing.values() {
+                let from_this_list = record.draft.links.iter().any(|l| l.kind == kind);
+                if from_this_list && record.status == RecordStatus::Active && !seen.contains(&record.draft.reference) {
+                    changes.push(RecordChange::SetStatus { id: record.id, status: RecordStatus::Retired, expected_version: Some(record.version) });
+                    disclosed.push(Disclosed { record: record.id, owner: owner.clone(), level: Access::Full });
+                    report.retired += 1;
+                }
+            }
+        }
+        for d in &batch.diagnostics {
+            match d.kind {
+                DiagnosticKind::Rejected => report.rejected += 1,
+                DiagnosticKind::Repaired | DiagnosticKind::Dropped(_) => report.repaired += 1,
+            }
+        }
+        report.rejected += report.diagnostics.len();
+        report.diagnostics.splice(0..0, batch.diagnostics);
+        let event = ctx.event_for(
+            "import",
+            serde_json::json!({
+                "format": format, "added": report.added, "changed": report.changed,
+                "unchanged": report.unchanged, "retired": report.retired, "rejected": report.rejected,
+            }),
+            disclosed,
+            200,
+        );
+        self.store().apply_observed(changes, Some(event), progress)?;
+        self.after_write();
+        Ok(report)
+    }
+
+    /// All records an agency owns, by reference.
+    fn owned_records(&self, owner: &AgencyCode) -> ApiResult<HashMap<String, Record>> {
+        let filter = RecordFilter { owner: Some(owner.clone()), ..RecordFilter::default() };
+        let mut out = HashMap::new();
+        let mut after = None;
+        loop {
+            let page = self.store().records_page(&filter, after, 5000)?;
+            let done = page.len() < 5000;
+            for r in page {
+                after = Some(r.id);
+                out.insert(r.draft.reference.clone(), r);
+            }
+            if done {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// Makes sure an agency exists (importing for a new owner creates it).
+    pub fn ensure_agency(&self, code: &AgencyCode) -> ApiResult<()> {
+        if self.store().agency(code)?.is_none() {
+            self.store().create_agency(code, code.as_str(), AgencyKind::guess(code))?;
+        }
+        Ok(())
+    }
+
+    /// Every active record the caller may see, as FtM entities at the
+    /// caller's disclosure level: hit-only records carry their reference,
+    /// owner and instruction and nothing else.
+    pub fn export_ftm(&self, ctx: &Ctx, owner: Option<&AgencyCode>, out: &mut dyn FnMut(&serde_json::Value) -> std::io::Result<()>) -> ApiResult<usize> {
+        let filter = RecordFilter { owner: owner.cloned(), status: Some(RecordStatus::Active), ..RecordFilter::default() };
+        let mut after = None;
+        let mut count = 0;
+        let mut disclosed = Vec::new();
+        loop {
+            let page = self.store().records_page(&filter, after, 2000)?;
+            let done = page.len() < 2000;
+            for r in page {
+                after = Some(r.id);
+                let level = access::record_access(&ctx.caller, &r);
+                let entity = match level {
+                    Access::Hidden => continue,
+                    Access::Full => vigil_formats::ftm::record_to_entity(&r),
+                    Access::HitOnly => hit_only_entity(&r),
+                };
+                out(&entity).map_err(|e| ApiError::Internal(format!("export write: {e}")))?;
+                disclosed.push(Disclosed { record: r.id, owner: r.owner.clone(), level });
+                count += 1;
+            }
+            if done {
+                break;
+            }
+        }
+        self.store().append_audit(ctx.event_for(
+            "export",
+            serde_json::json!({"format": "ftm", "owner": owner, "count": count}),
+            disclosed,
+            200,
+        ))?;
+        Ok(count)
+    }
+}
+
+fn reject(position: Position, reference: Option<String>, message: String) -> ImportDiagnostic {
+    ImportDiagnostic { position, reference, kind: DiagnosticKind::Rejected, message }
+}
+
+/// Marks a record as coming from an official list, so that a later edition
+/// knows which of the owner's records it covers.
+fn tag_source(draft: &mut RecordDraft, kind: &str) {
+    if !draft.links.iter().any(|l| l.kind == kind) {
+        draft.links.push(Link { kind: kind.to_string(), reference: draft.reference.clone() });
+    }
+}
+
+fn hit_only_entity(r: &Record) -> serde_json::Value {
+    serde_json::json!({
+        "id": r.draft.reference,
+        "schema": "Person",
+        "properties": {},
+        "datasets": [r.owner.as_str()],
+        "vigil": {"disclosure": "hit_only", "owner": r.owner, "instruction": access::contact_instruction(r)},
+    })
+}

@@ -1,0 +1,264 @@
+//! The screening index: the matching engine's in-memory index over every
+//! active record, kept in step with the store through its change feed (one
+//! event per record version) — never rebuilt per change.
+//!
+//! Why a change feed and not "update the index where we write": records are
+//! also written by other processes on the same database (a CLI import while
+//! the server runs). Every screening call first applies the changes it has
+//! not seen, which costs one indexed query when there are none.
+//!
+//! Access rules reach inside retrieval: the engine asks a `visible`
+//! predicate for every candidate before scoring it, and that predicate is
+//! [`vigil_core::access::access_for`].
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock};
+
+use vigil_core::access::access_for;
+use vigil_core::{
+    Access, AccessPolicy, AgencyCode, CountryCode, Document, DocumentKind, Gender, NameKind,
+    PartialDate, Record, RecordId, RecordStatus,
+};
+use vigil_match as engine;
+use vigil_store::Store;
+
+use crate::error::ApiResult;
+
+/// What screening needs to know about an indexed record without a database
+/// round trip: who owns it and who may see it.
+#[derive(Debug, Clone)]
+pub struct IndexedRecord {
+    pub id: RecordId,
+    pub owner: AgencyCode,
+    pub reference: String,
+    pub policy: Arc<AccessPolicy>,
+}
+
+#[derive(Default)]
+struct IndexState {
+    index: engine::Index,
+    keys: HashMap<RecordId, u64>,
+    records: HashMap<u64, IndexedRecord>,
+    next_key: u64,
+    last_seq: i64,
+}
+
+/// A candidate the engine found, with the record it stands for.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub record: IndexedRecord,
+    pub score: f64,
+    pub is_match: bool,
+    pub explanation: engine::Explanation,
+}
+
+#[derive(Default)]
+pub struct ScreeningIndex {
+    state: RwLock<IndexState>,
+}
+
+/// Which records a search may reach.
+#[derive(Debug, Clone, Copy)]
+pub enum Reach<'a> {
+    /// Those the agency may see (at any disclosure level).
+    VisibleTo(&'a AgencyCode),
+    /// Those hidden from the agency: searched only to notify their owners.
+    HiddenFrom(&'a AgencyCode),
+    /// All of them: the local operator's view.
+    Everything,
+}
+
+impl ScreeningIndex {
+    /// Builds the index from the store: all active records page by page,
+    /// then the changes that happened meanwhile.
+    pub fn build(store: &dyn Store) -> ApiResult<Self> {
+        let this = ScreeningIndex::default();
+        let start_seq = store.last_change_seq()?;
+        let filter = vigil_store::RecordFilter {
+            status: Some(RecordStatus::Active),
+            ..Default::default()
+        };
+        let mut after = None;
+        loop {
+            let page = store.records_page(&filter, after, 5000)?;
+            let done = page.len() < 5000;
+            {
+                let mut state = this.write();
+                for r in &page {
+                    state.put(r);
+                }
+            }
+            after = page.last().map(|r| r.id);
+            if done {
+                break;
+            }
+        }
+        this.write().last_seq = start_seq;
+        this.sync(store)?;
+        Ok(this)
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, IndexState> {
+        // A panic while holding the lock leaves a consistent index: every
+        // mutation below is a single engine call.
+        self.state.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, IndexState> {
+        self.state.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Applies the changes made since the last sync; returns the ids of the
+    /// records that changed (for re-screening).
+    pub fn sync(&self, store: &dyn Store) -> ApiResult<Vec<RecordId>> {
+        let mut changed = Vec::new();
+        loop {
+            let last = self.read().last_seq;
+            let events = store.changes_since(last, 5000)?;
+            let Some(newest) = events.last().map(|e| e.seq) else {
+                return Ok(changed);
+            };
+            let ids: HashSet<RecordId> = events.iter().map(|e| e.record).collect();
+            let mut records = Vec::with_capacity(ids.len());
+            for id in &ids {
+                records.push((*id, store.record(*id)?));
+            }
+            let mut state = self.write();
+            if state.last_seq != last {
+                continue; // another request applied these meanwhile
+            }
+            for (id, record) in records {
+                match record {
+                    Some(r) if r.status == RecordStatus::Active => state.put(&r),
+                    _ => state.remove(id),
+                }
+                changed.push(id);
+            }
+            state.last_seq = newest;
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.read().records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Searches the index within `reach`.
+    pub fn search(&self, query: &engine::Query, opts: &engine::SearchOptions, reach: Reach<'_>) -> Vec<Found> {
+        let state = self.read();
+        let visible = |key: u64| -> bool {
+            let Some(r) = state.records.get(&key) else { return false };
+            match reach {
+                Reach::Everything => true,
+                Reach::VisibleTo(agency) => access_for(agency, &r.owner, &r.policy) != Access::Hidden,
+                Reach::HiddenFrom(agency) => access_for(agency, &r.owner, &r.policy) == Access::Hidden,
+            }
+        };
+        state
+            .index
+            .search(query, opts, &visible)
+            .into_iter()
+            .filter_map(|m| {
+                state.records.get(&m.key).map(|r| Found {
+                    record: r.clone(),
+                    score: m.score,
+                    is_match: m.is_match,
+                    explanation: m.explanation,
+                })
+            })
+            .collect()
+    }
+}
+
+impl IndexState {
+    fn put(&mut self, record: &Record) {
+        let key = match self.keys.get(&record.id) {
+            Some(k) => *k,
+            None => {
+                self.next_key += 1;
+                self.keys.insert(record.id, self.next_key);
+                self.next_key
+            }
+        };
+        self.index.upsert(key, &person_entry(record));
+        self.records.insert(
+            key,
+            IndexedRecord {
+                id: record.id,
+                owner: record.owner.clone(),
+                reference: record.draft.reference.clone(),
+                policy: Arc::new(record.draft.policy.clone()),
+            },
+        );
+    }
+
+    fn remove(&mut self, id: RecordId) {
+        if let Some(key) = self.keys.remove(&id) {
+            self.index.remove(key);
+            self.records.remove(&key);
+        }
+    }
+}
+
+/// A record as the engine sees it.
+pub fn person_entry(record: &Record) -> engine::PersonEntry {
+    let d = &record.draft;
+    engine::PersonEntry {
+        names: d
+            .names
+            .iter()
+            .map(|n| engine::NameEntry {
+                full: n.full.clone(),
+                given: n.given.clone(),
+                family: n.family.clone(),
+                kind: match n.kind {
+                    NameKind::Primary => engine::NameKind::Primary,
+                    NameKind::Alias => engine::NameKind::Alias,
+                    NameKind::WeakAlias => engine::NameKind::WeakAlias,
+                    NameKind::OriginalScript => engine::NameKind::OriginalScript,
+                },
+            })
+            .collect(),
+        birth_dates: d.birth_dates.iter().map(date_spec).collect(),
+        nationalities: d.nationalities.iter().map(country).collect(),
+        gender: d.gender.map(gender),
+        documents: d.documents.iter().map(document).collect(),
+    }
+}
+
+pub fn date_spec(d: &PartialDate) -> engine::DateSpec {
+    let (year_from, year_to) = d.year_bounds();
+    engine::DateSpec {
+        year_from,
+        year_to,
+        month: d.month().map(|m| m as u8),
+        day: d.day().map(|d| d as u8),
+    }
+}
+
+pub fn country(c: &CountryCode) -> String {
+    c.as_str().to_string()
+}
+
+pub fn gender(g: Gender) -> engine::Gender {
+    match g {
+        Gender::Male => engine::Gender::Male,
+        Gender::Female => engine::Gender::Female,
+        Gender::Other => engine::Gender::Other,
+    }
+}
+
+pub fn document(doc: &Document) -> engine::DocumentEntry {
+    engine::DocumentEntry {
+        kind: match doc.kind {
+            DocumentKind::Passport => engine::DocumentKind::Passport,
+            DocumentKind::NationalId => engine::DocumentKind::NationalId,
+            _ => engine::DocumentKind::Other,
+        },
+        number: doc.number.clone(),
+        country: doc.country.as_ref().map(country),
+    }
+}
