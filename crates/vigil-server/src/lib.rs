@@ -13,9 +13,12 @@
 
 pub mod config;
 pub mod error;
+pub mod exchange;
 pub mod extract;
 pub mod openapi;
 pub mod routes;
+pub mod screen;
+pub mod screening;
 pub mod service;
 
 use std::future::Future;

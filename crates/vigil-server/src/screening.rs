@@ -66,6 +66,8 @@ pub enum Reach<'a> {
     HiddenFrom(&'a AgencyCode),
     /// All of them: the local operator's view.
     Everything,
+    /// Only these records (re-screening against records that changed).
+    Among(&'a HashSet<RecordId>),
 }
 
 impl ScreeningIndex {
@@ -153,6 +155,7 @@ impl ScreeningIndex {
             let Some(r) = state.records.get(&key) else { return false };
             match reach {
                 Reach::Everything => true,
+                Reach::Among(ids) => ids.contains(&r.id),
                 Reach::VisibleTo(agency) => access_for(agency, &r.owner, &r.policy) != Access::Hidden,
                 Reach::HiddenFrom(agency) => access_for(agency, &r.owner, &r.policy) == Access::Hidden,
             }

@@ -13,8 +13,11 @@ use vigil_core::{
 };
 use vigil_store::{AuditFilter, RecordChange, RecordFilter, RecordVersion, Store, TokenInfo};
 
+use std::sync::OnceLock;
+
 use crate::config::Config;
 use crate::error::{ApiError, ApiResult};
+use crate::screening::ScreeningIndex;
 
 /// Who asks, and why: every operation needs both.
 #[derive(Debug, Clone)]
@@ -31,7 +34,7 @@ impl Ctx {
         }
     }
 
-    fn event(
+    pub(crate) fn event_for(
         &self,
         action: &str,
         request: serde_json::Value,
@@ -70,6 +73,11 @@ pub struct ChainReport {
 pub struct Vigil {
     store: Arc<dyn Store>,
     config: Config,
+    /// Built on first use (or by [`Vigil::warm_up`]) from the store.
+    screening: OnceLock<ScreeningIndex>,
+    /// The newest hit's sequence number: SSE streams and the webhook
+    /// worker wait on it.
+    hit_feed: tokio::sync::watch::Sender<i64>,
 }
 
 fn disclosed(record: &Record, level: Access) -> Disclosed {
@@ -82,7 +90,62 @@ fn disclosed(record: &Record, level: Access) -> Disclosed {
 
 impl Vigil {
     pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
-        Vigil { store, config }
+        Vigil {
+            store,
+            config,
+            screening: OnceLock::new(),
+            hit_feed: tokio::sync::watch::channel(0).0,
+        }
+    }
+
+    /// Builds the screening index now rather than on the first screening.
+    pub fn warm_up(&self) -> ApiResult<usize> {
+        self.sync_index()?;
+        Ok(self.screening().len())
+    }
+
+    pub(crate) fn screening(&self) -> &ScreeningIndex {
+        self.screening.get_or_init(|| {
+            ScreeningIndex::build(self.store.as_ref()).unwrap_or_else(|e| {
+                tracing::error!(error = %e, "building the screening index failed; starting empty and catching up from the change feed");
+                ScreeningIndex::default()
+            })
+        })
+    }
+
+    /// Brings the screening index up to date with the store; returns the
+    /// records that changed.
+    pub(crate) fn sync_index(&self) -> ApiResult<Vec<RecordId>> {
+        self.screening().sync(self.store.as_ref())
+    }
+
+    /// Called after every write: updates the index and re-screens recent
+    /// manifests against the records that changed.
+    pub(crate) fn after_write(&self) {
+        match self.sync_index() {
+            Ok(changed) if !changed.is_empty() => {
+                if let Err(e) = self.rescreen(&changed) {
+                    tracing::error!(error = %e, "re-screening failed");
+                }
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "screening index update failed"),
+        }
+    }
+
+    pub(crate) fn announce_hit(&self, seq: i64) {
+        self.hit_feed.send_if_modified(|last| {
+            let newer = seq > *last;
+            if newer {
+                *last = seq;
+            }
+            newer
+        });
+    }
+
+    /// A receiver that changes whenever new hits are stored.
+    pub fn hit_feed(&self) -> tokio::sync::watch::Receiver<i64> {
+        self.hit_feed.subscribe()
     }
 
     pub fn store(&self) -> &dyn Store {
@@ -106,7 +169,7 @@ impl Vigil {
         outcome: u16,
     ) -> ApiResult<()> {
         self.store
-            .append_audit(ctx.event(action, request, disclosed, outcome))?;
+            .append_audit(ctx.event_for(action, request, disclosed, outcome))?;
         Ok(())
     }
 
@@ -229,7 +292,7 @@ impl Vigil {
         let draft = draft.validate().map_err(ApiError::Invalid)?;
         let id = RecordId::new();
         let request = serde_json::json!({"reference": draft.reference});
-        let event = ctx.event(
+        let event = ctx.event_for(
             "record.create",
             request,
             vec![Disclosed {
@@ -242,6 +305,7 @@ impl Vigil {
         let mut out = self
             .store
             .apply(vec![RecordChange::Create { id, owner, draft }], Some(event))?;
+        self.after_write();
         out.pop()
             .ok_or_else(|| ApiError::Internal("store returned no record".into()))
     }
@@ -291,7 +355,7 @@ impl Vigil {
     ) -> ApiResult<Record> {
         let current = self.writable(ctx, id, "record.update")?;
         let draft = draft.validate().map_err(ApiError::Invalid)?;
-        let event = ctx.event(
+        let event = ctx.event_for(
             "record.update",
             serde_json::json!({"id": id, "expected_version": expected_version}),
             vec![disclosed(&current, Access::Full)],
@@ -305,6 +369,7 @@ impl Vigil {
             }],
             Some(event),
         )?;
+        self.after_write();
         out.pop()
             .ok_or_else(|| ApiError::Internal("store returned no record".into()))
     }
@@ -314,7 +379,7 @@ impl Vigil {
         if current.status == RecordStatus::Retired {
             return Ok(current);
         }
-        let event = ctx.event(
+        let event = ctx.event_for(
             "record.retire",
             serde_json::json!({"id": id}),
             vec![disclosed(&current, Access::Full)],
@@ -328,6 +393,7 @@ impl Vigil {
             }],
             Some(event),
         )?;
+        self.after_write();
         out.pop()
             .ok_or_else(|| ApiError::Internal("store returned no record".into()))
     }

@@ -88,6 +88,7 @@ pub struct HitFilter {
     pub owner: Option<AgencyCode>,
     pub screening_agency: Option<AgencyCode>,
     pub status: Option<HitStatus>,
+    pub record: Option<RecordId>,
     pub after_seq: Option<i64>,
     pub limit: usize,
 }

@@ -941,6 +941,7 @@ impl Store for SqliteStore {
                    AND (?2 IS NULL OR screening_agency = ?2)
                    AND (?3 IS NULL OR status = ?3)
                    AND seq > ?4
+                   AND (?6 IS NULL OR record_id = ?6)
                  ORDER BY seq LIMIT ?5"
             ))?;
             let rows = stmt.query_map(
@@ -950,6 +951,7 @@ impl Store for SqliteStore {
                     filter.status.map(HitStatus::as_str),
                     filter.after_seq.unwrap_or(0),
                     filter.limit.max(1) as i64,
+                    filter.record.map(|r| r.to_string()),
                 ],
                 hit_from_row,
             )?;
