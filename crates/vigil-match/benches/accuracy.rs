@@ -1,6 +1,8 @@
 //! Accuracy figures (not pass/fail): the labelled name bench, Arabic-script vs Latin full
 //! names, and UN leave-one-name-out retrieval.
-use vigil_match::{compare_names, DEFAULT_THRESHOLD};
+use vigil_match::{
+    compare_names, Index, NameEntry, NameKind, PersonEntry, Query, SearchOptions, DEFAULT_THRESHOLD,
+};
 
 const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
 
@@ -115,7 +117,145 @@ fn arabic_latin() {
     }
 }
 
+/// Text of every `<TAG>…</TAG>` inside `block`.
+fn elements<'a>(block: &'a str, tag: &str) -> Vec<&'a str> {
+    let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+    let mut out = Vec::new();
+    let mut rest = block;
+    while let Some(start) = rest.find(&open) {
+        let after = &rest[start + open.len()..];
+        let Some(end) = after.find(&close) else { break };
+        out.push(after[..end].trim());
+        rest = &after[end..];
+    }
+    out
+}
+
+/// Name forms of the UN list's individuals (ad-hoc reader, enough for this file).
+fn un_people() -> Vec<Vec<NameEntry>> {
+    let xml = std::fs::read_to_string(format!("{SHARED}/lists/un_sc_consolidated_2024-05-15.xml"))
+        .expect("UN list");
+    let unescape = |s: &str| {
+        s.replace("&amp;", "&")
+            .replace("&apos;", "'")
+            .replace("&quot;", "\"")
+    };
+    elements(&xml, "INDIVIDUAL")
+        .into_iter()
+        .map(|ind| {
+            let mut names = Vec::new();
+            let primary: Vec<&str> = ["FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME"]
+                .iter()
+                .flat_map(|t| elements(ind, t))
+                .filter(|s| !s.is_empty())
+                .collect();
+            if !primary.is_empty() {
+                names.push(NameEntry {
+                    full: unescape(&primary.join(" ")),
+                    kind: NameKind::Primary,
+                    ..Default::default()
+                });
+            }
+            for alias in elements(ind, "INDIVIDUAL_ALIAS") {
+                let weak = elements(alias, "QUALITY")
+                    .first()
+                    .is_some_and(|q| *q == "Low");
+                for a in elements(alias, "ALIAS_NAME")
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                {
+                    let kind = if weak {
+                        NameKind::WeakAlias
+                    } else {
+                        NameKind::Alias
+                    };
+                    names.push(NameEntry {
+                        full: unescape(a),
+                        kind,
+                        ..Default::default()
+                    });
+                }
+            }
+            for o in elements(ind, "NAME_ORIGINAL_SCRIPT")
+                .into_iter()
+                .filter(|s| !s.is_empty())
+            {
+                names.push(NameEntry {
+                    full: unescape(o),
+                    kind: NameKind::OriginalScript,
+                    ..Default::default()
+                });
+            }
+            names
+        })
+        .collect()
+}
+
+/// Index every person; for each name form, re-index its person without that form (an
+/// incremental upsert), query with the form, and check the person comes first.
+fn un_leave_one_out() {
+    let people = un_people();
+    let entry = |names: Vec<NameEntry>| PersonEntry {
+        names,
+        ..Default::default()
+    };
+    let mut index = Index::new();
+    for (key, names) in people.iter().enumerate() {
+        index.upsert(key as u64, &entry(names.clone()));
+    }
+    let opts = SearchOptions {
+        limit: 5,
+        threshold: 0.0,
+    };
+    let (mut trials, mut top1, mut above) = (0, 0, 0);
+    let mut misses = Vec::new();
+    for (key, names) in people.iter().enumerate() {
+        if names.len() < 2 {
+            continue;
+        }
+        for i in 0..names.len() {
+            let mut rest = names.clone();
+            let held_out = rest.remove(i);
+            index.upsert(key as u64, &entry(rest));
+            let query = Query {
+                names: vec![held_out.clone()],
+                ..Default::default()
+            };
+            let found = index.search(&query, &opts, &|_| true);
+            trials += 1;
+            if found.first().is_some_and(|m| m.key == key as u64) {
+                top1 += 1;
+                above += usize::from(found[0].score >= DEFAULT_THRESHOLD);
+            } else {
+                misses.push(format!(
+                    "  {} -> {:?}",
+                    held_out.full,
+                    found
+                        .first()
+                        .map(|m| (&m.explanation.matched_name, m.score))
+                ));
+            }
+        }
+        index.upsert(key as u64, &entry(names.clone()));
+    }
+    println!(
+        "UN leave-one-name-out ({} individuals, {trials} held-out forms):",
+        people.len()
+    );
+    println!(
+        "  person is top result {:.3}; and above threshold {:.3}",
+        top1 as f64 / trials as f64,
+        above as f64 / trials as f64
+    );
+    if std::env::var("VIGIL_BENCH_VERBOSE").is_ok() {
+        for m in misses.iter().take(60) {
+            println!("{m}");
+        }
+    }
+}
+
 fn main() {
     name_bench();
     arabic_latin();
+    un_leave_one_out();
 }

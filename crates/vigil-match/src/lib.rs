@@ -1,15 +1,92 @@
-//! Vigil's matching engine (being written).
+//! Vigil's matching engine: multi-script name analysis, candidate retrieval and scoring.
+//! Pure: no I/O, no async, no SQL; the embedded name data is parsed once, lazily.
+//!
+//! # Layout
+//! - [`model`]: the public input/output types ([`PersonEntry`], [`Query`], [`Match`], …).
+//! - `text`: case folding, diacritics, word boundaries, script of each word.
+//! - `translit`: romanisation (Cyrillic schemes compiled from iuliia, Greek, Armenian,
+//!   Georgian), Arabic consonant skeletons, phonetic keys.
+//! - `lexicon`: embedded variant groups (rigour), nicknames, part frequencies, titles and
+//!   particles.
+//! - `analysis`: a name string to analysed parts ([`analysis::Token`]).
+//! - [`similarity`]: Levenshtein, Damerau-Levenshtein, Jaro, Jaro-Winkler.
+//! - [`names`]: order-independent alignment of parts and the name score.
+//! - `person`: birth date, nationality, gender and documents around the name score;
+//!   [`Explanation`].
+//! - `index`: the candidate index ([`Index`]).
+//! - `keys`: hashing of keys.
+//!
+//! # Invariants
+//! - Scores are in [0, 1]; one threshold, [`DEFAULT_THRESHOLD`], for names and persons.
+//! - No input makes any stage panic (property tests feed random Unicode to every stage).
+//! - `Index::search` applies the caller's visibility filter before scoring: a hidden record
+//!   never reaches the scorer and cannot change what else is returned.
+
 pub mod analysis;
-pub mod keys;
-pub mod lexicon;
+mod index;
+mod keys;
+mod lexicon;
+pub mod model;
 pub mod names;
+mod person;
 pub mod similarity;
-pub mod text;
-pub mod translit;
+mod text;
+mod translit;
 
-pub const DEFAULT_THRESHOLD: f64 = 0.8;
+pub use index::Index;
+pub use model::{
+    DateSpec, DocumentEntry, DocumentKind, Gender, Match, NameEntry, NameKind, PersonEntry, Query,
+    SearchOptions, DEFAULT_THRESHOLD,
+};
+pub use names::{Basis, NameComparison, PartMatch};
+pub use person::{Adjustment, DateVerdict, DocumentVerdict, Explanation, Verdict};
+pub use text::Script;
 
+use person::{score_person, Facts, NameForm};
+
+/// Name-only score in [0, 1] (the `vigil score` CSV mode); a match at [`DEFAULT_THRESHOLD`].
 pub fn compare_names(a: &str, b: &str) -> f64 {
     let (x, y) = (analysis::analyse(a), analysis::analyse(b));
     names::compare_tokens(&x.iter().collect::<Vec<_>>(), &y.iter().collect::<Vec<_>>()).score
+}
+
+/// Full pairwise scoring of a query against one person, with its explanation.
+pub fn compare(q: &Query, e: &PersonEntry) -> (f64, Explanation) {
+    let analyse = |names: &[NameEntry]| -> Vec<(String, NameKind, Vec<analysis::Token>)> {
+        names
+            .iter()
+            .map(|n| {
+                let text = n.text();
+                let tokens = analysis::analyse(&text);
+                (text, n.kind, tokens)
+            })
+            .collect()
+    };
+    let (qn, en) = (analyse(&q.names), analyse(&e.names));
+    score_person(
+        &name_forms(&qn),
+        &Facts {
+            birth_dates: &q.birth_dates,
+            nationalities: &q.nationalities,
+            gender: q.gender,
+            documents: &q.documents,
+        },
+        &name_forms(&en),
+        &Facts {
+            birth_dates: &e.birth_dates,
+            nationalities: &e.nationalities,
+            gender: e.gender,
+            documents: &e.documents,
+        },
+    )
+}
+
+fn name_forms(v: &[(String, NameKind, Vec<analysis::Token>)]) -> Vec<NameForm<'_>> {
+    v.iter()
+        .map(|(text, kind, tokens)| NameForm {
+            text,
+            kind: *kind,
+            tokens: tokens.iter().collect(),
+        })
+        .collect()
 }

@@ -8,6 +8,10 @@ pub struct Config {
     pub body_limit: usize,
     /// How far back re-screening looks when a record changes.
     pub rescreen_window: Duration,
+    /// First retry delay of a failed webhook delivery; doubles each time.
+    pub webhook_retry_base: Duration,
+    /// How long a webhook receiver may take to answer.
+    pub webhook_timeout: Duration,
 }
 
 impl Default for Config {
@@ -15,6 +19,8 @@ impl Default for Config {
         Config {
             body_limit: 16 * 1024 * 1024,
             rescreen_window: Duration::from_secs(72 * 3600),
+            webhook_retry_base: Duration::from_secs(2),
+            webhook_timeout: Duration::from_secs(10),
         }
     }
 }

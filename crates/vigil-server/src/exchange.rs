@@ -269,3 +269,34 @@ fn hit_only_entity(r: &Record) -> serde_json::Value {
         "vigil": {"disclosure": "hit_only", "owner": r.owner, "instruction": access::contact_instruction(r)},
     })
 }
+
+/// A FollowTheMoney entity (a yente query) as a traveller to screen.
+pub fn traveller_from_entity(entity: &serde_json::Value) -> Result<crate::screen::Traveller, String> {
+    let mut entity = entity.clone();
+    if let Some(obj) = entity.as_object_mut() {
+        obj.entry("id").or_insert_with(|| "query".into());
+    }
+    let line = entity.to_string();
+    let batch = vigil_formats::ftm::parse_lines(&line).map_err(|e| e.to_string())?;
+    let Some(first) = batch.records.into_iter().next() else {
+        let why = batch
+            .diagnostics
+            .first()
+            .map(|d| d.message.clone())
+            .or_else(|| batch.skipped.first().map(|s| s.reason.clone()))
+            .unwrap_or_else(|| "not a Person entity".into());
+        return Err(why);
+    };
+    let d = first.draft;
+    let traveller = crate::screen::Traveller {
+        names: d.names.iter().map(|n| n.full.clone()).collect(),
+        given_names: None,
+        surname: None,
+        birth_date: d.birth_dates.first().copied(),
+        nationalities: d.nationalities.clone(),
+        gender: d.gender,
+        documents: d.documents.clone(),
+    };
+    traveller.validate("properties").map_err(|e| e.to_string())?;
+    Ok(traveller)
+}

@@ -11,10 +11,13 @@
 //! - [`error`]: the one HTTP error type.
 //! - [`openapi`]: the OpenAPI 3 document served at `/v1/openapi.json`.
 
+pub mod border;
 pub mod config;
 pub mod error;
 pub mod exchange;
 pub mod extract;
+pub mod hits;
+pub mod notify;
 pub mod openapi;
 pub mod routes;
 pub mod screen;
@@ -65,6 +68,23 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/audit", get(routes::audit::list))
         .route("/audit/verify", get(routes::audit::verify))
+        .route("/screen", post(routes::screening::screen))
+        .route("/screen/mrz", post(routes::screening::screen_mrz))
+        .route("/match", post(routes::screening::match_entities))
+        .route("/match/:dataset", post(routes::screening::match_entities))
+        .route("/manifests", post(routes::screening::create_manifest))
+        .route("/manifests/:id", get(routes::screening::get_manifest))
+        .route("/import", post(routes::screening::import))
+        .route("/export", get(routes::screening::export))
+        .route("/hits", get(routes::hits::list))
+        .route("/hits/stream", get(routes::hits::stream))
+        .route("/hits/:id", get(routes::hits::get))
+        .route("/hits/:id/decision", post(routes::hits::decide))
+        .route(
+            "/webhooks",
+            get(routes::hits::list_webhooks).post(routes::hits::create_webhook),
+        )
+        .route("/webhooks/:id", axum::routing::delete(routes::hits::delete_webhook))
         .route("/openapi.json", get(openapi::document));
     Router::new()
         .route("/health", get(health))
@@ -93,7 +113,10 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
+    let worker = tokio::spawn(notify::run_webhook_worker(state.vigil.clone()));
+    let result = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    worker.abort();
+    result
 }

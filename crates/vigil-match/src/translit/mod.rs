@@ -16,6 +16,8 @@ mod cyrillic_tables;
 
 /// An iuliia transliteration scheme.
 pub struct Scheme {
+    // Only the tests look a scheme up by name (to run its sample pairs).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub name: &'static str,
     mapping: &'static [(char, &'static str)],
     prev: &'static [(&'static str, &'static str)],

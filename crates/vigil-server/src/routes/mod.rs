@@ -3,7 +3,9 @@
 
 pub mod admin;
 pub mod audit;
+pub mod hits;
 pub mod records;
+pub mod screening;
 
 use std::sync::Arc;
 

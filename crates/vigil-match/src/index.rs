@@ -1,0 +1,424 @@
+//! The in-memory candidate index: finds, among a million listed persons, the few dozen worth
+//! scoring, then scores them.
+//!
+//! Retrieval keys per name part (see [`retrieval_keys`]): its variant groups (so Muhammad
+//! finds Mohammed and محمد), its phonetic key and that key's one-deletion neighbourhood (so a
+//! typo, a doubled or dropped letter still meets: two keys share a deletion when they are at
+//! most one substitution, insertion or deletion apart), its Arabic consonant skeleton (so a
+//! Latin query finds an Arabic-script alias and back), and for scripts we do not romanise the
+//! text and its deletions. Queries add joined adjacent parts and the halves of long parts, for
+//! "Alisher Usmanov"/"AlisherUsmanov".
+//!
+//! Candidates accumulate, per query part, the IDF of the rarest key that reached them, so a
+//! shared rare surname outweighs a shared Mohammed. Posting lists are visited rarest first
+//! under a budget; lists longer than [`LONG_LIST`] are never walked, only probed (binary
+//! search, lists are kept sorted) for candidates already found. The `visible` filter is applied
+//! when candidates are picked, before any scoring, so hidden records never reach the scorer.
+//!
+//! Name parts are interned: a part shared by 50,000 persons is analysed and stored once, and a
+//! stored name is a short list of part ids. Upsert and remove touch only the posting lists of
+//! that person's keys.
+
+use crate::analysis::{parts, Class, Token};
+use crate::keys::{hash, hash_id, FastMap};
+use crate::model::{
+    DateSpec, DocumentEntry, Gender, Match, NameKind, PersonEntry, Query, SearchOptions,
+    DEFAULT_THRESHOLD,
+};
+use crate::person::{score_person, Facts, NameForm};
+use crate::text::{RawToken, Script};
+
+/// Key namespaces.
+const NS_GROUP: u8 = 10;
+const NS_KEY: u8 = 11;
+const NS_SKELETON: u8 = 12;
+const NS_TEXT: u8 = 13;
+const NS_INTERN: u8 = 20;
+
+/// Posting lists longer than this (a Mohammed among a million Arabic names) are only probed
+/// for candidates found through rarer keys.
+const LONG_LIST: usize = 4096;
+/// Most postings walked per query.
+const BUDGET: usize = 40_000;
+/// Candidates fully scored per query (beyond the requested limit).
+const CANDIDATES: usize = 24;
+/// Query probes tracked per query (one bit each).
+const MAX_PROBES: usize = 32;
+
+struct StoredName {
+    text: Box<str>,
+    kind: NameKind,
+    tokens: Box<[u32]>,
+}
+
+struct Stored {
+    key: u64,
+    names: Vec<StoredName>,
+    birth_dates: Vec<DateSpec>,
+    nationalities: Vec<String>,
+    gender: Option<Gender>,
+    documents: Vec<DocumentEntry>,
+}
+
+/// Watchlist index. `Send + Sync`: searches take `&self` and may run on many threads.
+#[derive(Default)]
+pub struct Index {
+    tokens: Vec<Token>,
+    token_keys: Vec<Box<[u64]>>,
+    token_ids: FastMap<u64, u32>,
+    slots: Vec<Option<Stored>>,
+    free: Vec<u32>,
+    slot_of: FastMap<u64, u32>,
+    postings: FastMap<u64, Vec<u32>>,
+}
+
+fn push_deletions(key: &[u8], namespace: u8, out: &mut Vec<u64>) {
+    if let Ok(s) = std::str::from_utf8(key) {
+        out.push(hash(namespace, s));
+    }
+    if key.len() < 4 {
+        return;
+    }
+    let mut buf = Vec::with_capacity(key.len());
+    for skip in 0..key.len() {
+        buf.clear();
+        buf.extend_from_slice(&key[..skip]);
+        buf.extend_from_slice(&key[skip + 1..]);
+        if let Ok(s) = std::str::from_utf8(&buf) {
+            out.push(hash(namespace, s));
+        }
+    }
+}
+
+/// The keys under which a part is found (see the module comment).
+fn retrieval_keys(t: &Token) -> Vec<u64> {
+    let mut out = Vec::new();
+    if !t.is_word() || t.class == Class::Initial {
+        return out;
+    }
+    out.extend(t.groups.iter().map(|&g| hash_id(NS_GROUP, g)));
+    for k in t.keys.iter().take(2) {
+        push_deletions(k.as_bytes(), NS_KEY, &mut out);
+    }
+    out.extend(
+        t.skeletons
+            .iter()
+            .filter(|s| s.len() >= 2)
+            .map(|s| hash(NS_SKELETON, s)),
+    );
+    if matches!(t.script, Script::Arabic | Script::Other) {
+        let chars: Vec<char> = t.text.chars().collect();
+        out.push(hash(NS_TEXT, &t.text));
+        if chars.len() >= 3 {
+            for skip in 0..chars.len() {
+                let s: String = chars
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != skip)
+                    .map(|(_, c)| c)
+                    .collect();
+                out.push(hash(NS_TEXT, &s));
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Extra keys of a long query part: the phonetic keys of its two halves at every split point,
+/// for a listed "Alisher Usmanov" against a typed "AlisherUsmanov".
+fn split_keys(t: &Token, out: &mut Vec<u64>) {
+    if let Some(k) = t.keys.first() {
+        if k.len() >= 7 {
+            for at in 3..=k.len() - 3 {
+                if let (Some(left), Some(right)) = (k.get(..at), k.get(at..)) {
+                    out.push(hash(NS_KEY, left));
+                    out.push(hash(NS_KEY, right));
+                }
+            }
+        }
+    }
+}
+
+/// A query part and the keys that look for it.
+struct Probe {
+    keys: Vec<u64>,
+}
+
+fn probes<'a>(query_names: impl Iterator<Item = &'a [Token]>) -> Vec<Probe> {
+    let mut out: Vec<Probe> = Vec::new();
+    for tokens in query_names {
+        let words: Vec<&Token> = tokens.iter().filter(|t| t.is_word()).collect();
+        for t in &words {
+            let mut keys = retrieval_keys(t);
+            split_keys(t, &mut keys);
+            out.push(Probe { keys });
+        }
+        for pair in words.windows(2) {
+            if pair
+                .iter()
+                .all(|t| t.script.is_alphabetic_romanised() && t.class != Class::Initial)
+            {
+                out.push(Probe {
+                    keys: retrieval_keys(&Token::joined(pair)),
+                });
+            }
+        }
+    }
+    out.retain(|p| !p.keys.is_empty());
+    out.truncate(MAX_PROBES);
+    out
+}
+
+impl Index {
+    pub fn new() -> Self {
+        Index::default()
+    }
+
+    /// Number of persons indexed.
+    pub fn len(&self) -> usize {
+        self.slot_of.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slot_of.is_empty()
+    }
+
+    fn intern(&mut self, raw: &RawToken) -> u32 {
+        let h = hash(NS_INTERN + raw.script as u8, &raw.text);
+        if let Some(&id) = self.token_ids.get(&h) {
+            return id;
+        }
+        let token = Token::new(raw);
+        let id = self.tokens.len() as u32;
+        self.token_keys
+            .push(retrieval_keys(&token).into_boxed_slice());
+        self.tokens.push(token);
+        self.token_ids.insert(h, id);
+        id
+    }
+
+    fn person_keys(&self, stored: &Stored) -> Vec<u64> {
+        let mut keys: Vec<u64> = stored
+            .names
+            .iter()
+            .flat_map(|n| n.tokens.iter())
+            .flat_map(|&id| self.token_keys[id as usize].iter().copied())
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
+
+    /// Inserts a person, or replaces the person already stored under `key`.
+    pub fn upsert(&mut self, key: u64, entry: &PersonEntry) {
+        self.remove(key);
+        let names = entry
+            .names
+            .iter()
+            .map(|n| {
+                let text = n.text();
+                let tokens = parts(&text).iter().map(|raw| self.intern(raw)).collect();
+                StoredName {
+                    text: text.into_boxed_str(),
+                    kind: n.kind,
+                    tokens,
+                }
+            })
+            .collect();
+        let stored = Stored {
+            key,
+            names,
+            birth_dates: entry.birth_dates.clone(),
+            nationalities: entry.nationalities.clone(),
+            gender: entry.gender,
+            documents: entry.documents.clone(),
+        };
+        let slot = match self.free.pop() {
+            Some(slot) => slot,
+            None => {
+                self.slots.push(None);
+                (self.slots.len() - 1) as u32
+            }
+        };
+        for k in self.person_keys(&stored) {
+            let list = self.postings.entry(k).or_default();
+            match list.last() {
+                Some(&last) if last > slot => {
+                    let at = list.partition_point(|&s| s < slot);
+                    list.insert(at, slot);
+                }
+                _ => list.push(slot),
+            }
+        }
+        self.slots[slot as usize] = Some(stored);
+        self.slot_of.insert(key, slot);
+    }
+
+    /// Removes a person (no-op when absent).
+    pub fn remove(&mut self, key: u64) {
+        let Some(slot) = self.slot_of.remove(&key) else {
+            return;
+        };
+        let Some(stored) = self.slots[slot as usize].take() else {
+            return;
+        };
+        for k in self.person_keys(&stored) {
+            if let Some(list) = self.postings.get_mut(&k) {
+                if let Ok(at) = list.binary_search(&slot) {
+                    list.remove(at);
+                }
+                if list.is_empty() {
+                    self.postings.remove(&k);
+                }
+            }
+        }
+        self.free.push(slot);
+    }
+
+    /// Finds listed persons matching `q`. `visible(key)` decides, before any scoring, which
+    /// persons the caller may see; invisible persons do not influence the result at all.
+    pub fn search(
+        &self,
+        q: &Query,
+        opts: &SearchOptions,
+        visible: &dyn Fn(u64) -> bool,
+    ) -> Vec<Match> {
+        let query_names: Vec<(String, NameKind, Vec<Token>)> = q
+            .names
+            .iter()
+            .map(|n| {
+                let text = n.text();
+                let tokens = parts(&text).iter().map(Token::new).collect();
+                (text, n.kind, tokens)
+            })
+            .collect();
+        let probes = probes(query_names.iter().map(|(_, _, t)| t.as_slice()));
+        let candidates = self.candidates(&probes, opts.limit + CANDIDATES, visible);
+
+        let forms: Vec<NameForm<'_>> = query_names
+            .iter()
+            .map(|(text, kind, tokens)| NameForm {
+                text,
+                kind: *kind,
+                tokens: tokens.iter().collect(),
+            })
+            .collect();
+        let facts = Facts {
+            birth_dates: &q.birth_dates,
+            nationalities: &q.nationalities,
+            gender: q.gender,
+            documents: &q.documents,
+        };
+        let mut matches: Vec<Match> = candidates
+            .into_iter()
+            .filter_map(|slot| {
+                let stored = self.slots[slot as usize].as_ref()?;
+                let names: Vec<NameForm<'_>> = stored
+                    .names
+                    .iter()
+                    .map(|n| NameForm {
+                        text: &n.text,
+                        kind: n.kind,
+                        tokens: n
+                            .tokens
+                            .iter()
+                            .map(|&id| &self.tokens[id as usize])
+                            .collect(),
+                    })
+                    .collect();
+                let person = Facts {
+                    birth_dates: &stored.birth_dates,
+                    nationalities: &stored.nationalities,
+                    gender: stored.gender,
+                    documents: &stored.documents,
+                };
+                let (score, explanation) = score_person(&forms, &facts, &names, &person);
+                (score >= opts.threshold).then_some(Match {
+                    key: stored.key,
+                    score,
+                    is_match: score >= DEFAULT_THRESHOLD,
+                    explanation,
+                })
+            })
+            .collect();
+        matches.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
+        matches.truncate(opts.limit);
+        matches
+    }
+
+    /// The slots worth scoring, best retrieval score first, visible ones only.
+    fn candidates(
+        &self,
+        probes: &[Probe],
+        wanted: usize,
+        visible: &dyn Fn(u64) -> bool,
+    ) -> Vec<u32> {
+        let n = self.len().max(1) as f64;
+        let mut lists: Vec<(usize, &[u32])> = Vec::new();
+        for (p, probe) in probes.iter().enumerate() {
+            for k in &probe.keys {
+                if let Some(list) = self.postings.get(k) {
+                    lists.push((p, list));
+                }
+            }
+        }
+        lists.sort_by_key(|(_, l)| l.len());
+        let mut acc: FastMap<u32, (f32, u32)> = FastMap::default();
+        let mut visited = 0;
+        for &(p, list) in &lists {
+            let idf = (1.0 + n / list.len() as f64).ln() as f32;
+            let bit = 1u32 << p;
+            if list.len() <= LONG_LIST && visited + list.len() <= BUDGET {
+                visited += list.len();
+                for &slot in list {
+                    let e = acc.entry(slot).or_insert((0.0, 0));
+                    if e.1 & bit == 0 {
+                        e.0 += idf;
+                        e.1 |= bit;
+                    }
+                }
+            } else {
+                for (slot, e) in acc.iter_mut() {
+                    if e.1 & bit == 0 && list.binary_search(slot).is_ok() {
+                        e.0 += idf;
+                        e.1 |= bit;
+                    }
+                }
+            }
+        }
+        if acc.is_empty() {
+            // Only very common parts ("Mohammed Ali"): take the head of the rarest list.
+            if let Some(&(_, list)) = lists.first() {
+                acc.extend(list.iter().take(BUDGET).map(|&s| (s, (0.0, 0))));
+            }
+        }
+        let mut ranked: Vec<(f32, u32)> = acc
+            .into_iter()
+            .map(|(slot, (score, _))| (score, slot))
+            .collect();
+        let order = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        // Rank only as deep as needed: chunks of the best, skipping what the caller may not see.
+        let mut out = Vec::with_capacity(wanted);
+        let mut start = 0;
+        while out.len() < wanted && start < ranked.len() {
+            let end = (start + (wanted * 4).max(64)).min(ranked.len());
+            if end < ranked.len() {
+                ranked[start..].select_nth_unstable_by(end - start - 1, order);
+            }
+            ranked[start..end].sort_unstable_by(order);
+            for &(_, slot) in &ranked[start..end] {
+                if out.len() < wanted
+                    && self.slots[slot as usize]
+                        .as_ref()
+                        .is_some_and(|s| visible(s.key))
+                {
+                    out.push(slot);
+                }
+            }
+            start = end;
+        }
+        out
+    }
+}

@@ -1,0 +1,374 @@
+//! Whole-person comparison: the best name pair, then the other facts as adjustments, with an
+//! [`Explanation`] of every step for the screener and the audit log.
+//!
+//! Names carry the score; the other facts move it: an equal document number is decisive, a
+//! different number on the same kind of document from the same country is strong evidence
+//! against, a clearly different birth date, nationality or gender lowers the score. Missing
+//! facts change nothing: watchlists are full of partial records.
+
+use serde::Serialize;
+
+use crate::analysis::Token;
+use crate::model::{DateSpec, DocumentEntry, DocumentKind, Gender, NameKind};
+use crate::names::{compare_tokens, NameComparison};
+
+/// How the birth dates compare (best over all pairs of known dates).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateVerdict {
+    /// Different by more than a year, or same year with a different month or day.
+    Mismatch,
+    /// One year apart: a typo or an estimated year.
+    Close,
+    /// One side unknown.
+    Unknown,
+    /// Overlapping ranges or partial dates that agree as far as they go.
+    Compatible,
+    /// The same full date.
+    Exact,
+}
+
+/// Agreement on a fact both sides may lack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Unknown,
+    Agree,
+    Disagree,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentVerdict {
+    Unknown,
+    /// The same number on a compatible document: decisive.
+    SameNumber,
+    /// Same document kind and issuer, another number: strong evidence against.
+    DifferentNumber,
+    /// Documents of other kinds or issuers: no evidence either way.
+    Unrelated,
+}
+
+/// A score adjustment and why it was made.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Adjustment {
+    pub reason: &'static str,
+    pub delta: f64,
+}
+
+/// Why a person scored as they did.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Explanation {
+    pub name_score: f64,
+    /// The best pair of name forms: the query's and the listed person's.
+    pub query_name: String,
+    pub matched_name: String,
+    pub matched_kind: NameKind,
+    /// Aligned parts with their similarity, basis and rarity weight; unmatched parts.
+    pub name: NameComparison,
+    pub birth_date: DateVerdict,
+    pub nationality: Verdict,
+    pub gender: Verdict,
+    pub document: DocumentVerdict,
+    pub adjustments: Vec<Adjustment>,
+}
+
+/// The non-name facts of one side.
+pub(crate) struct Facts<'a> {
+    pub birth_dates: &'a [DateSpec],
+    pub nationalities: &'a [String],
+    pub gender: Option<Gender>,
+    pub documents: &'a [DocumentEntry],
+}
+
+/// One analysed name form.
+pub(crate) struct NameForm<'a> {
+    pub text: &'a str,
+    pub kind: NameKind,
+    pub tokens: Vec<&'a Token>,
+}
+
+const WEAK_ALIAS: f64 = -0.05;
+const DATE_CLOSE: f64 = -0.05;
+const DATE_MISMATCH: f64 = -0.25;
+const DATE_EXACT: f64 = 0.05;
+const NATIONALITY_MISMATCH: f64 = -0.1;
+const GENDER_MISMATCH: f64 = -0.15;
+const DOCUMENT_CONFLICT: f64 = -0.3;
+
+fn compare_dates(a: &DateSpec, b: &DateSpec) -> DateVerdict {
+    let gap = (a.year_from - b.year_to).max(b.year_from - a.year_to);
+    if gap > 1 {
+        return DateVerdict::Mismatch;
+    }
+    if gap == 1 {
+        return DateVerdict::Close;
+    }
+    let exact_year = a.year_from == a.year_to && b.year_from == b.year_to;
+    match (a.month, b.month, a.day, b.day) {
+        // Day and month swapped (US vs European order) is a clerical error, not a new person.
+        (Some(am), Some(bm), Some(ad), Some(bd)) if am != bm || ad != bd => {
+            if am == bd && ad == bm {
+                DateVerdict::Close
+            } else {
+                DateVerdict::Mismatch
+            }
+        }
+        (Some(am), Some(bm), _, _) if am != bm => DateVerdict::Mismatch,
+        (Some(_), Some(_), Some(_), Some(_)) if exact_year => DateVerdict::Exact,
+        _ => DateVerdict::Compatible,
+    }
+}
+
+fn date_verdict(q: &[DateSpec], e: &[DateSpec]) -> DateVerdict {
+    q.iter()
+        .flat_map(|a| e.iter().map(move |b| compare_dates(a, b)))
+        .max()
+        .unwrap_or(DateVerdict::Unknown)
+}
+
+fn normalise_number(n: &str) -> String {
+    n.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+fn document_verdict(q: &[DocumentEntry], e: &[DocumentEntry]) -> DocumentVerdict {
+    if q.is_empty() || e.is_empty() {
+        return DocumentVerdict::Unknown;
+    }
+    let mut verdict = DocumentVerdict::Unrelated;
+    for a in q {
+        let na = normalise_number(&a.number);
+        if na.is_empty() {
+            continue;
+        }
+        for b in e {
+            let kinds_fit =
+                a.kind == b.kind || a.kind == DocumentKind::Other || b.kind == DocumentKind::Other;
+            let countries_fit = match (&a.country, &b.country) {
+                (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
+                _ => true,
+            };
+            if !kinds_fit || !countries_fit {
+                continue;
+            }
+            if na == normalise_number(&b.number) {
+                return DocumentVerdict::SameNumber;
+            }
+            let same_issuer = a.kind == b.kind
+                && a.kind != DocumentKind::Other
+                && a.country.is_some()
+                && b.country.is_some();
+            if same_issuer {
+                verdict = DocumentVerdict::DifferentNumber;
+            }
+        }
+    }
+    verdict
+}
+
+fn set_verdict(q: &[String], e: &[String]) -> Verdict {
+    if q.is_empty() || e.is_empty() {
+        Verdict::Unknown
+    } else if q
+        .iter()
+        .any(|a| e.iter().any(|b| a.eq_ignore_ascii_case(b)))
+    {
+        Verdict::Agree
+    } else {
+        Verdict::Disagree
+    }
+}
+
+/// Scores a query against one person from analysed names and facts.
+pub(crate) fn score_person(
+    query_names: &[NameForm<'_>],
+    query: &Facts<'_>,
+    names: &[NameForm<'_>],
+    person: &Facts<'_>,
+) -> (f64, Explanation) {
+    let mut best: Option<(f64, usize, usize, NameComparison)> = None;
+    for (i, q) in query_names.iter().enumerate() {
+        for (j, n) in names.iter().enumerate() {
+            let c = compare_tokens(&q.tokens, &n.tokens);
+            let effective = c.score
+                + if n.kind == NameKind::WeakAlias {
+                    WEAK_ALIAS
+                } else {
+                    0.0
+                };
+            if best.as_ref().is_none_or(|b| effective > b.0) {
+                best = Some((effective, i, j, c));
+            }
+        }
+    }
+    let (name_score, qi, ni, name) = best.unwrap_or_default();
+    let mut adjustments = Vec::new();
+    if names.get(ni).is_some_and(|n| n.kind == NameKind::WeakAlias) {
+        adjustments.push(Adjustment {
+            reason: "weak alias",
+            delta: WEAK_ALIAS,
+        });
+    }
+    let birth_date = date_verdict(query.birth_dates, person.birth_dates);
+    match birth_date {
+        DateVerdict::Exact => adjustments.push(Adjustment {
+            reason: "same birth date",
+            delta: DATE_EXACT,
+        }),
+        DateVerdict::Close => adjustments.push(Adjustment {
+            reason: "birth year one apart",
+            delta: DATE_CLOSE,
+        }),
+        DateVerdict::Mismatch => adjustments.push(Adjustment {
+            reason: "different birth date",
+            delta: DATE_MISMATCH,
+        }),
+        DateVerdict::Unknown | DateVerdict::Compatible => {}
+    }
+    let nationality = set_verdict(query.nationalities, person.nationalities);
+    if nationality == Verdict::Disagree {
+        adjustments.push(Adjustment {
+            reason: "different nationality",
+            delta: NATIONALITY_MISMATCH,
+        });
+    }
+    let gender = match (query.gender, person.gender) {
+        (Some(a), Some(b)) if a == b => Verdict::Agree,
+        (Some(_), Some(_)) => Verdict::Disagree,
+        _ => Verdict::Unknown,
+    };
+    if gender == Verdict::Disagree {
+        adjustments.push(Adjustment {
+            reason: "different gender",
+            delta: GENDER_MISMATCH,
+        });
+    }
+    let document = document_verdict(query.documents, person.documents);
+    if document == DocumentVerdict::DifferentNumber {
+        adjustments.push(Adjustment {
+            reason: "different number on the same kind of document",
+            delta: DOCUMENT_CONFLICT,
+        });
+    }
+    let base = name.score;
+    let mut score = (base + adjustments.iter().map(|a| a.delta).sum::<f64>()).clamp(0.0, 1.0);
+    if document == DocumentVerdict::SameNumber {
+        // Decisive whatever the names say; the name still orders such hits.
+        let decided = 0.9 + 0.1 * base;
+        adjustments.push(Adjustment {
+            reason: "same document number",
+            delta: decided - score,
+        });
+        score = decided;
+    }
+    let explanation = Explanation {
+        name_score,
+        query_name: query_names
+            .get(qi)
+            .map(|n| n.text.to_string())
+            .unwrap_or_default(),
+        matched_name: names
+            .get(ni)
+            .map(|n| n.text.to_string())
+            .unwrap_or_default(),
+        matched_kind: names.get(ni).map_or(NameKind::Primary, |n| n.kind),
+        name,
+        birth_date,
+        nationality,
+        gender,
+        document,
+        adjustments,
+    };
+    (score, explanation)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        let cases = [
+            (
+                DateSpec::exact(1971, 7, 28),
+                DateSpec::exact(1971, 7, 28),
+                DateVerdict::Exact,
+            ),
+            (
+                DateSpec::exact(1971, 7, 28),
+                DateSpec::year(1971),
+                DateVerdict::Compatible,
+            ),
+            (
+                DateSpec::exact(1971, 7, 28),
+                DateSpec::years(1968, 1972),
+                DateVerdict::Compatible,
+            ),
+            (
+                DateSpec::exact(1971, 7, 28),
+                DateSpec::year(1972),
+                DateVerdict::Close,
+            ),
+            (
+                DateSpec::exact(1971, 7, 8),
+                DateSpec::exact(1971, 8, 7),
+                DateVerdict::Close,
+            ),
+            (
+                DateSpec::exact(1971, 7, 28),
+                DateSpec::exact(1971, 7, 29),
+                DateVerdict::Mismatch,
+            ),
+            (
+                DateSpec::exact(1971, 7, 28),
+                DateSpec::year(1980),
+                DateVerdict::Mismatch,
+            ),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(compare_dates(&a, &b), want, "{a:?} {b:?}");
+        }
+    }
+
+    #[test]
+    fn documents() {
+        let doc = |kind, number: &str, country: Option<&str>| DocumentEntry {
+            kind,
+            number: number.into(),
+            country: country.map(String::from),
+        };
+        let p = DocumentKind::Passport;
+        let cases = [
+            (
+                doc(p, "A 123-456", Some("IRQ")),
+                doc(p, "a123456", Some("IRQ")),
+                DocumentVerdict::SameNumber,
+            ),
+            (
+                doc(p, "A123456", Some("IRQ")),
+                doc(p, "B999999", Some("IRQ")),
+                DocumentVerdict::DifferentNumber,
+            ),
+            (
+                doc(p, "A123456", Some("IRQ")),
+                doc(p, "B999999", Some("SYR")),
+                DocumentVerdict::Unrelated,
+            ),
+            (
+                doc(p, "A123456", None),
+                doc(DocumentKind::NationalId, "A123456", None),
+                DocumentVerdict::Unrelated,
+            ),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(
+                document_verdict(&[a.clone()], &[b.clone()]),
+                want,
+                "{a:?} {b:?}"
+            );
+        }
+    }
+}

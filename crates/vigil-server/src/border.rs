@@ -1,0 +1,197 @@
+//! At the border: a passport's MRZ or a flight's passenger list becomes
+//! travellers to screen; a whole flight is screened in one call, stored with
+//! its results, and kept for re-screening.
+
+use serde::Serialize;
+use vigil_core::{CountryCode, Document, DocumentKind, Gender, PartialDate};
+use vigil_formats::{mrz, paxlst};
+
+use crate::error::{ApiError, ApiResult};
+use crate::screen::{document_kind_for_code, ScreenOptions, Traveller, TravellerOutcome};
+use crate::service::{Ctx, Vigil};
+
+/// A passport's holder as a traveller to screen.
+pub fn traveller_from_mrz(m: &mrz::Mrz) -> Traveller {
+    let country = |code: &str| CountryCode::parse(code).ok();
+    Traveller {
+        names: Vec::new(),
+        given_names: Some(m.given_names.clone()).filter(|g| !g.is_empty()),
+        surname: Some(m.surname.clone()).filter(|s| !s.is_empty()),
+        birth_date: m.birth_date.map(PartialDate::Exact),
+        nationalities: country(&m.nationality).into_iter().collect(),
+        gender: match m.sex {
+            Some(mrz::Sex::Male) => Some(Gender::Male),
+            Some(mrz::Sex::Female) => Some(Gender::Female),
+            _ => None,
+        },
+        documents: vec![Document {
+            kind: document_kind_for_code(&m.document_type),
+            number: m.document_number.clone(),
+            country: country(&m.issuing_state),
+            expiry: m.expiry_date,
+        }],
+    }
+}
+
+/// A finding about one traveller that came up while turning a passenger
+/// list into travellers to screen.
+#[derive(Debug, Clone, Serialize)]
+pub struct TravellerDiagnostic {
+    pub traveller: Option<usize>,
+    pub severity: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// Travellers of a parsed PAXLST, with what could not be used.
+pub fn travellers_from_paxlst(m: &paxlst::Manifest) -> (Vec<Traveller>, Vec<TravellerDiagnostic>) {
+    let mut diagnostics: Vec<TravellerDiagnostic> = m
+        .diagnostics
+        .iter()
+        .map(|d| TravellerDiagnostic {
+            traveller: d.traveller,
+            severity: to_text(&d.severity),
+            code: to_text(&d.code),
+            message: d.message.clone(),
+        })
+        .collect();
+    let mut out = Vec::with_capacity(m.travellers.len());
+    for (i, t) in m.travellers.iter().enumerate() {
+        let mut finding = |code: &str, message: String| {
+            diagnostics.push(TravellerDiagnostic { traveller: Some(i), severity: "warning".into(), code: code.into(), message })
+        };
+        let nationality = t.nationality.as_deref().and_then(|n| match CountryCode::parse(n) {
+            Ok(c) => Some(c),
+            Err(_) => {
+                finding("unknown_country", format!("nationality '{n}' is not a country code; screened without it"));
+                None
+            }
+        });
+        let documents = t
+            .documents
+            .iter()
+            .filter(|d| !d.number.trim().is_empty())
+            .map(|d| Document {
+                kind: match d.doc_type.as_str() {
+                    "P" | "PT" => DocumentKind::Passport,
+                    "I" | "ID" | "IP" => DocumentKind::NationalId,
+                    "V" => DocumentKind::Visa,
+                    _ => DocumentKind::Other,
+                },
+                number: d.number.trim().to_string(),
+                country: d.issuing_country.as_deref().and_then(|c| CountryCode::parse(c).ok()),
+                expiry: d.expiry,
+            })
+            .collect::<Vec<_>>();
+        let given = t.given_names.join(" ");
+        out.push(Traveller {
+            names: Vec::new(),
+            given_names: Some(given).filter(|g| !g.trim().is_empty()),
+            surname: Some(t.surname.clone()).filter(|s| !s.trim().is_empty()),
+            birth_date: t.birth_date.map(PartialDate::Exact),
+            nationalities: nationality.into_iter().collect(),
+            gender: match t.sex {
+                Some(paxlst::Sex::Male) => Some(Gender::Male),
+                Some(paxlst::Sex::Female) => Some(Gender::Female),
+                _ => None,
+            },
+            documents,
+        });
+    }
+    (out, diagnostics)
+}
+
+fn to_text(v: &impl Serialize) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+/// What a screened flight came to.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManifestSummary {
+    pub id: String,
+    pub link: String,
+    pub travellers: usize,
+    pub passengers: usize,
+    pub crew: usize,
+    pub legs: usize,
+    pub screened: usize,
+    pub hits: usize,
+    pub diagnostics: Vec<TravellerDiagnostic>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flight: Option<serde_json::Value>,
+}
+
+/// A flight to screen: a PAXLST message or travellers given as JSON.
+pub enum ManifestInput {
+    Paxlst(Vec<u8>),
+    Travellers(Vec<Traveller>),
+}
+
+impl Vigil {
+    pub fn screen_manifest(&self, ctx: &Ctx, input: ManifestInput, opts: ScreenOptions) -> ApiResult<(ManifestSummary, Vec<TravellerOutcome>)> {
+        let (travellers, diagnostics, crew, legs, flight) = match input {
+            ManifestInput::Paxlst(bytes) => {
+                let m = paxlst::parse_bytes(&bytes).map_err(|e| ApiError::field("paxlst", e.to_string()))?;
+                let (travellers, diagnostics) = travellers_from_paxlst(&m);
+                let crew = m.crew().count();
+                let flight = m.legs.first().map(|l| serde_json::to_value(l).unwrap_or_default());
+                (travellers, diagnostics, crew, m.legs.len(), flight)
+            }
+            ManifestInput::Travellers(list) => {
+                for (i, t) in list.iter().enumerate() {
+                    t.validate(&format!("travellers[{i}]"))?;
+                }
+                (list, Vec::new(), 0, 0, None)
+            }
+        };
+        let id = format!("man_{}", uuid::Uuid::now_v7().simple());
+        let screenable: Vec<usize> = (0..travellers.len()).filter(|&i| travellers[i].validate("traveller").is_ok()).collect();
+        let mut diagnostics = diagnostics;
+        for i in (0..travellers.len()).filter(|i| !screenable.contains(i)) {
+            diagnostics.push(TravellerDiagnostic {
+                traveller: Some(i),
+                severity: "error".into(),
+                code: "not_screenable".into(),
+                message: "no name and no document: this traveller was not screened".into(),
+            });
+        }
+        let to_screen: Vec<Traveller> = screenable.iter().map(|&i| travellers[i].clone()).collect();
+        let context = serde_json::json!({"manifest": id, "flight": flight});
+        let outcomes = self.screen(ctx, &to_screen, opts, context, false)?;
+        let mut per_traveller: Vec<TravellerOutcome> = travellers.iter().map(|_| TravellerOutcome { results: Vec::new(), hits: 0 }).collect();
+        for (slot, outcome) in screenable.iter().zip(outcomes) {
+            per_traveller[*slot] = outcome;
+        }
+        let summary = ManifestSummary {
+            link: format!("/v1/manifests/{id}"),
+            id: id.clone(),
+            travellers: travellers.len(),
+            passengers: travellers.len() - crew,
+            crew,
+            legs,
+            screened: screenable.len(),
+            hits: per_traveller.iter().map(|o| o.hits).sum(),
+            diagnostics,
+            flight,
+        };
+        let stored = vigil_store::StoredManifest {
+            id,
+            agency: ctx.caller.agency.clone(),
+            received_at: chrono::Utc::now(),
+            summary: serde_json::json!({"summary": summary, "results": per_traveller}),
+            travellers: serde_json::to_value(&travellers).unwrap_or_default(),
+            purpose: ctx.purpose.clone(),
+        };
+        let event = ctx.event_for("manifest.store", serde_json::json!({"manifest": stored.id, "travellers": summary.travellers}), vec![], 201);
+        self.store().save_manifest(&stored, Some(event))?;
+        Ok((summary, per_traveller))
+    }
+
+    /// A stored manifest, for the agency that sent it.
+    pub fn get_manifest(&self, ctx: &Ctx, id: &str) -> ApiResult<serde_json::Value> {
+        let m = self.store().manifest(id)?.filter(|m| m.agency == ctx.caller.agency);
+        self.store().append_audit(ctx.event_for("manifest.get", serde_json::json!({"id": id}), vec![], if m.is_some() { 200 } else { 404 }))?;
+        let m = m.ok_or(ApiError::NotFound("manifest"))?;
+        Ok(serde_json::json!({"id": m.id, "received_at": m.received_at, "summary": m.summary["summary"], "results": m.summary["results"], "travellers": m.travellers}))
+    }
+}
