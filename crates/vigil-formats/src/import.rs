@@ -477,7 +477,7 @@ pub(crate) mod xml {
 
     /// Reads `input`, whose root element must be `root`, and calls `entry`
     /// for every element whose local name is in `entries` (outside other
-    /// entries), with its position.
+    /// entries), with its position. Text outside entries is ignored.
     pub(crate) fn read_entries(
         input: &[u8],
         root: &'static str,
@@ -485,39 +485,29 @@ pub(crate) mod xml {
         mut entry: impl FnMut(Element, Position),
     ) -> Result<(), FormatError> {
         let mut reader = Reader::from_reader(input);
-        // Open elements outside any entry (names only) and inside the
-        // current entry (built up as a tree).
-        let mut outer: Vec<String> = Vec::new();
+        // Depth of open elements outside any entry, and the elements open
+        // inside the current entry (built up as a tree).
+        let mut outer_depth = 0usize;
         let mut open: Vec<Element> = Vec::new();
         let mut entry_start = 0u64;
         let mut index = 0usize;
         let mut seen_root = false;
-        let malformed = |byte: u64, message: String| FormatError::Malformed {
-            position: Position::Byte { byte },
-            message,
-        };
         loop {
             let before = reader.buffer_position();
             let event = reader
                 .read_event()
                 .map_err(|e| malformed(reader.error_position(), e.to_string()))?;
             match event {
-                Event::Start(start) | Event::Empty(start) if open.is_empty() => {
+                Event::Start(start) => {
                     let name = local_name(start.local_name().as_ref(), before)?;
-                    let empty = matches!(
-                        reader.read_event_peek_state(),
-                        PeekState::AfterEmpty
-                    );
-                    let _ = empty;
-                    if !seen_root {
-                        seen_root = true;
-                        if name != root {
-                            return Err(FormatError::UnexpectedRoot {
-                                expected: root,
-                                found: name,
-                            });
-                        }
+                    if !open.is_empty() {
+                        open.push(Element {
+                            name,
+                            ..Element::default()
+                        });
+                        continue;
                     }
+                    check_root(&mut seen_root, root, &name)?;
                     if entries.contains(&name.as_str()) {
                         index += 1;
                         entry_start = before;
@@ -526,11 +516,101 @@ pub(crate) mod xml {
                             ..Element::default()
                         });
                     } else {
-                        outer.push(name);
+                        outer_depth += 1;
                     }
+                }
+                Event::Empty(start) => {
+                    let name = local_name(start.local_name().as_ref(), before)?;
+                    let element = Element {
+                        name,
+                        ..Element::default()
+                    };
+                    if let Some(parent) = open.last_mut() {
+                        parent.children.push(element);
+                    } else {
+                        check_root(&mut seen_root, root, &element.name)?;
+                        if entries.contains(&element.name.as_str()) {
+                            index += 1;
+                            entry(
+                                element,
+                                Position::Element {
+                                    index,
+                                    byte: before,
+                                },
+                            );
+                        }
+                    }
+                }
+                Event::End(_) => match open.pop() {
+                    Some(done) => match open.last_mut() {
+                        Some(parent) => parent.children.push(done),
+                        None => entry(
+                            done,
+                            Position::Element {
+                                index,
+                                byte: entry_start,
+                            },
+                        ),
+                    },
+                    None => outer_depth = outer_depth.saturating_sub(1),
+                },
+                Event::Text(text) => {
+                    if let Some(current) = open.last_mut() {
+                        let text = text
+                            .unescape()
+                            .map_err(|e| malformed(before, e.to_string()))?;
+                        current.text.push_str(&text);
+                    }
+                }
+                Event::CData(data) => {
+                    if let Some(current) = open.last_mut() {
+                        let text = std::str::from_utf8(data.as_ref())
+                            .map_err(|e| malformed(before, e.to_string()))?;
+                        current.text.push_str(text);
+                    }
+                }
+                Event::Eof => {
+                    let end = reader.buffer_position();
+                    if !seen_root {
+                        return Err(malformed(end, "no root element".into()));
+                    }
+                    if outer_depth > 0 || !open.is_empty() {
+                        let inside = open.last().map(|e| e.name.as_str()).unwrap_or(root);
+                        return Err(malformed(
+                            end,
+                            format!("input ends inside <{inside}>: the file is truncated"),
+                        ));
+                    }
+                    return Ok(());
                 }
                 _ => {}
             }
         }
+    }
+
+    fn malformed(byte: u64, message: String) -> FormatError {
+        FormatError::Malformed {
+            position: Position::Byte { byte },
+            message,
+        }
+    }
+
+    fn local_name(bytes: &[u8], at: u64) -> Result<String, FormatError> {
+        std::str::from_utf8(bytes)
+            .map(str::to_string)
+            .map_err(|e| malformed(at, format!("element name is not UTF-8: {e}")))
+    }
+
+    fn check_root(seen: &mut bool, root: &'static str, name: &str) -> Result<(), FormatError> {
+        if !*seen {
+            *seen = true;
+            if name != root {
+                return Err(FormatError::UnexpectedRoot {
+                    expected: root,
+                    found: name.to_string(),
+                });
+            }
+        }
+        Ok(())
     }
 }

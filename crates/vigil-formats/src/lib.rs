@@ -6,9 +6,15 @@
 //! - [`ftm`]: FollowTheMoney entities as JSON lines, both ways.
 //! - [`unsc`]: the UN Security Council consolidated list (XML).
 //! - [`ofac`]: the US OFAC SDN list (XML).
+//! - [`import`]: what the list importers return (records, skipped rows,
+//!   diagnostics) and the file-level [`import::FormatError`].
 //!
 //! No module here touches the network, the database or the clock except
 //! where a caller passes "today" in (two-digit MRZ years).
 
 pub mod mrz;
 pub mod paxlst;
+pub mod ftm;
+pub mod import;
+pub mod ofac;
+pub mod unsc;

@@ -56,6 +56,18 @@ enum Command {
     /// Read and verify the audit log.
     #[command(subcommand)]
     Audit(commands::audit::AuditCommand),
+    /// Import FtM entities or an official list as an agency's records.
+    Import(commands::exchange::ImportArgs),
+    /// Export records as FtM entities (JSON lines) on stdout.
+    Export(commands::exchange::ExportArgs),
+    /// Score name pairs from CSV (adds score and match columns).
+    Score(commands::screening::ScoreArgs),
+    /// Screen FtM Person entities (JSON lines) against the local database.
+    Screen(commands::screening::ScreenArgs),
+    /// Parse and check a passport's machine-readable zone.
+    Mrz(commands::screening::MrzArgs),
+    /// Screen a flight: a PAXLST message or a JSON list of travellers.
+    ScreenManifest(commands::screening::ManifestArgs),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +80,12 @@ fn main() -> ExitCode {
         Command::Token(c) => commands::admin::token(c),
         Command::Record(c) => commands::records::run(c),
         Command::Audit(c) => commands::audit::run(c),
+        Command::Import(a) => commands::exchange::import(a),
+        Command::Export(a) => commands::exchange::export(a),
+        Command::Score(a) => commands::screening::score(a),
+        Command::Screen(a) => commands::screening::screen(a),
+        Command::Mrz(a) => commands::screening::mrz(a),
+        Command::ScreenManifest(a) => commands::screening::screen_manifest(a),
     };
     match result {
         Ok(code) => code,

@@ -3,7 +3,9 @@
 
 pub mod admin;
 pub mod audit;
+pub mod exchange;
 pub mod records;
+pub mod screening;
 pub mod server;
 
 use std::path::Path;
