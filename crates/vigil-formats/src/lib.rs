@@ -12,9 +12,9 @@
 //! No module here touches the network, the database or the clock except
 //! where a caller passes "today" in (two-digit MRZ years).
 
-pub mod mrz;
-pub mod paxlst;
 pub mod ftm;
 pub mod import;
+pub mod mrz;
 pub mod ofac;
+pub mod paxlst;
 pub mod unsc;

@@ -81,7 +81,7 @@ impl Harness {
                 .header("x-vigil-purpose", "test");
         }
         if body.is_some() {
-            req = req.header("content-type", "application/json");
+            req = req.header("content-type", content_type);
         }
         let req = req
             .body(Body::from(body.unwrap_or("").to_string()))
@@ -89,10 +89,18 @@ impl Harness {
         let resp = app(self.state.clone()).oneshot(req).await.unwrap();
         let status = resp.status();
         let headers = resp.headers().clone();
-        let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
-            .await
-            .unwrap()
-            .to_vec();
+        let streaming = headers
+            .get("content-type")
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+        // An event stream never ends: its body is not read here.
+        let body = if streaming {
+            Vec::new()
+        } else {
+            axum::body::to_bytes(resp.into_body(), usize::MAX)
+                .await
+                .unwrap()
+                .to_vec()
+        };
         Reply {
             status,
             headers,

@@ -122,3 +122,23 @@ pub fn quickstart(args: QuickstartArgs) -> anyhow::Result<ExitCode> {
     }
     run_server(vigil, args.serve.listen, Some(lines.join("\n")))
 }
+
+/// The UN list edition shipped for the demo (see `crates/vigil/data/README.md`).
+const DEMO_LIST: &[u8] = include_bytes!("../../data/un_sc_consolidated_2024-05-15.xml");
+
+/// Imports the demo list's ISIL/Al-Qaida individuals as INTERPOL's records,
+/// hit-only for ITA. Re-running changes nothing (list-update semantics).
+fn seed_demo_records(vigil: &Vigil) -> anyhow::Result<usize> {
+    use vigil_server::exchange::ImportFormat;
+    let owner = AgencyCode::parse("INTERPOL")?;
+    let mut batch = ImportFormat::UnXml.parse(DEMO_LIST)?;
+    batch.records.retain(|r| r.draft.reference.starts_with("QDi."));
+    let ita = AgencyCode::parse("ITA")?;
+    for r in &mut batch.records {
+        r.draft.policy.hit_only_for = vec![ita.clone()];
+        r.draft.policy.instruction = Some("Discreet check: do not alert the subject; report route and companions.".into());
+    }
+    let count = batch.records.len();
+    vigil.import(&super::contributor(&owner, "quickstart demo data"), ImportFormat::UnXml, batch, None)?;
+    Ok(count)
+}
