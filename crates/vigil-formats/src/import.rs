@@ -342,6 +342,19 @@ pub(crate) fn rejected(
 /// Country names as the UN and OFAC lists write them where they differ from
 /// the ISO short names that [`CountryCode::from_name`] knows. Lower case.
 const COUNTRY_ALIASES: &[(&str, &str)] = &[
+    // Demonyms, which the UN list writes in places for a country.
+    ("afghan", "AFG"),
+    ("algerian", "DZA"),
+    ("german", "DEU"),
+    ("kuwaiti", "KWT"),
+    ("moroccan", "MAR"),
+    ("pakistani", "PAK"),
+    ("saudi arabian", "SAU"),
+    ("somali", "SOM"),
+    ("tunisian", "TUN"),
+    ("yemeni", "YEM"),
+    // French abbreviation of the DPRK, in UN document entries.
+    ("rpdc", "PRK"),
     ("bolivia", "BOL"),
     ("bolivia (plurinational state of)", "BOL"),
     ("brunei", "BRN"),

@@ -111,7 +111,9 @@ fn individual(
         None => {}
     }
     if let Some(listed) = el.text_of("LISTED_ON") {
-        match NaiveDate::parse_from_str(listed, "%Y-%m-%d") {
+        // Some dates carry a time zone suffix (`2015-07-01-04:00`).
+        let day = listed.get(..10).unwrap_or(listed);
+        match NaiveDate::parse_from_str(day, "%Y-%m-%d") {
             Ok(d) => b.draft.listed_on = Some(d),
             Err(_) => b.dropped("un:LISTED_ON", listed, "is not a YYYY-MM-DD date"),
         }

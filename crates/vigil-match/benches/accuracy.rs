@@ -216,7 +216,7 @@ fn un_leave_one_out() {
         for i in 0..names.len() {
             let mut rest = names.clone();
             let held_out = rest.remove(i);
-            index.upsert(key as u64, &entry(rest));
+            index.upsert(key as u64, &entry(rest.clone()));
             let query = Query {
                 names: vec![held_out.clone()],
                 ..Default::default()
@@ -227,7 +227,7 @@ fn un_leave_one_out() {
                 top1 += 1;
                 above += usize::from(found[0].score >= DEFAULT_THRESHOLD);
             } else {
-                let truth = vigil_match::compare(&query, &entry(names.clone())).0;
+                let truth = vigil_match::compare(&query, &entry(rest.clone())).0;
                 let top = found.first().map_or(0.0, |m| m.score);
                 if truth > top {
                     retrieval_misses += 1;
@@ -235,7 +235,9 @@ fn un_leave_one_out() {
                 misses.push(format!(
                     "  {} -> {:?} (listed person scores {truth:.3})",
                     held_out.full,
-                    found.first().map(|m| (&m.explanation.matched_name, m.score))
+                    found
+                        .first()
+                        .map(|m| (&m.explanation.matched_name, m.score))
                 ));
             }
         }

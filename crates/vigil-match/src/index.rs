@@ -141,6 +141,22 @@ fn split_keys(t: &Token, out: &mut Vec<u64>) {
     }
 }
 
+/// Keys of two adjacent listed parts written as one ("شهيد خيل" typed "Shahidkhel"): their
+/// phonetic keys and skeletons concatenated, exact only.
+fn joined_keys(a: &Token, b: &Token, out: &mut Vec<u64>) {
+    if let (Some(x), Some(y)) = (a.keys.first(), b.keys.first()) {
+        out.push(hash(NS_KEY, &format!("{x}{y}")));
+    }
+    if let (Some(x), Some(y)) = (a.skeletons.first(), b.skeletons.first()) {
+        let joined = if x.ends_with(&y[..y.len().min(1)]) {
+            format!("{x}{}", &y[y.len().min(1)..])
+        } else {
+            format!("{x}{y}")
+        };
+        out.push(hash(NS_SKELETON, &joined));
+    }
+}
+
 /// A query part and the keys that look for it.
 struct Probe {
     keys: Vec<u64>,
@@ -206,6 +222,17 @@ impl Index {
             .flat_map(|n| n.tokens.iter())
             .flat_map(|&id| self.token_keys[id as usize].iter().copied())
             .collect();
+        for name in &stored.names {
+            let words: Vec<&Token> = name
+                .tokens
+                .iter()
+                .map(|&id| &self.tokens[id as usize])
+                .filter(|t| t.is_word())
+                .collect();
+            for pair in words.windows(2) {
+                joined_keys(pair[0], pair[1], &mut keys);
+            }
+        }
         keys.sort_unstable();
         keys.dedup();
         keys

@@ -10,7 +10,7 @@ use vigil_core::access::{self, contact_instruction};
 use vigil_core::audit::Disclosed;
 use vigil_core::{Access, CountryCode, Document, DocumentKind, Gender, PartialDate, RecordId};
 use vigil_match as engine;
-use vigil_store::{NewHit, Store};
+use vigil_store::NewHit;
 
 use crate::error::{ApiError, ApiResult};
 use crate::screening::{self, Found, Reach};

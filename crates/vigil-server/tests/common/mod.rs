@@ -74,6 +74,18 @@ impl Harness {
         token: Option<&str>,
         body: Option<&str>,
     ) -> Reply {
+        self.call_as(method, uri, token, body, "application/json")
+            .await
+    }
+
+    pub async fn call_as(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<&str>,
+        content_type: &str,
+    ) -> Reply {
         let mut req = Request::builder().method(method).uri(uri);
         if let Some(t) = token {
             req = req
