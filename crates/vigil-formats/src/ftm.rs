@@ -149,7 +149,12 @@ pub fn parse_lines(input: &str) -> Result<ImportBatch, FormatError> {
 
 fn entity(value: &Value, position: Position, batch: &mut ImportBatch) {
     let Some(object) = value.as_object() else {
-        rejected(batch, position, None, "not an FtM entity: not a JSON object".into());
+        rejected(
+            batch,
+            position,
+            None,
+            "not an FtM entity: not a JSON object".into(),
+        );
         return;
     };
     let id = object.get("id").and_then(Value::as_str).map(str::trim);
@@ -263,7 +268,10 @@ fn person(b: &mut DraftBuilder, values: &mut BTreeMap<&str, Vec<String>>) {
     for place in &birth_places {
         b.add_birth_place(place, "birthPlace");
     }
-    for (key, list) in [("nationality", &nationalities), ("citizenship", &citizenships)] {
+    for (key, list) in [
+        ("nationality", &nationalities),
+        ("citizenship", &citizenships),
+    ] {
         for code in list {
             match parse_country(code) {
                 Some(c) => b.add_nationality(c),
@@ -353,7 +361,9 @@ fn add_names(
             .collect();
             if !parts.is_empty() {
                 let full = parts.join(" ");
-                b.repaired(format!("no name; primary name '{full}' built from its parts"));
+                b.repaired(format!(
+                    "no name; primary name '{full}' built from its parts"
+                ));
                 if let Some(name) = b.add_name(&full, NameKind::Primary, "name") {
                     name.given = given.clone();
                     name.family = family.clone();
@@ -410,7 +420,11 @@ fn birth_date(b: &mut DraftBuilder, text: &str) {
             b.repaired(format!("birthDate '{}' read as {date}", clip(text)));
             b.add_birth_date(date);
         }
-        None => b.dropped("birthDate", text, "is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"),
+        None => b.dropped(
+            "birthDate",
+            text,
+            "is not a date (YYYY, YYYY-MM or YYYY-MM-DD)",
+        ),
     }
 }
 
@@ -426,7 +440,10 @@ fn parse_country(code: &str) -> Option<CountryCode> {
 fn category(topics: &[String]) -> Category {
     if topics.iter().any(|t| t.starts_with("sanction")) {
         Category::Sanctioned
-    } else if topics.iter().any(|t| t.starts_with("crime") || t == "wanted") {
+    } else if topics
+        .iter()
+        .any(|t| t.starts_with("crime") || t == "wanted")
+    {
         Category::Suspect
     } else {
         Category::Other
@@ -457,7 +474,10 @@ pub fn draft_to_entity(draft: &RecordDraft) -> Value {
             put("name", name.full.clone());
         }
     }
-    for (kind, key) in [(NameKind::Alias, "alias"), (NameKind::WeakAlias, "weakAlias")] {
+    for (kind, key) in [
+        (NameKind::Alias, "alias"),
+        (NameKind::WeakAlias, "weakAlias"),
+    ] {
         for name in draft.names.iter().filter(|n| n.kind == kind) {
             put(key, name.full.clone());
         }

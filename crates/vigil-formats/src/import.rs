@@ -247,7 +247,11 @@ impl DraftBuilder {
             return false;
         }
         if number.len() > MAX_DOCUMENT_NUMBER {
-            self.dropped(extra_key, &number, "is longer than a document number can be");
+            self.dropped(
+                extra_key,
+                &number,
+                "is longer than a document number can be",
+            );
             return false;
         }
         let document = Document { number, ..document };
@@ -390,7 +394,10 @@ const COUNTRY_ALIASES: &[(&str, &str)] = &[
     ("the gambia", "GMB"),
     ("the former yugoslav republic of macedonia", "MKD"),
     ("turkey", "TUR"),
-    ("united kingdom of great britain and northern ireland", "GBR"),
+    (
+        "united kingdom of great britain and northern ireland",
+        "GBR",
+    ),
     ("united republic of tanzania", "TZA"),
     ("united states of america", "USA"),
     ("venezuela", "VEN"),

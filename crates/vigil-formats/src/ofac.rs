@@ -118,7 +118,10 @@ fn individual(
         };
         person_name(aka, kind, &mut b);
     }
-    for item in el.all("dateOfBirthList").flat_map(|l| l.all("dateOfBirthItem")) {
+    for item in el
+        .all("dateOfBirthList")
+        .flat_map(|l| l.all("dateOfBirthItem"))
+    {
         if let Some(text) = item.text_of("dateOfBirth") {
             match parse_date(text) {
                 Some(date) => b.add_birth_date(date),
@@ -126,7 +129,10 @@ fn individual(
             }
         }
     }
-    for item in el.all("placeOfBirthList").flat_map(|l| l.all("placeOfBirthItem")) {
+    for item in el
+        .all("placeOfBirthList")
+        .flat_map(|l| l.all("placeOfBirthItem"))
+    {
         if let Some(place) = item.text_of("placeOfBirth") {
             b.add_birth_place(place, "birthPlace");
         }
@@ -189,7 +195,11 @@ fn person_name(el: &Element, kind: NameKind, b: &mut DraftBuilder) {
         .flatten()
         .collect::<Vec<_>>()
         .join(" ");
-    let key = if kind == NameKind::Primary { "name" } else { "alias" };
+    let key = if kind == NameKind::Primary {
+        "name"
+    } else {
+        "alias"
+    };
     if let Some(name) = b.add_name(&full, kind, key) {
         name.given = first;
         name.family = last;
@@ -210,8 +220,11 @@ fn identifier(id: &Element, b: &mut DraftBuilder, countries: &mut CountryNames) 
         return;
     }
     let country_name = id.text_of("idCountry");
-    let kind = document_kind(kind_label)
-        .or_else(|| OTHER_DOCUMENTS.contains(&kind_label).then_some(DocumentKind::Other));
+    let kind = document_kind(kind_label).or_else(|| {
+        OTHER_DOCUMENTS
+            .contains(&kind_label)
+            .then_some(DocumentKind::Other)
+    });
     let Some(kind) = kind else {
         let value = match country_name {
             Some(c) => format!("{number} ({c})"),
@@ -245,10 +258,16 @@ fn identifier(id: &Element, b: &mut DraftBuilder, countries: &mut CountryNames) 
         "idNumber",
     );
     if added && (kind == DocumentKind::Other || kind_label.contains("Diplomatic")) {
-        b.extra("ofac:documentType", &format!("{}: {kind_label}", clean_text(number)));
+        b.extra(
+            "ofac:documentType",
+            &format!("{}: {kind_label}", clean_text(number)),
+        );
     }
     if let Some(issued) = id.text_of("issueDate") {
-        b.extra("ofac:issueDate", &format!("{}: {issued}", clean_text(number)));
+        b.extra(
+            "ofac:issueDate",
+            &format!("{}: {issued}", clean_text(number)),
+        );
     }
 }
 
@@ -328,7 +347,11 @@ mod tests {
             ("Jan 1970 to Feb 1970", "1970"),
             ("01 Mar 1970 to 30 Mar 1970", "1970-03"),
         ] {
-            assert_eq!(parse_date(text).map(|d| d.to_string()).as_deref(), Some(expected), "{text}");
+            assert_eq!(
+                parse_date(text).map(|d| d.to_string()).as_deref(),
+                Some(expected),
+                "{text}"
+            );
         }
         for bad in ["", "circa", "32 Jan 1970", "1970 to 1960", "Foo 1970", "to"] {
             assert_eq!(parse_date(bad), None, "{bad}");

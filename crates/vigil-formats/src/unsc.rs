@@ -52,7 +52,10 @@ pub fn parse(input: &[u8]) -> Result<ImportBatch, FormatError> {
                 individual(&element, position, &mut countries, &mut batch);
             } else {
                 batch.skipped.push(Skipped {
-                    reference: element.text_of("REFERENCE_NUMBER").unwrap_or("").to_string(),
+                    reference: element
+                        .text_of("REFERENCE_NUMBER")
+                        .unwrap_or("")
+                        .to_string(),
                     reason: ENTITY_SKIPPED.to_string(),
                     position,
                 });
@@ -141,7 +144,14 @@ fn individual(
     for address in el.all("INDIVIDUAL_ADDRESS") {
         let text = join_fields(
             address,
-            &["STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE", "COUNTRY", "NOTE"],
+            &[
+                "STREET",
+                "CITY",
+                "STATE_PROVINCE",
+                "ZIP_CODE",
+                "COUNTRY",
+                "NOTE",
+            ],
         );
         b.extra("address", &text);
     }
@@ -214,7 +224,10 @@ fn alias_entry(alias: &Element, b: &mut DraftBuilder) {
         };
         b.add_name(name, kind, "alias");
         if let Some(note) = alias.text_of("NOTE") {
-            b.extra("un:aliasNote", &format!("{}: {}", clean_text(name), clean_text(note)));
+            b.extra(
+                "un:aliasNote",
+                &format!("{}: {}", clean_text(name), clean_text(note)),
+            );
         }
     }
     if let Some(text) = alias.text_of("DATE_OF_BIRTH") {
@@ -258,7 +271,9 @@ fn birth_date(dob: &Element, b: &mut DraftBuilder) {
         if parsed.is_none() {
             b.dropped("birthDate", text, "is not a date");
         } else if text.trim().len() > 10 {
-            b.repaired(format!("birth date '{text}' read as its first ten characters"));
+            b.repaired(format!(
+                "birth date '{text}' read as its first ten characters"
+            ));
         }
         parsed
     } else if let (Some(from), Some(to)) = (dob.text_of("FROM_YEAR"), dob.text_of("TO_YEAR")) {
@@ -351,7 +366,11 @@ fn document(doc: &Element, b: &mut DraftBuilder, countries: &mut CountryNames) {
     let country = country_name.and_then(|c| {
         let found = countries.resolve(c);
         if found.is_none() {
-            b.dropped("un:documentCountry", &clean_text(c), "is not a known country");
+            b.dropped(
+                "un:documentCountry",
+                &clean_text(c),
+                "is not a known country",
+            );
         }
         found
     });
@@ -369,7 +388,13 @@ fn document(doc: &Element, b: &mut DraftBuilder, countries: &mut CountryNames) {
     // notes) is kept as one line per document.
     let details = join_fields(
         doc,
-        &["TYPE_OF_DOCUMENT", "TYPE_OF_DOCUMENT2", "DATE_OF_ISSUE", "CITY_OF_ISSUE", "NOTE"],
+        &[
+            "TYPE_OF_DOCUMENT",
+            "TYPE_OF_DOCUMENT2",
+            "DATE_OF_ISSUE",
+            "CITY_OF_ISSUE",
+            "NOTE",
+        ],
     );
     if !added && !details.is_empty() && number.is_empty() {
         b.dropped("un:document", &details, "has no document number");

@@ -174,26 +174,43 @@ impl Token {
 
     /// A part made by joining adjacent parts ("Abdul" + "Rahman" against "Abdulrahman").
     pub fn joined(parts: &[&Token]) -> Token {
+        // Built directly rather than through `Token::new`: the aligner tries joins for many
+        // candidates per query, and the parts are already analysed.
         let text: String = parts.iter().map(|t| &*t.text).collect();
         let script = parts.first().map_or(Script::Latin, |t| t.script);
-        let mut t = Token::new(&RawToken {
-            text,
-            script,
-            hyphen_after: false,
-        });
-        if script.is_alphabetic_romanised() {
-            let latin: String = parts
+        let latin: String = parts
+            .iter()
+            .filter_map(|t| t.latin.first())
+            .map(|l| &**l)
+            .collect();
+        let (keys, skeletons) = if script.is_alphabetic_romanised() {
+            (vec![loose_key(&latin)], vec![latin_skeleton(&latin)])
+        } else if script == Script::Arabic {
+            let skeleton: String = parts
                 .iter()
-                .filter_map(|t| t.latin.first())
-                .map(|l| &**l)
+                .filter_map(|t| t.skeletons.first())
+                .map(|s| &**s)
                 .collect();
-            t.keys = dedup_boxed(vec![loose_key(&latin)]);
-            t.skeletons = dedup_boxed(vec![latin_skeleton(&latin)]);
-            t.latin = dedup_boxed(vec![latin]);
+            (Vec::new(), vec![skeleton])
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let lex = Lexicon::get();
+        let mut groups: Vec<u32> = lex.groups(&text).collect();
+        if script != Script::Latin {
+            groups.extend(lex.groups(&latin));
         }
-        t.weight = parts.iter().map(|p| p.weight).fold(0.0, f32::max);
-        t.class = Class::Word;
-        t
+        Token {
+            script,
+            class: Class::Word,
+            latin: dedup_boxed(vec![latin]),
+            keys: dedup_boxed(keys),
+            skeletons: dedup_boxed(skeletons),
+            groups: sorted(groups),
+            nicks: Box::default(),
+            weight: parts.iter().map(|p| p.weight).fold(0.0, f32::max),
+            text: text.into_boxed_str(),
+        }
     }
 
     pub fn is_word(&self) -> bool {

@@ -41,7 +41,7 @@ const LONG_LIST: usize = 4096;
 /// Most postings walked per query.
 const BUDGET: usize = 40_000;
 /// Candidates fully scored per query (beyond the requested limit).
-const CANDIDATES: usize = 24;
+const CANDIDATES: usize = 16;
 /// Query probes tracked per query (one bit each).
 const MAX_PROBES: usize = 32;
 

@@ -16,7 +16,7 @@
 use serde::Serialize;
 
 use crate::analysis::{Class, Token};
-use crate::similarity::damerau_levenshtein;
+use crate::similarity::osa_distance;
 use crate::text::Script;
 use crate::translit::skeleton_similarity;
 
@@ -62,6 +62,12 @@ pub struct NameComparison {
 const EXTRA: f64 = 0.2;
 /// The same for parts whose absence is common (patronymics, initials).
 const EXTRA_LIGHT: f64 = 0.08;
+/// Least weight of a part present in one name only: a missing common part is still missing.
+const EXTRA_FLOOR: f64 = 0.4;
+/// Score factor for a one-part name against a name of several parts.
+const ONE_PART: f64 = 0.9;
+/// Similarity of an initial and a part starting with it.
+const INITIAL_AGREEMENT: f64 = 0.8;
 /// Least weight of a pair of parts that disagree, and how much more a disagreement weighs
 /// than an agreement of the same parts.
 const CONFLICT_FLOOR: f64 = 0.7;
@@ -104,7 +110,7 @@ fn spelling<T: PartialEq + Copy>(a: &[T], b: &[T]) -> f64 {
     if shortest == 0 || (longest - shortest) * 2 > longest {
         return 0.0;
     }
-    1.0 - damerau_levenshtein(a, b) as f64 / longest as f64
+    1.0 - osa_distance(a, b) as f64 / longest as f64
 }
 
 /// Similarity of two parts and its basis.
@@ -116,8 +122,9 @@ pub fn part_similarity(a: &Token, b: &Token) -> (f64, Basis) {
             (b, a)
         };
         let agrees = other.latin.iter().any(|l| l.starts_with(&*initial.text));
+        // An agreeing initial is only partial agreement: "J." is many names.
         return if agrees {
-            (1.0, Basis::Initial)
+            (INITIAL_AGREEMENT, Basis::Initial)
         } else {
             (0.0, Basis::None)
         };
@@ -303,9 +310,21 @@ pub fn compare_tokens(query: &[&Token], matched: &[&Token]) -> NameComparison {
         }
     }
     let mut chosen = greedy(&mut items, a.len(), b.len());
-    let shorter = a.len().min(b.len());
-    let well_explained = chosen.iter().filter(|&&k| items[k].raw >= 0.92).count();
-    if well_explained < shorter || a.len() != b.len() {
+    // Joined parts are only worth trying when a long part (a joined form is long) is left
+    // unexplained or weakly explained; most candidates of a search fail this cheap test.
+    let mut best_a = vec![0.0f64; a.len()];
+    let mut best_b = vec![0.0f64; b.len()];
+    for &k in &chosen {
+        best_a[items[k].a.0] = items[k].raw;
+        best_b[items[k].b.0] = items[k].raw;
+    }
+    let unexplained_long = |words: &[&Token], best: &[f64]| {
+        words
+            .iter()
+            .zip(best)
+            .any(|(t, &r)| r < 0.92 && t.display().len() >= 6)
+    };
+    if unexplained_long(&a, &best_a) || unexplained_long(&b, &best_b) {
         // Try joined parts: only worth it when some part is left unexplained.
         let mut extra = Vec::new();
         for (run, joined) in joined_runs(&a) {
@@ -361,8 +380,6 @@ pub fn compare_tokens(query: &[&Token], matched: &[&Token]) -> NameComparison {
         let initial = (it.a.1 == 1 && a[it.a.0].class == Class::Initial)
             || (it.b.1 == 1 && b[it.b.0].class == Class::Initial);
         let s = agreement(it.raw, it.basis);
-        // An initial carries little identity when it agrees, but a different initial is a
-        // real contradiction ("Hans O." is not "Hans Joachim").
         // A pair agrees with weight `agree` and disagrees with weight `conflict`, mixed by its
         // agreement: two parts that disagree are evidence against however common they are
         // ("…Mohamed el Sayed" is not "…Ahmed el Sayed"), and an initial carries little
@@ -403,7 +420,7 @@ pub fn compare_tokens(query: &[&Token], matched: &[&Token]) -> NameComparison {
             } else {
                 EXTRA
             };
-            den += factor * f64::from(t.weight);
+            den += factor * f64::from(t.weight).max(EXTRA_FLOOR);
             out.push(t.display().to_string());
         }
     }
@@ -413,6 +430,10 @@ pub fn compare_tokens(query: &[&Token], matched: &[&Token]) -> NameComparison {
     }
     if swaps > 0 {
         score *= LINEAGE_SWAP;
+    }
+    if a.len().min(b.len()) == 1 && a.len().max(b.len()) > 1 {
+        // A one-part name against a fuller one: the agreeing part may be anyone's.
+        score *= ONE_PART;
     }
     result.score = score.clamp(0.0, 1.0);
     result

@@ -88,7 +88,7 @@ pub(crate) struct NameForm<'a> {
     pub tokens: Vec<&'a Token>,
 }
 
-const WEAK_ALIAS: f64 = -0.05;
+const WEAK_ALIAS: f64 = -0.1;
 const DATE_CLOSE: f64 = -0.05;
 const DATE_MISMATCH: f64 = -0.25;
 const DATE_EXACT: f64 = 0.05;

@@ -114,9 +114,26 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let worker = tokio::spawn(notify::run_webhook_worker(state.vigil.clone()));
+    let feed = tokio::spawn(follow_changes(state.vigil.clone()));
     let result = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await;
     worker.abort();
+    feed.abort();
     result
+}
+
+/// Builds the screening index, then follows the store's change feed every
+/// second: records written by other processes (a CLI import) reach the index
+/// and trigger re-screening without waiting for the next screening call.
+async fn follow_changes(vigil: Arc<Vigil>) {
+    loop {
+        let v = vigil.clone();
+        match tokio::task::spawn_blocking(move || v.catch_up()).await {
+            Ok(Err(e)) => tracing::error!(error = %e, "following the change feed failed"),
+            Err(e) => tracing::error!(error = %e, "change feed task failed"),
+            Ok(Ok(())) => {}
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
 }

@@ -220,7 +220,7 @@ impl Vigil {
         if !access::may_screen(&ctx.caller) {
             return Err(ApiError::Forbidden("this role may not screen travellers".into()));
         }
-        self.sync_index()?;
+        self.catch_up()?;
         let index = self.screening();
         let agency = &ctx.caller.agency;
         let mut pending: Vec<Pending> = Vec::new();
@@ -347,7 +347,7 @@ impl Vigil {
     /// The local operator's screening (CLI `vigil screen`): every record,
     /// full detail, no hits stored; audited.
     pub fn screen_as_operator(&self, ctx: &Ctx, query: &engine::Query, opts: ScreenOptions) -> ApiResult<Vec<Found>> {
-        self.sync_index()?;
+        self.catch_up()?;
         let found = self.screening().search(query, &opts.engine(), Reach::Everything);
         self.store().append_audit(ctx.event_for(
             "screen.operator",

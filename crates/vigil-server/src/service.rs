@@ -100,7 +100,7 @@ impl Vigil {
 
     /// Builds the screening index now rather than on the first screening.
     pub fn warm_up(&self) -> ApiResult<usize> {
-        self.sync_index()?;
+        self.catch_up()?;
         Ok(self.screening().len())
     }
 
@@ -113,23 +113,26 @@ impl Vigil {
         })
     }
 
-    /// Brings the screening index up to date with the store; returns the
-    /// records that changed.
-    pub(crate) fn sync_index(&self) -> ApiResult<Vec<RecordId>> {
-        self.screening().sync(self.store.as_ref())
+    /// Brings the screening index up to date with the store's change feed
+    /// and re-screens recent manifests against the records that changed.
+    /// Every path that consumes the feed goes through here, so no change
+    /// escapes re-screening, whichever process wrote it.
+    pub fn catch_up(&self) -> ApiResult<()> {
+        let changed = self.screening().sync(self.store.as_ref())?;
+        if !changed.is_empty() {
+            self.rescreen(&changed)?;
+        }
+        Ok(())
     }
 
-    /// Called after every write: updates the index and re-screens recent
-    /// manifests against the records that changed.
+    /// Called after every write. A process that has not built the index
+    /// (a CLI command that only writes) leaves the changes to the feed: the
+    /// server catches up within a second.
     pub(crate) fn after_write(&self) {
-        match self.sync_index() {
-            Ok(changed) if !changed.is_empty() => {
-                if let Err(e) = self.rescreen(&changed) {
-                    tracing::error!(error = %e, "re-screening failed");
-                }
+        if self.screening.get().is_some() {
+            if let Err(e) = self.catch_up() {
+                tracing::error!(error = %e, "screening index update or re-screening failed");
             }
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "screening index update failed"),
         }
     }
 

@@ -340,15 +340,16 @@ pub fn arabic_romanised(word: &str) -> String {
 /// The skeleton alphabet: one letter per Arabic consonant class (s and z merge: a Latin "s"
 /// between vowels often renders ز, "Thérèse" = تيريز); vowels, w/y (which double as
 /// long vowels), ayn and hamza are dropped, doubled letters collapse and a final h (teh marbuta,
-/// "Fatimah"/"Fatima") is dropped.
-fn finish_skeleton(raw: impl Iterator<Item = char>) -> String {
+/// "Fatimah"/"Fatima") is dropped. Only adjacent doubles collapse (shadda, "Hassan"): a dropped
+/// vowel between two equal consonants keeps both (طبيب, "Tabib" → tbb).
+fn finish_skeleton(raw: impl Iterator<Item = Option<char>>) -> String {
     let mut out = String::new();
-    let mut last = '\0';
+    let mut last = None;
     for c in raw {
-        if c != last {
-            out.push(c);
-            last = c;
+        if c.is_some() && c != last {
+            out.extend(c);
         }
+        last = c;
     }
     if out.len() > 1 && out.ends_with('h') {
         out.pop();
@@ -358,7 +359,7 @@ fn finish_skeleton(raw: impl Iterator<Item = char>) -> String {
 
 /// Consonant skeleton of a canonical Arabic-script word.
 pub fn arabic_skeleton(word: &str) -> String {
-    finish_skeleton(word.chars().filter_map(|c| {
+    finish_skeleton(word.chars().map(|c| {
         Some(match c {
             'ب' | 'پ' => 'b',
             'ت' | 'ث' | 'ط' | 'ٹ' => 't',
@@ -420,7 +421,7 @@ pub fn skeleton_similarity(a: &str, b: &str) -> f64 {
 /// Consonant skeleton of a folded Latin word, in the same alphabet as [`arabic_skeleton`].
 pub fn latin_skeleton(word: &str) -> String {
     let b = word.as_bytes();
-    let mut raw = Vec::with_capacity(b.len());
+    let mut raw: Vec<Option<char>> = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
         let next = b.get(i + 1).copied().unwrap_or(b' ');
@@ -446,7 +447,7 @@ pub fn latin_skeleton(word: &str) -> String {
                 1,
             ),
         };
-        raw.extend(c);
+        raw.push(c);
         i += used;
     }
     finish_skeleton(raw.into_iter())

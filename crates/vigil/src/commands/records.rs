@@ -36,6 +36,7 @@ pub enum RecordCommand {
         /// active or retired.
         #[arg(long)]
         status: Option<String>,
+        /// How many to print at most.
         #[arg(long, default_value_t = 100)]
         limit: usize,
         #[command(flatten)]
@@ -133,22 +134,27 @@ pub fn run(cmd: RecordCommand) -> anyhow::Result<ExitCode> {
                 ..RecordFilter::default()
             };
             let vigil = open(&data.data, Config::default())?;
-            let page = vigil.list_records(
-                &operator(Role::Auditor, "operator read"),
-                &filter,
-                None,
-                limit,
-            )?;
-            for item in page.items {
-                if let vigil_core::RecordView::Full(r) = item {
-                    println!(
-                        "{}\t{}\t{}\t{}\t{}",
-                        r.id,
-                        r.owner,
-                        r.status.as_str(),
-                        r.draft.reference,
-                        r.draft.display_name()
-                    );
+            let ctx = operator(Role::Auditor, "operator read");
+            let mut cursor = None;
+            let mut shown = 0;
+            while shown < limit {
+                let page = vigil.list_records(&ctx, &filter, cursor, (limit - shown).min(1000))?;
+                for item in &page.items {
+                    if let vigil_core::RecordView::Full(r) = item {
+                        println!(
+                            "{}\t{}\t{}\t{}\t{}",
+                            r.id,
+                            r.owner,
+                            r.status.as_str(),
+                            r.draft.reference,
+                            r.draft.display_name()
+                        );
+                    }
+                }
+                shown += page.count;
+                match page.next_cursor.as_deref().and_then(RecordId::parse) {
+                    Some(next) => cursor = Some(next),
+                    None => break,
                 }
             }
             Ok(ExitCode::SUCCESS)

@@ -102,10 +102,14 @@ pub fn quickstart(args: QuickstartArgs) -> anyhow::Result<ExitCode> {
             vigil.create_agency(&admin, &code, name, Some(AgencyKind::guess(&code)))?;
         }
     }
+    let imported = seed_demo_records(&vigil)?;
     let mut lines = vec![format!(
         "Vigil demo database in {}",
         args.serve.data.data.display()
     )];
+    lines.push(format!(
+        "Demo records: {imported} ISIL/Al-Qaida individuals of the UN list, owned by INTERPOL, hit-only for ITA."
+    ));
     lines.push("Tokens (new ones each run; send as 'Authorization: Bearer …' with an 'X-Vigil-Purpose' header):".into());
     for (agency, role) in [
         ("INTERPOL", Role::Admin),
