@@ -82,9 +82,8 @@ pub fn verify_chain<'a>(
     entries: impl IntoIterator<Item = &'a StoredAuditEntry>,
 ) -> Result<(u64, String), ChainBreak> {
     let mut prev = GENESIS_HASH.to_string();
-    let mut expected_seq = 1i64;
     let mut count = 0u64;
-    for e in entries {
+    for (expected_seq, e) in (1i64..).zip(entries) {
         let brk = |problem: String| ChainBreak {
             seq: e.seq,
             problem,
@@ -106,7 +105,6 @@ pub fn verify_chain<'a>(
             Err(_) => return Err(brk("its body is not a valid audit entry".into())),
         }
         prev = e.hash.clone();
-        expected_seq += 1;
         count += 1;
     }
     Ok((count, prev))

@@ -150,7 +150,7 @@ impl Token {
                 .unwrap_or_default(),
         );
         let weight = lookups.iter().map(|f| lex.weight(f)).fold(1.0f32, f32::min);
-        let class = if let Some(p) = particle(&text) {
+        let class = if let Some(p) = particle(&text).filter(|_| !raw.word) {
             Class::Particle(p)
         } else if raw.script == Script::Latin && text.len() == 1 {
             Class::Initial
@@ -266,11 +266,17 @@ pub fn parts(full: &str) -> Vec<RawToken> {
         if has_non_title && TITLES.contains(&canon.as_str()) {
             continue;
         }
+        if canon == "ben" && out.is_empty() && !t.hyphen_after {
+            // "Ben" opening a name is the given name: "X ben Y" needs an X before it.
+            out.push(RawToken { word: true, ..t });
+            continue;
+        }
         if t.script == Script::Latin && t.hyphen_after && is_sun_article(&canon) {
             out.push(RawToken {
                 text: "al".into(),
                 script: Script::Latin,
                 hyphen_after: true,
+                word: false,
             });
             continue;
         }
@@ -293,6 +299,7 @@ pub fn parts(full: &str) -> Vec<RawToken> {
                     text: "abd".into(),
                     script: Script::Latin,
                     hyphen_after: false,
+                    word: false,
                 });
                 continue;
             }
@@ -301,11 +308,13 @@ pub fn parts(full: &str) -> Vec<RawToken> {
                     text: "abd".into(),
                     script: Script::Latin,
                     hyphen_after: false,
+                    word: false,
                 });
                 out.push(RawToken {
                     text: rest.into(),
                     script: Script::Latin,
                     hyphen_after: t.hyphen_after,
+                    word: false,
                 });
                 continue;
             }

@@ -202,7 +202,10 @@ impl Index {
     }
 
     fn intern(&mut self, raw: &RawToken) -> u32 {
-        let h = hash(NS_INTERN + raw.script as u8, &raw.text);
+        let h = hash(
+            NS_INTERN + raw.script as u8 + if raw.word { 64 } else { 0 },
+            &raw.text,
+        );
         if let Some(&id) = self.token_ids.get(&h) {
             return id;
         }

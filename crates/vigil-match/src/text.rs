@@ -62,6 +62,9 @@ pub struct RawToken {
     pub script: Script,
     /// Followed by a hyphen in the input ("al-Assad"): sun-letter articles are only recognised so.
     pub hyphen_after: bool,
+    /// A name word even though it is spelled like a particle (the given name "Ben" in
+    /// "Ben Netanyahu"); set by the analyser from the context.
+    pub word: bool,
 }
 
 /// Splits a name into tokens. Letters and digits build words; apostrophes, zero-width
@@ -90,6 +93,7 @@ pub fn tokenize(input: &str) -> Vec<RawToken> {
                 text,
                 script,
                 hyphen_after: hyphen,
+                word: false,
             });
         }
     };

@@ -58,15 +58,26 @@ pub fn travellers_from_paxlst(m: &paxlst::Manifest) -> (Vec<Traveller>, Vec<Trav
     let mut out = Vec::with_capacity(m.travellers.len());
     for (i, t) in m.travellers.iter().enumerate() {
         let mut finding = |code: &str, message: String| {
-            diagnostics.push(TravellerDiagnostic { traveller: Some(i), severity: "warning".into(), code: code.into(), message })
+            diagnostics.push(TravellerDiagnostic {
+                traveller: Some(i),
+                severity: "warning".into(),
+                code: code.into(),
+                message,
+            })
         };
-        let nationality = t.nationality.as_deref().and_then(|n| match CountryCode::parse(n) {
-            Ok(c) => Some(c),
-            Err(_) => {
-                finding("unknown_country", format!("nationality '{n}' is not a country code; screened without it"));
-                None
-            }
-        });
+        let nationality = t
+            .nationality
+            .as_deref()
+            .and_then(|n| match CountryCode::parse(n) {
+                Ok(c) => Some(c),
+                Err(_) => {
+                    finding(
+                        "unknown_country",
+                        format!("nationality '{n}' is not a country code; screened without it"),
+                    );
+                    None
+                }
+            });
         let documents = t
             .documents
             .iter()
@@ -79,7 +90,10 @@ pub fn travellers_from_paxlst(m: &paxlst::Manifest) -> (Vec<Traveller>, Vec<Trav
                     _ => DocumentKind::Other,
                 },
                 number: d.number.trim().to_string(),
-                country: d.issuing_country.as_deref().and_then(|c| CountryCode::parse(c).ok()),
+                country: d
+                    .issuing_country
+                    .as_deref()
+                    .and_then(|c| CountryCode::parse(c).ok()),
                 expiry: d.expiry,
             })
             .collect::<Vec<_>>();
@@ -102,7 +116,10 @@ pub fn travellers_from_paxlst(m: &paxlst::Manifest) -> (Vec<Traveller>, Vec<Trav
 }
 
 fn to_text(v: &impl Serialize) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 /// What a screened flight came to.
@@ -128,13 +145,22 @@ pub enum ManifestInput {
 }
 
 impl Vigil {
-    pub fn screen_manifest(&self, ctx: &Ctx, input: ManifestInput, opts: ScreenOptions) -> ApiResult<(ManifestSummary, Vec<TravellerOutcome>)> {
+    pub fn screen_manifest(
+        &self,
+        ctx: &Ctx,
+        input: ManifestInput,
+        opts: ScreenOptions,
+    ) -> ApiResult<(ManifestSummary, Vec<TravellerOutcome>)> {
         let (travellers, diagnostics, crew, legs, flight) = match input {
             ManifestInput::Paxlst(bytes) => {
-                let m = paxlst::parse_bytes(&bytes).map_err(|e| ApiError::field("paxlst", e.to_string()))?;
+                let m = paxlst::parse_bytes(&bytes)
+                    .map_err(|e| ApiError::field("paxlst", e.to_string()))?;
                 let (travellers, diagnostics) = travellers_from_paxlst(&m);
                 let crew = m.crew().count();
-                let flight = m.legs.first().map(|l| serde_json::to_value(l).unwrap_or_default());
+                let flight = m
+                    .legs
+                    .first()
+                    .map(|l| serde_json::to_value(l).unwrap_or_default());
                 (travellers, diagnostics, crew, m.legs.len(), flight)
             }
             ManifestInput::Travellers(list) => {
@@ -145,7 +171,9 @@ impl Vigil {
             }
         };
         let id = format!("man_{}", uuid::Uuid::now_v7().simple());
-        let screenable: Vec<usize> = (0..travellers.len()).filter(|&i| travellers[i].validate("traveller").is_ok()).collect();
+        let screenable: Vec<usize> = (0..travellers.len())
+            .filter(|&i| travellers[i].validate("traveller").is_ok())
+            .collect();
         let mut diagnostics = diagnostics;
         for i in (0..travellers.len()).filter(|i| !screenable.contains(i)) {
             diagnostics.push(TravellerDiagnostic {
@@ -158,7 +186,13 @@ impl Vigil {
         let to_screen: Vec<Traveller> = screenable.iter().map(|&i| travellers[i].clone()).collect();
         let context = serde_json::json!({"manifest": id, "flight": flight});
         let outcomes = self.screen(ctx, &to_screen, opts, context, false)?;
-        let mut per_traveller: Vec<TravellerOutcome> = travellers.iter().map(|_| TravellerOutcome { results: Vec::new(), hits: 0 }).collect();
+        let mut per_traveller: Vec<TravellerOutcome> = travellers
+            .iter()
+            .map(|_| TravellerOutcome {
+                results: Vec::new(),
+                hits: 0,
+            })
+            .collect();
         for (slot, outcome) in screenable.iter().zip(outcomes) {
             per_traveller[*slot] = outcome;
         }
@@ -182,16 +216,31 @@ impl Vigil {
             travellers: serde_json::to_value(&travellers).unwrap_or_default(),
             purpose: ctx.purpose.clone(),
         };
-        let event = ctx.event_for("manifest.store", serde_json::json!({"manifest": stored.id, "travellers": summary.travellers}), vec![], 201);
+        let event = ctx.event_for(
+            "manifest.store",
+            serde_json::json!({"manifest": stored.id, "travellers": summary.travellers}),
+            vec![],
+            201,
+        );
         self.store().save_manifest(&stored, Some(event))?;
         Ok((summary, per_traveller))
     }
 
     /// A stored manifest, for the agency that sent it.
     pub fn get_manifest(&self, ctx: &Ctx, id: &str) -> ApiResult<serde_json::Value> {
-        let m = self.store().manifest(id)?.filter(|m| m.agency == ctx.caller.agency);
-        self.store().append_audit(ctx.event_for("manifest.get", serde_json::json!({"id": id}), vec![], if m.is_some() { 200 } else { 404 }))?;
+        let m = self
+            .store()
+            .manifest(id)?
+            .filter(|m| m.agency == ctx.caller.agency);
+        self.store().append_audit(ctx.event_for(
+            "manifest.get",
+            serde_json::json!({"id": id}),
+            vec![],
+            if m.is_some() { 200 } else { 404 },
+        ))?;
         let m = m.ok_or(ApiError::NotFound("manifest"))?;
-        Ok(serde_json::json!({"id": m.id, "received_at": m.received_at, "summary": m.summary["summary"], "results": m.summary["results"], "travellers": m.travellers}))
+        Ok(
+            serde_json::json!({"id": m.id, "received_at": m.received_at, "summary": m.summary["summary"], "results": m.summary["results"], "travellers": m.travellers}),
+        )
     }
 }

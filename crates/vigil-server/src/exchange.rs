@@ -38,7 +38,9 @@ impl FromStr for ImportFormat {
             "ftm" => Ok(ImportFormat::Ftm),
             "un-xml" => Ok(ImportFormat::UnXml),
             "ofac-xml" => Ok(ImportFormat::OfacXml),
-            other => Err(format!("'{other}' is not an import format (ftm, un-xml, ofac-xml)")),
+            other => Err(format!(
+                "'{other}' is not an import format (ftm, un-xml, ofac-xml)"
+            )),
         }
     }
 }
@@ -58,7 +60,10 @@ impl ImportFormat {
         let result = match self {
             ImportFormat::Ftm => {
                 let text = std::str::from_utf8(bytes).map_err(|e| {
-                    ApiError::bad_request(format!("the FtM file is not UTF-8 (byte {})", e.valid_up_to()))
+                    ApiError::bad_request(format!(
+                        "the FtM file is not UTF-8 (byte {})",
+                        e.valid_up_to()
+                    ))
                 })?;
                 vigil_formats::ftm::parse_lines(text)
             }
@@ -95,7 +100,9 @@ impl Vigil {
     ) -> ApiResult<ImportReport> {
         let owner = ctx.caller.agency.clone();
         if !may_write(&ctx.caller, &owner) {
-            return Err(ApiError::Forbidden("only an agency's contributors may import its records".into()));
+            return Err(ApiError::Forbidden(
+                "only an agency's contributors may import its records".into(),
+            ));
         }
         let mut report = ImportReport {
             owner: Some(owner.clone()),
@@ -117,7 +124,15 @@ impl Vigil {
             let draft = match draft.validate() {
                 Ok(d) => d,
                 Err(fields) => {
-                    report.diagnostics.push(reject(imported.position, None, fields.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")));
+                    report.diagnostics.push(reject(
+                        imported.position,
+                        None,
+                        fields
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    ));
                     continue;
                 }
             };
@@ -125,29 +140,50 @@ impl Vigil {
                 report.diagnostics.push(reject(
                     imported.position,
                     Some(draft.reference.clone()),
-                    "the reference appears earlier in the same file; this entry was not imported".into(),
+                    "the reference appears earlier in the same file; this entry was not imported"
+                        .into(),
                 ));
                 continue;
             }
             match existing.get(&draft.reference) {
                 None => {
                     let id = RecordId::new();
-                    disclosed.push(Disclosed { record: id, owner: owner.clone(), level: Access::Full });
-                    changes.push(RecordChange::Create { id, owner: owner.clone(), draft });
+                    disclosed.push(Disclosed {
+                        record: id,
+                        owner: owner.clone(),
+                        level: Access::Full,
+                    });
+                    changes.push(RecordChange::Create {
+                        id,
+                        owner: owner.clone(),
+                        draft,
+                    });
                     report.added += 1;
                 }
                 Some(current) => {
                     let same = current.draft == draft;
                     if !same {
-                        changes.push(RecordChange::Update { id: current.id, draft, expected_version: Some(current.version) });
+                        changes.push(RecordChange::Update {
+                            id: current.id,
+                            draft,
+                            expected_version: Some(current.version),
+                        });
                     }
                     if current.status == RecordStatus::Retired {
-                        changes.push(RecordChange::SetStatus { id: current.id, status: RecordStatus::Active, expected_version: None });
+                        changes.push(RecordChange::SetStatus {
+                            id: current.id,
+                            status: RecordStatus::Active,
+                            expected_version: None,
+                        });
                     }
                     if same && current.status == RecordStatus::Active {
                         report.unchanged += 1;
                     } else {
-                        disclosed.push(Disclosed { record: current.id, owner: owner.clone(), level: Access::Full });
+                        disclosed.push(Disclosed {
+                            record: current.id,
+                            owner: owner.clone(),
+                            level: Access::Full,
+                        });
                         report.changed += 1;
                     }
                 }
@@ -156,9 +192,20 @@ impl Vigil {
         if let Some(kind) = source {
             for record in existing.values() {
                 let from_this_list = record.draft.links.iter().any(|l| l.kind == kind);
-                if from_this_list && record.status == RecordStatus::Active && !seen.contains(&record.draft.reference) {
-                    changes.push(RecordChange::SetStatus { id: record.id, status: RecordStatus::Retired, expected_version: Some(record.version) });
-                    disclosed.push(Disclosed { record: record.id, owner: owner.clone(), level: Access::Full });
+                if from_this_list
+                    && record.status == RecordStatus::Active
+                    && !seen.contains(&record.draft.reference)
+                {
+                    changes.push(RecordChange::SetStatus {
+                        id: record.id,
+                        status: RecordStatus::Retired,
+                        expected_version: Some(record.version),
+                    });
+                    disclosed.push(Disclosed {
+                        record: record.id,
+                        owner: owner.clone(),
+                        level: Access::Full,
+                    });
                     report.retired += 1;
                 }
             }
@@ -180,14 +227,18 @@ impl Vigil {
             disclosed,
             200,
         );
-        self.store().apply_observed(changes, Some(event), progress)?;
+        self.store()
+            .apply_observed(changes, Some(event), progress)?;
         self.after_write();
         Ok(report)
     }
 
     /// All records an agency owns, by reference.
     fn owned_records(&self, owner: &AgencyCode) -> ApiResult<HashMap<String, Record>> {
-        let filter = RecordFilter { owner: Some(owner.clone()), ..RecordFilter::default() };
+        let filter = RecordFilter {
+            owner: Some(owner.clone()),
+            ..RecordFilter::default()
+        };
         let mut out = HashMap::new();
         let mut after = None;
         loop {
@@ -206,7 +257,8 @@ impl Vigil {
     /// Makes sure an agency exists (importing for a new owner creates it).
     pub fn ensure_agency(&self, code: &AgencyCode) -> ApiResult<()> {
         if self.store().agency(code)?.is_none() {
-            self.store().create_agency(code, code.as_str(), AgencyKind::guess(code))?;
+            self.store()
+                .create_agency(code, code.as_str(), AgencyKind::guess(code))?;
         }
         Ok(())
     }
@@ -214,8 +266,17 @@ impl Vigil {
     /// Every active record the caller may see, as FtM entities at the
     /// caller's disclosure level: hit-only records carry their reference,
     /// owner and instruction and nothing else.
-    pub fn export_ftm(&self, ctx: &Ctx, owner: Option<&AgencyCode>, out: &mut dyn FnMut(&serde_json::Value) -> std::io::Result<()>) -> ApiResult<usize> {
-        let filter = RecordFilter { owner: owner.cloned(), status: Some(RecordStatus::Active), ..RecordFilter::default() };
+    pub fn export_ftm(
+        &self,
+        ctx: &Ctx,
+        owner: Option<&AgencyCode>,
+        out: &mut dyn FnMut(&serde_json::Value) -> std::io::Result<()>,
+    ) -> ApiResult<usize> {
+        let filter = RecordFilter {
+            owner: owner.cloned(),
+            status: Some(RecordStatus::Active),
+            ..RecordFilter::default()
+        };
         let mut after = None;
         let mut count = 0;
         let mut disclosed = Vec::new();
@@ -231,7 +292,11 @@ impl Vigil {
                     Access::HitOnly => hit_only_entity(&r),
                 };
                 out(&entity).map_err(|e| ApiError::Internal(format!("export write: {e}")))?;
-                disclosed.push(Disclosed { record: r.id, owner: r.owner.clone(), level });
+                disclosed.push(Disclosed {
+                    record: r.id,
+                    owner: r.owner.clone(),
+                    level,
+                });
                 count += 1;
             }
             if done {
@@ -249,14 +314,22 @@ impl Vigil {
 }
 
 fn reject(position: Position, reference: Option<String>, message: String) -> ImportDiagnostic {
-    ImportDiagnostic { position, reference, kind: DiagnosticKind::Rejected, message }
+    ImportDiagnostic {
+        position,
+        reference,
+        kind: DiagnosticKind::Rejected,
+        message,
+    }
 }
 
 /// Marks a record as coming from an official list, so that a later edition
 /// knows which of the owner's records it covers.
 fn tag_source(draft: &mut RecordDraft, kind: &str) {
     if !draft.links.iter().any(|l| l.kind == kind) {
-        draft.links.push(Link { kind: kind.to_string(), reference: draft.reference.clone() });
+        draft.links.push(Link {
+            kind: kind.to_string(),
+            reference: draft.reference.clone(),
+        });
     }
 }
 
@@ -271,7 +344,9 @@ fn hit_only_entity(r: &Record) -> serde_json::Value {
 }
 
 /// A FollowTheMoney entity (a yente query) as a traveller to screen.
-pub fn traveller_from_entity(entity: &serde_json::Value) -> Result<crate::screen::Traveller, String> {
+pub fn traveller_from_entity(
+    entity: &serde_json::Value,
+) -> Result<crate::screen::Traveller, String> {
     let mut entity = entity.clone();
     if let Some(obj) = entity.as_object_mut() {
         obj.entry("id").or_insert_with(|| "query".into());
@@ -297,6 +372,8 @@ pub fn traveller_from_entity(entity: &serde_json::Value) -> Result<crate::screen
         gender: d.gender,
         documents: d.documents.clone(),
     };
-    traveller.validate("properties").map_err(|e| e.to_string())?;
+    traveller
+        .validate("properties")
+        .map_err(|e| e.to_string())?;
     Ok(traveller)
 }

@@ -27,23 +27,27 @@ pub enum HitSide {
 #[serde(untagged)]
 pub enum HitView {
     Owner(Box<Hit>),
-    Screener {
-        id: String,
-        record: vigil_core::RecordId,
-        owner: AgencyCode,
-        reference: String,
-        disclosure: Access,
-        created_at: chrono::DateTime<chrono::Utc>,
-        status: HitStatus,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        score: Option<f64>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        decision_note: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        instruction: Option<String>,
-        traveller: serde_json::Value,
-        context: serde_json::Value,
-    },
+    Screener(Box<ScreenerHit>),
+}
+
+/// What the screening agency sees of its own hit.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScreenerHit {
+    id: String,
+    record: vigil_core::RecordId,
+    owner: AgencyCode,
+    reference: String,
+    disclosure: Access,
+    created_at: chrono::DateTime<chrono::Utc>,
+    status: HitStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    score: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decision_note: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    instruction: Option<String>,
+    traveller: serde_json::Value,
+    context: serde_json::Value,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -63,9 +67,12 @@ impl Vigil {
         let instruction = if full {
             None
         } else {
-            self.store().record(hit.record)?.as_ref().map(contact_instruction)
+            self.store()
+                .record(hit.record)?
+                .as_ref()
+                .map(contact_instruction)
         };
-        Ok(Some(HitView::Screener {
+        Ok(Some(HitView::Screener(Box::new(ScreenerHit {
             id: hit.id,
             record: hit.record,
             owner: hit.owner,
@@ -78,12 +85,24 @@ impl Vigil {
             instruction,
             traveller: hit.traveller,
             context: hit.context,
-        }))
+        }))))
     }
 
-    pub fn list_hits(&self, ctx: &Ctx, side: HitSide, status: Option<HitStatus>, after: Option<i64>, limit: usize) -> ApiResult<Vec<HitView>> {
+    pub fn list_hits(
+        &self,
+        ctx: &Ctx,
+        side: HitSide,
+        status: Option<HitStatus>,
+        after: Option<i64>,
+        limit: usize,
+    ) -> ApiResult<Vec<HitView>> {
         let agency = ctx.caller.agency.clone();
-        let mut filter = HitFilter { status, after_seq: after, limit: limit.clamp(1, 1000), ..Default::default() };
+        let mut filter = HitFilter {
+            status,
+            after_seq: after,
+            limit: limit.clamp(1, 1000),
+            ..Default::default()
+        };
         match side {
             HitSide::Owner => filter.owner = Some(agency),
             HitSide::Screener => filter.screening_agency = Some(agency),
@@ -94,7 +113,11 @@ impl Vigil {
         for h in hits {
             match side {
                 HitSide::Owner => {
-                    disclosed.push(Disclosed { record: h.record, owner: h.owner.clone(), level: Access::Full });
+                    disclosed.push(Disclosed {
+                        record: h.record,
+                        owner: h.owner.clone(),
+                        level: Access::Full,
+                    });
                     out.push(HitView::Owner(Box::new(h)));
                 }
                 HitSide::Screener => {
@@ -121,22 +144,35 @@ impl Vigil {
             Some(h) if &h.screening_agency == agency => self.screener_view(h)?,
             _ => None,
         };
-        self.store().append_audit(ctx.event_for("hit.get", serde_json::json!({"id": id}), vec![], if view.is_some() { 200 } else { 404 }))?;
+        self.store().append_audit(ctx.event_for(
+            "hit.get",
+            serde_json::json!({"id": id}),
+            vec![],
+            if view.is_some() { 200 } else { 404 },
+        ))?;
         view.ok_or(ApiError::NotFound("hit"))
     }
 
     /// The owner (its contributors or analysts) decides what a hit was.
     pub fn decide_hit(&self, ctx: &Ctx, id: &str, decision: Decision) -> ApiResult<Hit> {
         let hit = self.store().hit(id)?;
-        let Some(hit) = hit.filter(|h| h.owner == ctx.caller.agency || h.screening_agency == ctx.caller.agency) else {
+        let Some(hit) =
+            hit.filter(|h| h.owner == ctx.caller.agency || h.screening_agency == ctx.caller.agency)
+        else {
             return Err(ApiError::NotFound("hit"));
         };
-        let may_decide = hit.owner == ctx.caller.agency && matches!(ctx.caller.role, Role::Contributor | Role::Analyst);
+        let may_decide = hit.owner == ctx.caller.agency
+            && matches!(ctx.caller.role, Role::Contributor | Role::Analyst);
         if !may_decide {
-            return Err(ApiError::Forbidden("only the record owner's contributors and analysts decide on a hit".into()));
+            return Err(ApiError::Forbidden(
+                "only the record owner's contributors and analysts decide on a hit".into(),
+            ));
         }
         if decision.status == HitStatus::New {
-            return Err(ApiError::field("status", "must be confirmed, false_positive or action_taken"));
+            return Err(ApiError::field(
+                "status",
+                "must be confirmed, false_positive or action_taken",
+            ));
         }
         if let Some(note) = &decision.note {
             if note.len() > 5000 {
@@ -146,21 +182,46 @@ impl Vigil {
         let event = ctx.event_for(
             "hit.decide",
             serde_json::json!({"id": id, "status": decision.status}),
-            vec![Disclosed { record: hit.record, owner: hit.owner.clone(), level: Access::Full }],
+            vec![Disclosed {
+                record: hit.record,
+                owner: hit.owner.clone(),
+                level: Access::Full,
+            }],
             200,
         );
-        Ok(self.store().decide_hit(id, decision.status, decision.note.as_deref(), &ctx.caller.agency, event)?)
+        Ok(self.store().decide_hit(
+            id,
+            decision.status,
+            decision.note.as_deref(),
+            &ctx.caller.agency,
+            event,
+        )?)
     }
 
-    pub fn create_webhook(&self, ctx: &Ctx, url: &str, secret: Option<String>) -> ApiResult<Webhook> {
-        if !matches!(ctx.caller.role, Role::Admin | Role::Contributor | Role::Analyst) {
-            return Err(ApiError::Forbidden("webhooks are registered by admins, contributors or analysts".into()));
+    pub fn create_webhook(
+        &self,
+        ctx: &Ctx,
+        url: &str,
+        secret: Option<String>,
+    ) -> ApiResult<Webhook> {
+        if !matches!(
+            ctx.caller.role,
+            Role::Admin | Role::Contributor | Role::Analyst
+        ) {
+            return Err(ApiError::Forbidden(
+                "webhooks are registered by admins, contributors or analysts".into(),
+            ));
         }
-        if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() > 2000 || url.contains(char::is_whitespace) {
+        if !(url.starts_with("http://") || url.starts_with("https://"))
+            || url.len() > 2000
+            || url.contains(char::is_whitespace)
+        {
             return Err(ApiError::field("url", "must be an http:// or https:// URL"));
         }
         let secret = match secret {
-            Some(s) if s.len() < 16 => return Err(ApiError::field("secret", "must be at least 16 characters")),
+            Some(s) if s.len() < 16 => {
+                return Err(ApiError::field("secret", "must be at least 16 characters"))
+            }
             Some(s) => s,
             None => {
                 use rand::RngCore;
@@ -169,8 +230,15 @@ impl Vigil {
                 hex::encode(b)
             }
         };
-        let hook = self.store().create_webhook(&ctx.caller.agency, url, &secret)?;
-        self.store().append_audit(ctx.event_for("webhook.create", serde_json::json!({"id": hook.id, "url": url}), vec![], 201))?;
+        let hook = self
+            .store()
+            .create_webhook(&ctx.caller.agency, url, &secret)?;
+        self.store().append_audit(ctx.event_for(
+            "webhook.create",
+            serde_json::json!({"id": hook.id, "url": url}),
+            vec![],
+            201,
+        ))?;
         Ok(hook)
     }
 
@@ -179,16 +247,35 @@ impl Vigil {
     }
 
     pub fn delete_webhook(&self, ctx: &Ctx, id: &str) -> ApiResult<()> {
-        if !matches!(ctx.caller.role, Role::Admin | Role::Contributor | Role::Analyst) {
-            return Err(ApiError::Forbidden("webhooks are managed by admins, contributors or analysts".into()));
+        if !matches!(
+            ctx.caller.role,
+            Role::Admin | Role::Contributor | Role::Analyst
+        ) {
+            return Err(ApiError::Forbidden(
+                "webhooks are managed by admins, contributors or analysts".into(),
+            ));
         }
         let found = self.store().delete_webhook(&ctx.caller.agency, id)?;
-        self.store().append_audit(ctx.event_for("webhook.delete", serde_json::json!({"id": id}), vec![], if found { 204 } else { 404 }))?;
-        if found { Ok(()) } else { Err(ApiError::NotFound("webhook")) }
+        self.store().append_audit(ctx.event_for(
+            "webhook.delete",
+            serde_json::json!({"id": id}),
+            vec![],
+            if found { 204 } else { 404 },
+        ))?;
+        if found {
+            Ok(())
+        } else {
+            Err(ApiError::NotFound("webhook"))
+        }
     }
 
     /// Hits on the agency's records after `after` (for the SSE stream).
     pub fn owner_hits_after(&self, owner: &AgencyCode, after: i64) -> ApiResult<Vec<Hit>> {
-        Ok(self.store().hits(&HitFilter { owner: Some(owner.clone()), after_seq: Some(after), limit: 500, ..Default::default() })?)
+        Ok(self.store().hits(&HitFilter {
+            owner: Some(owner.clone()),
+            after_seq: Some(after),
+            limit: 500,
+            ..Default::default()
+        })?)
     }
 }

@@ -84,7 +84,10 @@ pub fn app(state: AppState) -> Router {
             "/webhooks",
             get(routes::hits::list_webhooks).post(routes::hits::create_webhook),
         )
-        .route("/webhooks/:id", axum::routing::delete(routes::hits::delete_webhook))
+        .route(
+            "/webhooks/:id",
+            axum::routing::delete(routes::hits::delete_webhook),
+        )
         .route("/openapi.json", get(openapi::document));
     Router::new()
         .route("/health", get(health))

@@ -56,7 +56,9 @@ pub async fn run_webhook_worker(vigil: Arc<Vigil>) {
     let mut feed = vigil.hit_feed();
     loop {
         let v = vigil.clone();
-        let due = tokio::task::spawn_blocking(move || v.store().due_deliveries(chrono::Utc::now(), 100)).await;
+        let due =
+            tokio::task::spawn_blocking(move || v.store().due_deliveries(chrono::Utc::now(), 100))
+                .await;
         let due = match due {
             Ok(Ok(d)) => d,
             Ok(Err(e)) => {
@@ -88,8 +90,10 @@ pub async fn run_webhook_worker(vigil: Arc<Vigil>) {
             let stored = tokio::task::spawn_blocking(move || match outcome {
                 Ok(()) => v.store().delivery_succeeded(id),
                 Err(error) => {
-                    let wait = chrono::Duration::from_std(backoff(base, attempts)).unwrap_or_default();
-                    v.store().delivery_failed(id, &error, chrono::Utc::now() + wait)
+                    let wait =
+                        chrono::Duration::from_std(backoff(base, attempts)).unwrap_or_default();
+                    v.store()
+                        .delivery_failed(id, &error, chrono::Utc::now() + wait)
                 }
             })
             .await;

@@ -40,16 +40,35 @@ pub struct Traveller {
 impl Traveller {
     /// Checks what types cannot: something to screen on, sane lengths.
     pub fn validate(&self, path: &str) -> ApiResult<()> {
-        let has_name = self.names.iter().any(|n| n.chars().any(char::is_alphanumeric))
-            || self.surname.as_deref().is_some_and(|n| n.chars().any(char::is_alphanumeric))
-            || self.given_names.as_deref().is_some_and(|n| n.chars().any(char::is_alphanumeric));
+        let has_name = self
+            .names
+            .iter()
+            .any(|n| n.chars().any(char::is_alphanumeric))
+            || self
+                .surname
+                .as_deref()
+                .is_some_and(|n| n.chars().any(char::is_alphanumeric))
+            || self
+                .given_names
+                .as_deref()
+                .is_some_and(|n| n.chars().any(char::is_alphanumeric));
         if !has_name && self.documents.is_empty() {
-            return Err(ApiError::field(path, "needs at least one name (with a letter) or a document"));
+            return Err(ApiError::field(
+                path,
+                "needs at least one name (with a letter) or a document",
+            ));
         }
-        let texts = self.names.iter().chain(self.surname.iter()).chain(self.given_names.iter());
+        let texts = self
+            .names
+            .iter()
+            .chain(self.surname.iter())
+            .chain(self.given_names.iter());
         for (i, t) in texts.enumerate() {
             if t.len() > 1000 {
-                return Err(ApiError::field(&format!("{path}.names[{i}]"), "is longer than 1000 bytes"));
+                return Err(ApiError::field(
+                    &format!("{path}.names[{i}]"),
+                    "is longer than 1000 bytes",
+                ));
             }
         }
         Ok(())
@@ -60,7 +79,12 @@ impl Traveller {
         let mut names: Vec<engine::NameEntry> = self
             .names
             .iter()
-            .map(|n| engine::NameEntry { full: n.clone(), given: None, family: None, kind: engine::NameKind::Primary })
+            .map(|n| engine::NameEntry {
+                full: n.clone(),
+                given: None,
+                family: None,
+                kind: engine::NameKind::Primary,
+            })
             .collect();
         if self.surname.is_some() || self.given_names.is_some() {
             let full = [self.given_names.as_deref(), self.surname.as_deref()]
@@ -91,10 +115,17 @@ impl Traveller {
             .documents
             .iter()
             .map(|d| {
-                let number: String = d.number.chars().filter(char::is_ascii_alphanumeric).collect();
+                let number: String = d
+                    .number
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect();
                 format!(
                     "doc:{}:{}:{}",
-                    serde_json::to_value(d.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+                    serde_json::to_value(d.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
                     d.country.map(|c| c.to_string()).unwrap_or_default(),
                     number.to_uppercase()
                 )
@@ -121,7 +152,11 @@ impl Traveller {
 
     fn display(&self) -> String {
         self.names.first().cloned().unwrap_or_else(|| {
-            [self.given_names.as_deref(), self.surname.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ")
+            [self.given_names.as_deref(), self.surname.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ")
         })
     }
 }
@@ -135,7 +170,10 @@ pub struct ScreenOptions {
 
 impl Default for ScreenOptions {
     fn default() -> Self {
-        ScreenOptions { limit: 10, threshold: engine::DEFAULT_THRESHOLD }
+        ScreenOptions {
+            limit: 10,
+            threshold: engine::DEFAULT_THRESHOLD,
+        }
     }
 }
 
@@ -153,7 +191,10 @@ impl ScreenOptions {
     }
 
     fn engine(&self) -> engine::SearchOptions {
-        engine::SearchOptions { limit: self.limit, threshold: self.threshold }
+        engine::SearchOptions {
+            limit: self.limit,
+            threshold: self.threshold,
+        }
     }
 }
 
@@ -218,7 +259,9 @@ impl Vigil {
         with_records: bool,
     ) -> ApiResult<Vec<TravellerOutcome>> {
         if !access::may_screen(&ctx.caller) {
-            return Err(ApiError::Forbidden("this role may not screen travellers".into()));
+            return Err(ApiError::Forbidden(
+                "this role may not screen travellers".into(),
+            ));
         }
         self.catch_up()?;
         let index = self.screening();
@@ -231,21 +274,40 @@ impl Vigil {
             let mut mine = Vec::new();
             let visible = index.search(&query, &opts.engine(), Reach::VisibleTo(agency));
             // Hidden records are searched apart, only to notify their owners.
-            let hidden_opts = engine::SearchOptions { limit: opts.limit, threshold: opts.threshold };
+            let hidden_opts = engine::SearchOptions {
+                limit: opts.limit,
+                threshold: opts.threshold,
+            };
             let hidden = index
                 .search(&query, &hidden_opts, Reach::HiddenFrom(agency))
                 .into_iter()
                 .filter(|f| f.is_match);
-            for found in visible.into_iter().map(|f| (f, true)).chain(hidden.map(|f| (f, false))) {
+            for found in visible
+                .into_iter()
+                .map(|f| (f, true))
+                .chain(hidden.map(|f| (f, false)))
+            {
                 let (found, shown) = found;
-                let level = if shown { access::access_for(agency, &found.record.owner, &found.record.policy) } else { Access::Hidden };
+                let level = if shown {
+                    access::access_for(agency, &found.record.owner, &found.record.policy)
+                } else {
+                    Access::Hidden
+                };
                 let suppressed_by = if found.is_match && !keys.is_empty() {
-                    self.store().suppressed(found.record.id, &keys)?.into_iter().next()
+                    self.store()
+                        .suppressed(found.record.id, &keys)?
+                        .into_iter()
+                        .next()
                 } else {
                     None
                 };
                 mine.push(pending.len());
-                pending.push(Pending { found, visible: level, suppressed_by, traveller: t });
+                pending.push(Pending {
+                    found,
+                    visible: level,
+                    suppressed_by,
+                    traveller: t,
+                });
             }
             per_traveller.push(mine);
         }
@@ -255,7 +317,11 @@ impl Vigil {
         let mut disclosed = Vec::new();
         for (i, p) in pending.iter().enumerate() {
             if p.visible != Access::Hidden && (p.visible == Access::Full || p.found.is_match) {
-                disclosed.push(Disclosed { record: p.found.record.id, owner: p.found.record.owner.clone(), level: p.visible });
+                disclosed.push(Disclosed {
+                    record: p.found.record.id,
+                    owner: p.found.record.owner.clone(),
+                    level: p.visible,
+                });
             }
             if !p.found.is_match || p.suppressed_by.is_some() {
                 continue;
@@ -318,12 +384,19 @@ impl Vigil {
                                 is_match: true,
                                 disclosure: Access::HitOnly,
                                 hit_id,
-                                instruction: record.as_ref().map(contact_instruction).unwrap_or_default(),
+                                instruction: record
+                                    .as_ref()
+                                    .map(contact_instruction)
+                                    .unwrap_or_default(),
                             });
                         }
                         Access::HitOnly => {}
                         Access::Full => {
-                            let record = if with_records { self.store().record(p.found.record.id)?.map(Box::new) } else { None };
+                            let record = if with_records {
+                                self.store().record(p.found.record.id)?.map(Box::new)
+                            } else {
+                                None
+                            };
                             results.push(ScreenResult::Full {
                                 id: p.found.record.id,
                                 owner: p.found.record.owner.clone(),
@@ -346,9 +419,16 @@ impl Vigil {
 
     /// The local operator's screening (CLI `vigil screen`): every record,
     /// full detail, no hits stored; audited.
-    pub fn screen_as_operator(&self, ctx: &Ctx, query: &engine::Query, opts: ScreenOptions) -> ApiResult<Vec<Found>> {
+    pub fn screen_as_operator(
+        &self,
+        ctx: &Ctx,
+        query: &engine::Query,
+        opts: ScreenOptions,
+    ) -> ApiResult<Vec<Found>> {
         self.catch_up()?;
-        let found = self.screening().search(query, &opts.engine(), Reach::Everything);
+        let found = self
+            .screening()
+            .search(query, &opts.engine(), Reach::Everything);
         self.store().append_audit(ctx.event_for(
             "screen.operator",
             serde_json::json!({"names": query.names.iter().map(|n| n.full.clone()).collect::<Vec<_>>()}),
@@ -387,7 +467,8 @@ impl Vigil {
     /// window against records that were just added or changed, so that a
     /// person listed after their flight landed is still found.
     pub(crate) fn rescreen(&self, changed: &[RecordId]) -> ApiResult<usize> {
-        let window = chrono::Duration::from_std(self.config().rescreen_window).unwrap_or_else(|_| chrono::Duration::hours(72));
+        let window = chrono::Duration::from_std(self.config().rescreen_window)
+            .unwrap_or_else(|_| chrono::Duration::hours(72));
         let manifests = self.store().manifests_since(chrono::Utc::now() - window)?;
         if manifests.is_empty() {
             return Ok(0);
@@ -397,7 +478,8 @@ impl Vigil {
         let opts = ScreenOptions::default();
         let mut new_hits = Vec::new();
         for m in &manifests {
-            let Ok(travellers) = serde_json::from_value::<Vec<Traveller>>(m.travellers.clone()) else {
+            let Ok(travellers) = serde_json::from_value::<Vec<Traveller>>(m.travellers.clone())
+            else {
                 tracing::warn!(manifest = %m.id, "stored travellers unreadable; not re-screened");
                 continue;
             };
@@ -407,7 +489,9 @@ impl Vigil {
                     if !found.is_match || self.already_hit(found.record.id, &m.id, i)? {
                         continue;
                     }
-                    if !keys.is_empty() && !self.store().suppressed(found.record.id, &keys)?.is_empty() {
+                    if !keys.is_empty()
+                        && !self.store().suppressed(found.record.id, &keys)?.is_empty()
+                    {
                         continue;
                     }
                     new_hits.push(NewHit {
@@ -438,7 +522,11 @@ impl Vigil {
     }
 
     fn already_hit(&self, record: RecordId, manifest: &str, traveller: usize) -> ApiResult<bool> {
-        let filter = vigil_store::HitFilter { record: Some(record), limit: 1000, ..Default::default() };
+        let filter = vigil_store::HitFilter {
+            record: Some(record),
+            limit: 1000,
+            ..Default::default()
+        };
         Ok(self.store().hits(&filter)?.iter().any(|h| {
             h.context.get("manifest").and_then(|v| v.as_str()) == Some(manifest)
                 && h.context.get("traveller").and_then(|v| v.as_u64()) == Some(traveller as u64)

@@ -149,15 +149,26 @@ impl ScreeningIndex {
     }
 
     /// Searches the index within `reach`.
-    pub fn search(&self, query: &engine::Query, opts: &engine::SearchOptions, reach: Reach<'_>) -> Vec<Found> {
+    pub fn search(
+        &self,
+        query: &engine::Query,
+        opts: &engine::SearchOptions,
+        reach: Reach<'_>,
+    ) -> Vec<Found> {
         let state = self.read();
         let visible = |key: u64| -> bool {
-            let Some(r) = state.records.get(&key) else { return false };
+            let Some(r) = state.records.get(&key) else {
+                return false;
+            };
             match reach {
                 Reach::Everything => true,
                 Reach::Among(ids) => ids.contains(&r.id),
-                Reach::VisibleTo(agency) => access_for(agency, &r.owner, &r.policy) != Access::Hidden,
-                Reach::HiddenFrom(agency) => access_for(agency, &r.owner, &r.policy) == Access::Hidden,
+                Reach::VisibleTo(agency) => {
+                    access_for(agency, &r.owner, &r.policy) != Access::Hidden
+                }
+                Reach::HiddenFrom(agency) => {
+                    access_for(agency, &r.owner, &r.policy) == Access::Hidden
+                }
             }
         };
         state

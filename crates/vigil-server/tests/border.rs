@@ -13,7 +13,8 @@ use axum::http::StatusCode;
 use common::Harness;
 use serde_json::json;
 
-const TD3: &str = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10";
+const TD3: &str =
+    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10";
 
 const PAXLST: &str = "UNA:+.? '
 UNB+UNOA:4+XYAIRLINE:ZZ+FRAPIU:ZZ+160405:1000+000000001++APIS'
@@ -70,15 +71,33 @@ async fn a_passport_mrz_is_screened_and_the_owner_gets_the_hit() {
     let h = Harness::new();
     let id = h.create("FRA", eriksson()).await;
     let r = h
-        .call("POST", "/v1/screen/mrz", Some(&h.token("DEU", "screener")), Some(&json!({"mrz": TD3, "context": {"border_post": "BER T1"}}).to_string()))
+        .call(
+            "POST",
+            "/v1/screen/mrz",
+            Some(&h.token("DEU", "screener")),
+            Some(&json!({"mrz": TD3, "context": {"border_post": "BER T1"}}).to_string()),
+        )
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
     let v = r.json();
     assert_eq!(v["mrz"]["surname"], "ERIKSSON");
     assert_eq!(v["results"][0]["id"], id.as_str());
     assert_eq!(v["results"][0]["match"], true);
     assert_eq!(v["hits"], 1);
-    let inbox = h.call("GET", "/v1/hits?status=new", Some(&h.token("FRA", "analyst")), None).await.json();
+    let inbox = h
+        .call(
+            "GET",
+            "/v1/hits?status=new",
+            Some(&h.token("FRA", "analyst")),
+            None,
+        )
+        .await
+        .json();
     let hits = inbox["hits"].as_array().unwrap();
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0]["screening_agency"], "DEU");
@@ -86,7 +105,14 @@ async fn a_passport_mrz_is_screened_and_the_owner_gets_the_hit() {
     assert_eq!(hits[0]["purpose"], "test");
 
     let bad = TD3.replace("7408122F", "7408123F");
-    let r = h.call("POST", "/v1/screen/mrz", Some(&h.token("DEU", "screener")), Some(&json!({"mrz": bad}).to_string())).await;
+    let r = h
+        .call(
+            "POST",
+            "/v1/screen/mrz",
+            Some(&h.token("DEU", "screener")),
+            Some(&json!({"mrz": bad}).to_string()),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(String::from_utf8_lossy(&r.body).contains("birth_date"));
 }
@@ -95,35 +121,99 @@ async fn a_passport_mrz_is_screened_and_the_owner_gets_the_hit() {
 async fn a_flight_is_screened_and_stored_with_its_results() {
     let h = Harness::new();
     h.create("DEU", mueller(json!({"visibility": "all"}))).await;
-    let r = h.call_as("POST", "/v1/manifests", Some(&h.token("FRA", "screener")), Some(PAXLST), "text/plain").await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    let r = h
+        .call_as(
+            "POST",
+            "/v1/manifests",
+            Some(&h.token("FRA", "screener")),
+            Some(PAXLST),
+            "text/plain",
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
     let s = r.json();
-    assert_eq!((s["travellers"].as_u64(), s["passengers"].as_u64(), s["crew"].as_u64(), s["legs"].as_u64()), (Some(1), Some(1), Some(0), Some(1)));
+    assert_eq!(
+        (
+            s["travellers"].as_u64(),
+            s["passengers"].as_u64(),
+            s["crew"].as_u64(),
+            s["legs"].as_u64()
+        ),
+        (Some(1), Some(1), Some(0), Some(1))
+    );
     assert_eq!(s["hits"], 1);
     let link = s["link"].as_str().unwrap();
-    let detail = h.call("GET", link, Some(&h.token("FRA", "screener")), None).await;
+    let detail = h
+        .call("GET", link, Some(&h.token("FRA", "screener")), None)
+        .await;
     assert_eq!(detail.status, StatusCode::OK);
     assert_eq!(detail.json()["results"][0]["results"][0]["match"], true);
     // Another agency cannot read this manifest.
-    assert_eq!(h.call("GET", link, Some(&h.token("ITA", "screener")), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        h.call("GET", link, Some(&h.token("ITA", "screener")), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     // Garbage is rejected with a position, never a panic.
-    let r = h.call_as("POST", "/v1/manifests", Some(&h.token("FRA", "screener")), Some("\u{1}\u{2}garbage"), "text/plain").await;
+    let r = h
+        .call_as(
+            "POST",
+            "/v1/manifests",
+            Some(&h.token("FRA", "screener")),
+            Some("\u{1}\u{2}garbage"),
+            "text/plain",
+        )
+        .await;
     assert!(r.status.is_client_error());
 }
 
 #[tokio::test]
 async fn a_hidden_record_shows_nothing_but_its_owner_is_notified() {
     let h = Harness::new();
-    h.create("DEU", mueller(json!({"visibility": {"except": ["FRA"]}}))).await;
-    let r = h.call_as("POST", "/v1/manifests", Some(&h.token("FRA", "screener")), Some(PAXLST), "text/plain").await;
+    h.create("DEU", mueller(json!({"visibility": {"except": ["FRA"]}})))
+        .await;
+    let r = h
+        .call_as(
+            "POST",
+            "/v1/manifests",
+            Some(&h.token("FRA", "screener")),
+            Some(PAXLST),
+            "text/plain",
+        )
+        .await;
     let s = r.json();
     assert_eq!(s["hits"], 0, "the screener sees no hit");
-    let detail = h.call("GET", s["link"].as_str().unwrap(), Some(&h.token("FRA", "screener")), None).await.json();
+    let detail = h
+        .call(
+            "GET",
+            s["link"].as_str().unwrap(),
+            Some(&h.token("FRA", "screener")),
+            None,
+        )
+        .await
+        .json();
     assert_eq!(detail["results"][0]["results"].as_array().unwrap().len(), 0);
-    let mine = h.call("GET", "/v1/hits?side=screener", Some(&h.token("FRA", "screener")), None).await.json();
+    let mine = h
+        .call(
+            "GET",
+            "/v1/hits?side=screener",
+            Some(&h.token("FRA", "screener")),
+            None,
+        )
+        .await
+        .json();
     assert_eq!(mine["hits"].as_array().unwrap().len(), 0);
     // ... while the owner knows.
-    let inbox = h.call("GET", "/v1/hits", Some(&h.token("DEU", "analyst")), None).await.json();
+    let inbox = h
+        .call("GET", "/v1/hits", Some(&h.token("DEU", "analyst")), None)
+        .await
+        .json();
     let hits = inbox["hits"].as_array().unwrap();
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0]["disclosed"], "hidden");
@@ -133,15 +223,40 @@ async fn a_hidden_record_shows_nothing_but_its_owner_is_notified() {
 #[tokio::test]
 async fn hit_only_records_give_the_screener_owner_reference_and_instruction() {
     let h = Harness::new();
-    h.create("DEU", mueller(json!({"disclosure": "hit_only", "instruction": "Discreet check."}))).await;
+    h.create(
+        "DEU",
+        mueller(json!({"disclosure": "hit_only", "instruction": "Discreet check."})),
+    )
+    .await;
     let traveller = json!({"traveller": {"surname": "MUELLER LUEDENSCHEIDT", "given_names": "JUERGEN OEMER", "birth_date": "1985-08-12"}});
-    let r = h.call("POST", "/v1/screen", Some(&h.token("ITA", "screener")), Some(&traveller.to_string())).await;
+    let r = h
+        .call(
+            "POST",
+            "/v1/screen",
+            Some(&h.token("ITA", "screener")),
+            Some(&traveller.to_string()),
+        )
+        .await;
     let v = r.json();
     let result = &v["results"][0];
     let mut keys: Vec<_> = result.as_object().unwrap().keys().cloned().collect();
     keys.sort();
-    assert_eq!(keys, ["disclosure", "hit_id", "id", "instruction", "match", "owner", "reference"]);
-    assert!(result["instruction"].as_str().unwrap().contains("Discreet check."));
+    assert_eq!(
+        keys,
+        [
+            "disclosure",
+            "hit_id",
+            "id",
+            "instruction",
+            "match",
+            "owner",
+            "reference"
+        ]
+    );
+    assert!(result["instruction"]
+        .as_str()
+        .unwrap()
+        .contains("Discreet check."));
 }
 
 #[tokio::test]
@@ -149,34 +264,96 @@ async fn a_false_positive_suppresses_repeat_alerts() {
     let h = Harness::new();
     h.create("FRA", eriksson()).await;
     let body = json!({"mrz": TD3}).to_string();
-    let first = h.call("POST", "/v1/screen/mrz", Some(&h.token("DEU", "screener")), Some(&body)).await.json();
+    let first = h
+        .call(
+            "POST",
+            "/v1/screen/mrz",
+            Some(&h.token("DEU", "screener")),
+            Some(&body),
+        )
+        .await
+        .json();
     let hit_id = first["results"][0]["hit_id"].as_str().unwrap().to_string();
     // The screener cannot decide; the owner's analyst can.
-    let decision = json!({"status": "false_positive", "note": "different person, checked fingerprints"}).to_string();
-    let r = h.call("POST", &format!("/v1/hits/{hit_id}/decision"), Some(&h.token("DEU", "screener")), Some(&decision)).await;
+    let decision =
+        json!({"status": "false_positive", "note": "different person, checked fingerprints"})
+            .to_string();
+    let r = h
+        .call(
+            "POST",
+            &format!("/v1/hits/{hit_id}/decision"),
+            Some(&h.token("DEU", "screener")),
+            Some(&decision),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = h.call("POST", &format!("/v1/hits/{hit_id}/decision"), Some(&h.token("FRA", "analyst")), Some(&decision)).await;
+    let r = h
+        .call(
+            "POST",
+            &format!("/v1/hits/{hit_id}/decision"),
+            Some(&h.token("FRA", "analyst")),
+            Some(&decision),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["status"], "false_positive");
     // The screening agency sees the outcome.
-    let seen = h.call("GET", &format!("/v1/hits/{hit_id}"), Some(&h.token("DEU", "screener")), None).await.json();
+    let seen = h
+        .call(
+            "GET",
+            &format!("/v1/hits/{hit_id}"),
+            Some(&h.token("DEU", "screener")),
+            None,
+        )
+        .await
+        .json();
     assert_eq!(seen["status"], "false_positive");
     // Same traveller again: shown, but no alert, and the explanation says why.
-    let again = h.call("POST", "/v1/screen/mrz", Some(&h.token("DEU", "screener")), Some(&body)).await.json();
+    let again = h
+        .call(
+            "POST",
+            "/v1/screen/mrz",
+            Some(&h.token("DEU", "screener")),
+            Some(&body),
+        )
+        .await
+        .json();
     assert_eq!(again["hits"], 0);
     assert_eq!(again["results"][0]["match"], false);
-    assert!(again["results"][0]["suppressed_by"].as_str().unwrap().starts_with("doc:"));
-    let inbox = h.call("GET", "/v1/hits?status=new", Some(&h.token("FRA", "analyst")), None).await.json();
+    assert!(again["results"][0]["suppressed_by"]
+        .as_str()
+        .unwrap()
+        .starts_with("doc:"));
+    let inbox = h
+        .call(
+            "GET",
+            "/v1/hits?status=new",
+            Some(&h.token("FRA", "analyst")),
+            None,
+        )
+        .await
+        .json();
     assert_eq!(inbox["hits"].as_array().unwrap().len(), 0);
 }
 
 #[tokio::test]
 async fn a_record_added_after_the_flight_rescreens_it() {
     let h = Harness::new();
-    let r = h.call_as("POST", "/v1/manifests", Some(&h.token("FRA", "screener")), Some(PAXLST), "text/plain").await;
+    let r = h
+        .call_as(
+            "POST",
+            "/v1/manifests",
+            Some(&h.token("FRA", "screener")),
+            Some(PAXLST),
+            "text/plain",
+        )
+        .await;
     assert_eq!(r.json()["hits"], 0);
     h.create("DEU", mueller(json!({"visibility": "all"}))).await;
-    let inbox = h.call("GET", "/v1/hits", Some(&h.token("DEU", "analyst")), None).await.json();
+    let inbox = h
+        .call("GET", "/v1/hits", Some(&h.token("DEU", "analyst")), None)
+        .await
+        .json();
     let hits = inbox["hits"].as_array().unwrap();
     assert_eq!(hits.len(), 1, "{inbox}");
     assert_eq!(hits[0]["context"]["rescreen"], true);
@@ -185,8 +362,17 @@ async fn a_record_added_after_the_flight_rescreens_it() {
     let mut changed = mueller(json!({"visibility": "all"}));
     changed["notes"] = json!(["updated"]);
     let id = hits[0]["record"].as_str().unwrap();
-    h.call("PUT", &format!("/v1/records/{id}"), Some(&h.token("DEU", "contributor")), Some(&changed.to_string())).await;
-    let inbox = h.call("GET", "/v1/hits", Some(&h.token("DEU", "analyst")), None).await.json();
+    h.call(
+        "PUT",
+        &format!("/v1/records/{id}"),
+        Some(&h.token("DEU", "contributor")),
+        Some(&changed.to_string()),
+    )
+    .await;
+    let inbox = h
+        .call("GET", "/v1/hits", Some(&h.token("DEU", "analyst")), None)
+        .await
+        .json();
     assert_eq!(inbox["hits"].as_array().unwrap().len(), 1);
 }
 
@@ -201,7 +387,13 @@ async fn receiver(fail_first: usize) -> (String, Arc<Mutex<Vec<(String, String, 
             let seen = seen.clone();
             async move {
                 let mut calls = seen.lock().unwrap();
-                let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+                let h = |n: &str| {
+                    headers
+                        .get(n)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_string()
+                };
                 calls.push((h("idempotency-key"), h("x-vigil-signature"), body));
                 if calls.len() <= fail_first {
                     StatusCode::INTERNAL_SERVER_ERROR
@@ -219,14 +411,32 @@ async fn receiver(fail_first: usize) -> (String, Arc<Mutex<Vec<(String, String, 
 
 #[tokio::test]
 async fn webhooks_are_signed_retried_and_idempotent() {
-    let h = Harness::with_config(vigil_server::Config { webhook_retry_base: Duration::from_millis(50), ..Default::default() });
+    let h = Harness::with_config(vigil_server::Config {
+        webhook_retry_base: Duration::from_millis(50),
+        ..Default::default()
+    });
     let (url, calls) = receiver(2).await;
     let secret = "a-shared-secret-of-enough-length";
-    let r = h.call("POST", "/v1/webhooks", Some(&h.token("FRA", "analyst")), Some(&json!({"url": url, "secret": secret}).to_string())).await;
+    let r = h
+        .call(
+            "POST",
+            "/v1/webhooks",
+            Some(&h.token("FRA", "analyst")),
+            Some(&json!({"url": url, "secret": secret}).to_string()),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED);
-    let worker = tokio::spawn(vigil_server::notify::run_webhook_worker(h.state.vigil.clone()));
+    let worker = tokio::spawn(vigil_server::notify::run_webhook_worker(
+        h.state.vigil.clone(),
+    ));
     h.create("FRA", eriksson()).await;
-    h.call("POST", "/v1/screen/mrz", Some(&h.token("DEU", "screener")), Some(&json!({"mrz": TD3}).to_string())).await;
+    h.call(
+        "POST",
+        "/v1/screen/mrz",
+        Some(&h.token("DEU", "screener")),
+        Some(&json!({"mrz": TD3}).to_string()),
+    )
+    .await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while calls.lock().unwrap().len() < 3 && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -234,9 +444,15 @@ async fn webhooks_are_signed_retried_and_idempotent() {
     worker.abort();
     let calls = calls.lock().unwrap().clone();
     assert_eq!(calls.len(), 3, "two failures then one success");
-    assert!(calls.iter().all(|c| c.0 == calls[0].0 && !c.0.is_empty()), "same idempotency key on every retry");
+    assert!(
+        calls.iter().all(|c| c.0 == calls[0].0 && !c.0.is_empty()),
+        "same idempotency key on every retry"
+    );
     for (_, signature, body) in &calls {
-        assert_eq!(signature, &vigil_server::notify::signature(secret, body.as_bytes()));
+        assert_eq!(
+            signature,
+            &vigil_server::notify::signature(secret, body.as_bytes())
+        );
     }
     let payload: serde_json::Value = serde_json::from_str(&calls[2].2).unwrap();
     assert_eq!(payload["hit"]["owner"], "FRA");
@@ -267,26 +483,43 @@ async fn the_hit_stream_is_live_and_resumable() {
     assert_eq!(resp.status(), 200);
     let mut body = resp.bytes_stream();
     for _ in 0..2 {
-        h.call("POST", "/v1/screen/mrz", Some(&h.token("DEU", "screener")), Some(&json!({"mrz": TD3}).to_string())).await;
+        h.call(
+            "POST",
+            "/v1/screen/mrz",
+            Some(&h.token("DEU", "screener")),
+            Some(&json!({"mrz": TD3}).to_string()),
+        )
+        .await;
     }
     let mut text = String::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while text.matches("event: hit").count() < 2 && tokio::time::Instant::now() < deadline {
-        if let Ok(Some(Ok(chunk))) = tokio::time::timeout(Duration::from_secs(1), body.next()).await {
+        if let Ok(Some(Ok(chunk))) = tokio::time::timeout(Duration::from_secs(1), body.next()).await
+        {
             text.push_str(&String::from_utf8_lossy(&chunk));
         }
     }
-    let ids: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("id: ")).collect();
+    let ids: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("id: "))
+        .collect();
     assert_eq!(ids.len(), 2, "{text}");
     // Reconnecting after the first event replays only the second.
     let resp = open(Some(ids[0])).await.unwrap();
     let mut body = resp.bytes_stream();
     let mut again = String::new();
     while !again.contains("event: hit") {
-        let chunk = tokio::time::timeout(Duration::from_secs(5), body.next()).await.unwrap().unwrap().unwrap();
+        let chunk = tokio::time::timeout(Duration::from_secs(5), body.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
         again.push_str(&String::from_utf8_lossy(&chunk));
     }
-    let replayed: Vec<&str> = again.lines().filter_map(|l| l.strip_prefix("id: ")).collect();
+    let replayed: Vec<&str> = again
+        .lines()
+        .filter_map(|l| l.strip_prefix("id: "))
+        .collect();
     assert_eq!(replayed, [ids[1]]);
 }
 
@@ -302,17 +535,67 @@ async fn ftm_import_and_export_respect_disclosure() {
     .map(|l| l.to_string())
     .collect::<Vec<_>>()
     .join("\n");
-    let r = h.call_as("POST", "/v1/import?format=ftm", Some(&h.token("FRA", "contributor")), Some(&lines), "application/x-ndjson").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let r = h
+        .call_as(
+            "POST",
+            "/v1/import?format=ftm",
+            Some(&h.token("FRA", "contributor")),
+            Some(&lines),
+            "application/x-ndjson",
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
     assert_eq!(r.json()["added"], 2);
-    let again = h.call_as("POST", "/v1/import?format=ftm", Some(&h.token("FRA", "contributor")), Some(&lines), "application/x-ndjson").await;
-    assert_eq!((again.json()["added"].as_u64(), again.json()["unchanged"].as_u64()), (Some(0), Some(2)));
-    let r = h.call_as("POST", "/v1/import?format=ftm", Some(&h.token("FRA", "screener")), Some(&lines), "application/x-ndjson").await;
+    let again = h
+        .call_as(
+            "POST",
+            "/v1/import?format=ftm",
+            Some(&h.token("FRA", "contributor")),
+            Some(&lines),
+            "application/x-ndjson",
+        )
+        .await;
+    assert_eq!(
+        (
+            again.json()["added"].as_u64(),
+            again.json()["unchanged"].as_u64()
+        ),
+        (Some(0), Some(2))
+    );
+    let r = h
+        .call_as(
+            "POST",
+            "/v1/import?format=ftm",
+            Some(&h.token("FRA", "screener")),
+            Some(&lines),
+            "application/x-ndjson",
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = h.call_as("POST", "/v1/import?format=csv", Some(&h.token("FRA", "contributor")), Some(&lines), "text/plain").await;
+    let r = h
+        .call_as(
+            "POST",
+            "/v1/import?format=csv",
+            Some(&h.token("FRA", "contributor")),
+            Some(&lines),
+            "text/plain",
+        )
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 
-    let export = h.call("GET", "/v1/export?format=ftm", Some(&h.token("DEU", "screener")), None).await;
+    let export = h
+        .call(
+            "GET",
+            "/v1/export?format=ftm",
+            Some(&h.token("DEU", "screener")),
+            None,
+        )
+        .await;
     let text = String::from_utf8_lossy(&export.body).to_string();
     assert_eq!(text.lines().count(), 2);
     assert!(text.contains("Jean Dupont") && text.contains("\"fr-1\""));

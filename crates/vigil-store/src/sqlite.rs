@@ -418,16 +418,12 @@ fn append_audit_tx(tx: &Transaction<'_>, event: AuditEvent) -> Result<i64> {
     Ok(seq)
 }
 
+/// id, agency, role, label, created_at, revoked_at.
+type TokenRow = (String, String, String, Option<String>, String, Option<String>);
+
 fn token_from_row(
     row: &rusqlite::Row<'_>,
-) -> rusqlite::Result<(
-    String,
-    String,
-    String,
-    Option<String>,
-    String,
-    Option<String>,
-)> {
+) -> rusqlite::Result<TokenRow> {
     Ok((
         row.get(0)?,
         row.get(1)?,

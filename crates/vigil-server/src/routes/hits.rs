@@ -29,13 +29,24 @@ pub struct HitQuery {
     limit: Option<usize>,
 }
 
-pub async fn list(State(state): State<AppState>, auth: Authed, QueryParams(q): QueryParams<HitQuery>) -> ApiResult<impl IntoResponse> {
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Authed,
+    QueryParams(q): QueryParams<HitQuery>,
+) -> ApiResult<impl IntoResponse> {
     let ctx = Ctx::new(auth.caller, auth.purpose);
-    let hits = blocking(&state, move |v| v.list_hits(&ctx, q.side, q.status, q.after, q.limit.unwrap_or(100))).await?;
+    let hits = blocking(&state, move |v| {
+        v.list_hits(&ctx, q.side, q.status, q.after, q.limit.unwrap_or(100))
+    })
+    .await?;
     Ok(Json(serde_json::json!({ "hits": hits })))
 }
 
-pub async fn get(State(state): State<AppState>, auth: Authed, Path(id): Path<String>) -> ApiResult<impl IntoResponse> {
+pub async fn get(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
     let ctx = Ctx::new(auth.caller, auth.purpose);
     Ok(Json(blocking(&state, move |v| v.get_hit(&ctx, &id)).await?))
 }
@@ -47,13 +58,19 @@ pub async fn decide(
     JsonBody(decision): JsonBody<Decision>,
 ) -> ApiResult<impl IntoResponse> {
     let ctx = Ctx::new(auth.caller, auth.purpose);
-    Ok(Json(blocking(&state, move |v| v.decide_hit(&ctx, &id, decision)).await?))
+    Ok(Json(
+        blocking(&state, move |v| v.decide_hit(&ctx, &id, decision)).await?,
+    ))
 }
 
 /// Server-sent events: every hit on the caller's agency's records as it is
 /// stored. The event id is the hit's sequence number, so a client that
 /// reconnects with `Last-Event-ID` gets exactly what it missed.
-pub async fn stream(State(state): State<AppState>, auth: Authed, headers: HeaderMap) -> ApiResult<impl IntoResponse> {
+pub async fn stream(
+    State(state): State<AppState>,
+    auth: Authed,
+    headers: HeaderMap,
+) -> ApiResult<impl IntoResponse> {
     let owner = auth.caller.agency.clone();
     let mut last: i64 = headers
         .get("last-event-id")
@@ -63,7 +80,12 @@ pub async fn stream(State(state): State<AppState>, auth: Authed, headers: Header
     let ctx = Ctx::new(auth.caller, auth.purpose);
     blocking(&state, move |v| {
         v.store()
-            .append_audit(ctx.event_for("hit.stream", serde_json::json!({"last_event_id": last}), vec![], 200))
+            .append_audit(ctx.event_for(
+                "hit.stream",
+                serde_json::json!({"last_event_id": last}),
+                vec![],
+                200,
+            ))
             .map_err(Into::into)
     })
     .await?;
@@ -85,7 +107,10 @@ pub async fn stream(State(state): State<AppState>, auth: Authed, headers: Header
                     return;
                 }
             }
-            if tokio::time::timeout(Duration::from_secs(5), feed.changed()).await.is_ok_and(|r| r.is_err()) {
+            if tokio::time::timeout(Duration::from_secs(5), feed.changed())
+                .await
+                .is_ok_and(|r| r.is_err())
+            {
                 break;
             }
         }
@@ -101,7 +126,10 @@ where
 {
     let (tx, rx) = tokio::sync::mpsc::channel(64);
     tokio::spawn(producer(tx));
-    futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|e| (Ok(e), rx)) })
+    futures_util::stream::unfold(
+        rx,
+        |mut rx| async move { rx.recv().await.map(|e| (Ok(e), rx)) },
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -112,22 +140,38 @@ pub struct NewWebhook {
     secret: Option<String>,
 }
 
-pub async fn create_webhook(State(state): State<AppState>, auth: Authed, JsonBody(body): JsonBody<NewWebhook>) -> ApiResult<impl IntoResponse> {
+pub async fn create_webhook(
+    State(state): State<AppState>,
+    auth: Authed,
+    JsonBody(body): JsonBody<NewWebhook>,
+) -> ApiResult<impl IntoResponse> {
     let ctx = Ctx::new(auth.caller, auth.purpose);
-    let hook = blocking(&state, move |v| v.create_webhook(&ctx, &body.url, body.secret)).await?;
+    let hook = blocking(&state, move |v| {
+        v.create_webhook(&ctx, &body.url, body.secret)
+    })
+    .await?;
     Ok((
         StatusCode::CREATED,
-        Json(serde_json::json!({"webhook": hook, "secret": hook.secret, "note": "the secret signs every delivery (X-Vigil-Signature: sha256=HMAC); it is shown once"})),
+        Json(
+            serde_json::json!({"webhook": hook, "secret": hook.secret, "note": "the secret signs every delivery (X-Vigil-Signature: sha256=HMAC); it is shown once"}),
+        ),
     ))
 }
 
-pub async fn list_webhooks(State(state): State<AppState>, auth: Authed) -> ApiResult<impl IntoResponse> {
+pub async fn list_webhooks(
+    State(state): State<AppState>,
+    auth: Authed,
+) -> ApiResult<impl IntoResponse> {
     let ctx = Ctx::new(auth.caller, auth.purpose);
     let hooks = blocking(&state, move |v| v.webhooks(&ctx)).await?;
     Ok(Json(serde_json::json!({ "webhooks": hooks })))
 }
 
-pub async fn delete_webhook(State(state): State<AppState>, auth: Authed, Path(id): Path<String>) -> ApiResult<impl IntoResponse> {
+pub async fn delete_webhook(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
     let ctx = Ctx::new(auth.caller, auth.purpose);
     blocking(&state, move |v| v.delete_webhook(&ctx, &id)).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -34,14 +34,25 @@ pub struct ScreenRequest {
     context: Option<serde_json::Value>,
 }
 
-pub async fn screen(State(state): State<AppState>, auth: Authed, JsonBody(req): JsonBody<ScreenRequest>) -> ApiResult<impl IntoResponse> {
+pub async fn screen(
+    State(state): State<AppState>,
+    auth: Authed,
+    JsonBody(req): JsonBody<ScreenRequest>,
+) -> ApiResult<impl IntoResponse> {
     let ctx = Ctx::new(auth.caller, auth.purpose);
     req.traveller.validate("traveller")?;
     let opts = ScreenOptions::from_request(req.limit, req.threshold)?;
     let context = req.context.unwrap_or(serde_json::Value::Null);
-    let mut outcome = blocking(&state, move |v| v.screen(&ctx, &[req.traveller], opts, context, true)).await?;
-    let outcome = outcome.pop().ok_or_else(|| ApiError::Internal("no outcome".into()))?;
-    Ok(Json(serde_json::json!({"results": outcome.results, "hits": outcome.hits, "threshold": opts.threshold})))
+    let mut outcome = blocking(&state, move |v| {
+        v.screen(&ctx, &[req.traveller], opts, context, true)
+    })
+    .await?;
+    let outcome = outcome
+        .pop()
+        .ok_or_else(|| ApiError::Internal("no outcome".into()))?;
+    Ok(Json(
+        serde_json::json!({"results": outcome.results, "hits": outcome.hits, "threshold": opts.threshold}),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -57,16 +68,28 @@ pub struct MrzRequest {
     context: Option<serde_json::Value>,
 }
 
-pub async fn screen_mrz(State(state): State<AppState>, auth: Authed, JsonBody(req): JsonBody<MrzRequest>) -> ApiResult<impl IntoResponse> {
+pub async fn screen_mrz(
+    State(state): State<AppState>,
+    auth: Authed,
+    JsonBody(req): JsonBody<MrzRequest>,
+) -> ApiResult<impl IntoResponse> {
     let ctx = Ctx::new(auth.caller, auth.purpose);
     let today = chrono::Utc::now().date_naive();
-    let parsed = vigil_formats::mrz::parse(&req.mrz, today).map_err(|e| ApiError::field(&format!("mrz.{}", mrz_field(&e)), e.to_string()))?;
+    let parsed = vigil_formats::mrz::parse(&req.mrz, today)
+        .map_err(|e| ApiError::field(&format!("mrz.{}", mrz_field(&e)), e.to_string()))?;
     let traveller = crate::border::traveller_from_mrz(&parsed);
     let opts = ScreenOptions::from_request(req.limit, req.threshold)?;
     let context = req.context.unwrap_or(serde_json::Value::Null);
-    let mut outcome = blocking(&state, move |v| v.screen(&ctx, &[traveller], opts, context, true)).await?;
-    let outcome = outcome.pop().ok_or_else(|| ApiError::Internal("no outcome".into()))?;
-    Ok(Json(serde_json::json!({"mrz": parsed, "results": outcome.results, "hits": outcome.hits, "threshold": opts.threshold})))
+    let mut outcome = blocking(&state, move |v| {
+        v.screen(&ctx, &[traveller], opts, context, true)
+    })
+    .await?;
+    let outcome = outcome
+        .pop()
+        .ok_or_else(|| ApiError::Internal("no outcome".into()))?;
+    Ok(Json(
+        serde_json::json!({"mrz": parsed, "results": outcome.results, "hits": outcome.hits, "threshold": opts.threshold}),
+    ))
 }
 
 /// The field an MRZ error is about, for the error's path.
@@ -74,7 +97,9 @@ pub fn mrz_field(e: &vigil_formats::mrz::MrzError) -> String {
     use vigil_formats::mrz::MrzError;
     match e {
         MrzError::CheckDigit { field, .. } | MrzError::InvalidDate { field } => field.to_string(),
-        MrzError::Length { line, .. } | MrzError::IllegalCharacter { line, .. } => format!("line{line}"),
+        MrzError::Length { line, .. } | MrzError::IllegalCharacter { line, .. } => {
+            format!("line{line}")
+        }
         _ => "lines".into(),
     }
 }
@@ -120,7 +145,10 @@ pub async fn match_entities(
         }
     }
     let context = serde_json::json!({"api": "match", "dataset": dataset.map(|d| d.0)});
-    let outcomes = blocking(&state, move |v| v.screen(&ctx, &travellers, opts, context, true)).await?;
+    let outcomes = blocking(&state, move |v| {
+        v.screen(&ctx, &travellers, opts, context, true)
+    })
+    .await?;
     let mut responses = serde_json::Map::new();
     for (id, outcome) in ids.into_iter().zip(outcomes) {
         let results: Vec<serde_json::Value> = outcome.results.iter().map(ftm_result).collect();
@@ -138,23 +166,44 @@ pub async fn match_entities(
 
 fn ftm_result(r: &ScreenResult) -> serde_json::Value {
     match r {
-        ScreenResult::Full { score, is_match, explanation, record, id, owner, reference, .. } => {
+        ScreenResult::Full {
+            score,
+            is_match,
+            explanation,
+            record,
+            id,
+            owner,
+            reference,
+            ..
+        } => {
             let mut entity = match record {
                 Some(rec) => vigil_formats::ftm::record_to_entity(rec),
                 None => serde_json::json!({"id": reference, "schema": "Person", "properties": {}}),
             };
-            let caption = record.as_ref().map(|r| r.draft.display_name().to_string()).unwrap_or_default();
+            let caption = record
+                .as_ref()
+                .map(|r| r.draft.display_name().to_string())
+                .unwrap_or_default();
             if let Some(obj) = entity.as_object_mut() {
                 obj.insert("caption".into(), caption.into());
                 obj.insert("score".into(), (*score).into());
                 obj.insert("match".into(), (*is_match).into());
                 obj.insert("datasets".into(), serde_json::json!([owner]));
-                obj.insert("explanations".into(), serde_json::to_value(explanation).unwrap_or_default());
+                obj.insert(
+                    "explanations".into(),
+                    serde_json::to_value(explanation).unwrap_or_default(),
+                );
                 obj.insert("vigil_id".into(), serde_json::json!(id));
             }
             entity
         }
-        ScreenResult::HitOnly { id, owner, reference, instruction, .. } => serde_json::json!({
+        ScreenResult::HitOnly {
+            id,
+            owner,
+            reference,
+            instruction,
+            ..
+        } => serde_json::json!({
             "id": reference, "schema": "Person", "properties": {}, "caption": reference,
             "score": null, "match": true, "datasets": [owner], "vigil_id": id,
             "explanations": {"disclosure": "hit_only", "instruction": instruction},
@@ -178,7 +227,13 @@ pub async fn create_manifest(
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> ApiResult<impl IntoResponse> {
     let limit = state.vigil.config().body_limit;
-    let body = body.map_err(|r| if r.status() == StatusCode::PAYLOAD_TOO_LARGE { ApiError::PayloadTooLarge(limit) } else { ApiError::bad_request(r.to_string()) })?;
+    let body = body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge(limit)
+        } else {
+            ApiError::bad_request(r.to_string())
+        }
+    })?;
     let ctx = Ctx::new(auth.caller, auth.purpose);
     let opts = ScreenOptions::from_request(q.limit, q.threshold)?;
     let is_json = headers
@@ -196,12 +251,22 @@ pub async fn create_manifest(
         ManifestInput::Paxlst(body.to_vec())
     };
     let (summary, _) = blocking(&state, move |v| v.screen_manifest(&ctx, input, opts)).await?;
-    Ok((StatusCode::CREATED, [(header::LOCATION, summary.link.clone())], Json(summary)))
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, summary.link.clone())],
+        Json(summary),
+    ))
 }
 
-pub async fn get_manifest(State(state): State<AppState>, auth: Authed, Path(id): Path<String>) -> ApiResult<impl IntoResponse> {
+pub async fn get_manifest(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
     let ctx = Ctx::new(auth.caller, auth.purpose);
-    Ok(Json(blocking(&state, move |v| v.get_manifest(&ctx, &id)).await?))
+    Ok(Json(
+        blocking(&state, move |v| v.get_manifest(&ctx, &id)).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -217,10 +282,19 @@ pub async fn import(
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> ApiResult<impl IntoResponse> {
     let limit = state.vigil.config().body_limit;
-    let body = body.map_err(|r| if r.status() == StatusCode::PAYLOAD_TOO_LARGE { ApiError::PayloadTooLarge(limit) } else { ApiError::bad_request(r.to_string()) })?;
+    let body = body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge(limit)
+        } else {
+            ApiError::bad_request(r.to_string())
+        }
+    })?;
     let format: ImportFormat = q.format.parse().map_err(|m: String| ApiError::BadRequest {
         message: m.clone(),
-        fields: vec![vigil_core::FieldError { path: "format".into(), message: m }],
+        fields: vec![vigil_core::FieldError {
+            path: "format".into(),
+            message: m,
+        }],
     })?;
     let ctx = Ctx::new(auth.caller, auth.purpose);
     let report = blocking(&state, move |v| {
@@ -238,11 +312,18 @@ pub struct ExportQuery {
     owner: Option<AgencyCode>,
 }
 
-pub async fn export(State(state): State<AppState>, auth: Authed, QueryParams(q): QueryParams<ExportQuery>) -> ApiResult<impl IntoResponse> {
+pub async fn export(
+    State(state): State<AppState>,
+    auth: Authed,
+    QueryParams(q): QueryParams<ExportQuery>,
+) -> ApiResult<impl IntoResponse> {
     if q.format.as_deref().is_some_and(|f| f != "ftm") {
         return Err(ApiError::BadRequest {
             message: "only the ftm format is exported".into(),
-            fields: vec![vigil_core::FieldError { path: "format".into(), message: "must be ftm".into() }],
+            fields: vec![vigil_core::FieldError {
+                path: "format".into(),
+                message: "must be ftm".into(),
+            }],
         });
     }
     let ctx = Ctx::new(auth.caller, auth.purpose);
