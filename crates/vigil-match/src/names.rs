@@ -228,16 +228,48 @@ struct Item {
     basis: Basis,
 }
 
-fn joined_runs(words: &[&Token]) -> Vec<((usize, usize), Token)> {
+/// Items aligning a run of 2–3 adjacent parts of `runs` with one part of `other`. Only runs
+/// that could plausibly be that part written as one word are built and compared: the other
+/// part is long and weakly explained, and its length (or skeleton length, across scripts) is
+/// close to the run's. `flip` puts the runs on the query side.
+fn joined_items(runs: &[&Token], other: &[&Token], other_best: &[f64], flip: bool) -> Vec<Item> {
     let mut out = Vec::new();
+    let skeleton_len = |t: &Token| t.skeletons.first().map_or(0, |s| s.len());
     for len in 2..=3 {
-        for start in 0..words.len().saturating_sub(len - 1) {
-            let run = &words[start..start + len];
-            if run
+        for start in 0..runs.len().saturating_sub(len - 1) {
+            let run = &runs[start..start + len];
+            if !run
                 .iter()
                 .all(|t| t.script == run[0].script && t.class != Class::Initial)
             {
-                out.push(((start, len), Token::joined(run)));
+                continue;
+            }
+            let run_len: usize = run.iter().map(|t| t.display().len()).sum();
+            let run_skeleton: usize = run.iter().map(|t| skeleton_len(t)).sum();
+            let mut joined: Option<Token> = None;
+            for (j, y) in other.iter().enumerate() {
+                let plausible = other_best[j] < 0.92
+                    && y.display().len() >= 6
+                    && if y.script == run[0].script {
+                        y.display().len().abs_diff(run_len) <= 2 + run_len / 5
+                            && y.display().as_bytes().first() == run[0].display().as_bytes().first()
+                    } else {
+                        skeleton_len(y).abs_diff(run_skeleton) <= 1
+                    };
+                if !plausible {
+                    continue;
+                }
+                let joined = joined.get_or_insert_with(|| Token::joined(run));
+                let (raw, basis) = if flip {
+                    part_similarity(joined, y)
+                } else {
+                    part_similarity(y, joined)
+                };
+                if joinable(raw, basis) {
+                    let (r, o) = ((start, len), (j, 1));
+                    let (a, b) = if flip { (r, o) } else { (o, r) };
+                    out.push(Item { a, b, raw, basis });
+                }
             }
         }
     }
@@ -325,34 +357,8 @@ pub fn compare_tokens(query: &[&Token], matched: &[&Token]) -> NameComparison {
             .any(|(t, &r)| r < 0.92 && t.display().len() >= 6)
     };
     if unexplained_long(&a, &best_a) || unexplained_long(&b, &best_b) {
-        // Try joined parts: only worth it when some part is left unexplained.
-        let mut extra = Vec::new();
-        for (run, joined) in joined_runs(&a) {
-            for (j, y) in b.iter().enumerate() {
-                let (raw, basis) = part_similarity(&joined, y);
-                if joinable(raw, basis) {
-                    extra.push(Item {
-                        a: run,
-                        b: (j, 1),
-                        raw,
-                        basis,
-                    });
-                }
-            }
-        }
-        for (run, joined) in joined_runs(&b) {
-            for (i, x) in a.iter().enumerate() {
-                let (raw, basis) = part_similarity(x, &joined);
-                if joinable(raw, basis) {
-                    extra.push(Item {
-                        a: (i, 1),
-                        b: run,
-                        raw,
-                        basis,
-                    });
-                }
-            }
-        }
+        let mut extra = joined_items(&a, &b, &best_b, true);
+        extra.extend(joined_items(&b, &a, &best_a, false));
         if !extra.is_empty() {
             items.extend(extra);
             chosen = greedy(&mut items, a.len(), b.len());

@@ -354,7 +354,14 @@ impl Vigil {
             disclosed,
             200,
         );
-        let stored = self.store().insert_hits(new_hits, Some(event))?;
+        // Most screenings alert nobody: their audit entry joins the group
+        // commit instead of taking a transaction of its own.
+        let stored = if new_hits.is_empty() {
+            self.store().append_audit(event)?;
+            Vec::new()
+        } else {
+            self.store().insert_hits(new_hits, Some(event))?
+        };
         let mut hit_ids: Vec<Option<String>> = vec![None; pending.len()];
         for (slot, hit) in hit_slots.into_iter().zip(&stored) {
             hit_ids[slot] = Some(hit.id.clone());

@@ -37,6 +37,8 @@ pub enum StoreError {
     Conflict(String),
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
+    #[error("the store cannot take writes: {0}")]
+    Unavailable(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error("cannot open the data directory {path}: {source}")]
@@ -127,9 +129,18 @@ pub trait Store: Send + Sync {
     fn webhooks(&self, agency: &AgencyCode) -> Result<Vec<Webhook>>;
     fn delete_webhook(&self, agency: &AgencyCode, id: &str) -> Result<bool>;
     /// Deliveries due at `now`, oldest first.
-    fn due_deliveries(&self, now: chrono::DateTime<chrono::Utc>, limit: usize) -> Result<Vec<Delivery>>;
+    fn due_deliveries(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        limit: usize,
+    ) -> Result<Vec<Delivery>>;
     fn delivery_succeeded(&self, id: i64) -> Result<()>;
-    fn delivery_failed(&self, id: i64, error: &str, retry_at: chrono::DateTime<chrono::Utc>) -> Result<()>;
+    fn delivery_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()>;
     fn save_manifest(&self, manifest: &StoredManifest, audit: Option<AuditEvent>) -> Result<()>;
     fn manifest(&self, id: &str) -> Result<Option<StoredManifest>>;
     /// Manifests received since `since`, for re-screening.

@@ -6,10 +6,16 @@
 //! connections; in WAL mode readers never wait for the writer. `synchronous =
 //! FULL` makes every acknowledged commit durable, even across a power cut,
 //! not just across a process crash.
+//!
+//! Audit entries for reads are appended by a group-commit thread: every read
+//! is audited, and one fsync per read would cap the whole system at a few
+//! hundred reads a second. The thread drains whatever entries are waiting,
+//! commits them in one transaction, and only then lets each caller answer;
+//! so reads stay durable-before-answered while sharing fsyncs.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{mpsc, Arc, Mutex};
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rand::RngCore;
@@ -29,7 +35,8 @@ const READERS: usize = 4;
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how
 /// many have run. Never edit one that has shipped: add a new one.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE agencies (
     code TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -88,7 +95,8 @@ CREATE TABLE audit_records (
 );
 CREATE INDEX audit_records_owner ON audit_records(owner, seq);
 CREATE INDEX audit_records_record ON audit_records(record_id, seq);
-"#, r#"
+"#,
+    r#"
 CREATE TABLE hits (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
@@ -148,11 +156,17 @@ CREATE TABLE manifests (
     travellers TEXT NOT NULL
 );
 CREATE INDEX manifests_received ON manifests(received_at);
-"#];
+"#,
+];
+
+/// An audit entry waiting for the group-commit thread, and where to say
+/// that it is durable.
+type QueuedAudit = (AuditEvent, mpsc::SyncSender<Result<i64>>);
 
 pub struct SqliteStore {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    writer: Arc<Mutex<Connection>>,
+    audit_queue: Mutex<mpsc::Sender<QueuedAudit>>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
 }
@@ -204,12 +218,19 @@ impl SqliteStore {
         let path = dir.join(DB_FILE);
         let mut writer = open_connection(&path)?;
         migrate(&mut writer)?;
+        let writer = Arc::new(Mutex::new(writer));
         let readers = (0..READERS)
             .map(|_| open_connection(&path).map(Mutex::new))
             .collect::<Result<Vec<_>>>()?;
         Ok(SqliteStore {
             path,
-            writer: Mutex::new(writer),
+            audit_queue: Mutex::new(spawn_audit_committer(writer.clone()).map_err(|source| {
+                StoreError::Io {
+                    path: "audit thread".into(),
+                    source,
+                }
+            })?),
+            writer,
             readers,
             next_reader: AtomicUsize::new(0),
         })
@@ -241,6 +262,54 @@ impl SqliteStore {
         let conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         Ok(conn.execute(sql, [])?)
     }
+}
+
+/// Starts the group-commit thread for audit appends. It ends when the store
+/// (the only sender) is dropped.
+fn spawn_audit_committer(
+    writer: Arc<Mutex<Connection>>,
+) -> std::io::Result<mpsc::Sender<QueuedAudit>> {
+    let (tx, rx) = mpsc::channel::<QueuedAudit>();
+    std::thread::Builder::new()
+        .name("vigil-audit".into())
+        .spawn(move || {
+            while let Ok(first) = rx.recv() {
+                let mut batch = vec![first];
+                while batch.len() < 1024 {
+                    match rx.try_recv() {
+                        Ok(next) => batch.push(next),
+                        Err(_) => break,
+                    }
+                }
+                let mut conn = writer.lock().unwrap_or_else(|e| e.into_inner());
+                let outcome = (|| -> Result<Vec<i64>> {
+                    let tx = conn.transaction()?;
+                    let mut seqs = Vec::with_capacity(batch.len());
+                    for (event, _) in &batch {
+                        seqs.push(append_audit_tx(&tx, event.clone())?);
+                    }
+                    tx.commit()?;
+                    Ok(seqs)
+                })();
+                drop(conn);
+                match outcome {
+                    Ok(seqs) => {
+                        for ((_, reply), seq) in batch.into_iter().zip(seqs) {
+                            let _ = reply.send(Ok(seq));
+                        }
+                    }
+                    Err(e) => {
+                        let message = e.to_string();
+                        for (_, reply) in batch {
+                            let _ = reply.send(Err(StoreError::Unavailable(format!(
+                                "audit append failed: {message}"
+                            ))));
+                        }
+                    }
+                }
+            }
+        })?;
+    Ok(tx)
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {
@@ -419,11 +488,16 @@ fn append_audit_tx(tx: &Transaction<'_>, event: AuditEvent) -> Result<i64> {
 }
 
 /// id, agency, role, label, created_at, revoked_at.
-type TokenRow = (String, String, String, Option<String>, String, Option<String>);
+type TokenRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+);
 
-fn token_from_row(
-    row: &rusqlite::Row<'_>,
-) -> rusqlite::Result<TokenRow> {
+fn token_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<TokenRow> {
     Ok((
         row.get(0)?,
         row.get(1)?,
@@ -761,7 +835,11 @@ impl Store for SqliteStore {
 
     fn last_change_seq(&self) -> Result<i64> {
         self.read(|conn| {
-            Ok(conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM record_versions", [], |r| r.get(0))?)
+            Ok(conn.query_row(
+                "SELECT COALESCE(MAX(seq), 0) FROM record_versions",
+                [],
+                |r| r.get(0),
+            )?)
         })
     }
 
@@ -788,7 +866,15 @@ impl Store for SqliteStore {
     }
 
     fn append_audit(&self, event: AuditEvent) -> Result<i64> {
-        self.write(|tx| append_audit_tx(tx, event))
+        let (reply, answer) = mpsc::sync_channel(1);
+        self.audit_queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .send((event, reply))
+            .map_err(|_| StoreError::Unavailable("the audit thread has stopped".into()))?;
+        answer
+            .recv()
+            .map_err(|_| StoreError::Unavailable("the audit thread has stopped".into()))?
     }
 
     fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<StoredAuditEntry>> {
@@ -922,10 +1008,14 @@ impl Store for SqliteStore {
 
     fn hit(&self, id: &str) -> Result<Option<Hit>> {
         self.read(|conn| {
-            conn.query_row(&format!("SELECT {HIT_COLUMNS} FROM hits WHERE id = ?1"), params![id], hit_from_row)
-                .optional()?
-                .map(RawHit::into_hit)
-                .transpose()
+            conn.query_row(
+                &format!("SELECT {HIT_COLUMNS} FROM hits WHERE id = ?1"),
+                params![id],
+                hit_from_row,
+            )
+            .optional()?
+            .map(RawHit::into_hit)
+            .transpose()
         })
     }
 
@@ -943,7 +1033,10 @@ impl Store for SqliteStore {
             let rows = stmt.query_map(
                 params![
                     filter.owner.as_ref().map(|a| a.as_str().to_string()),
-                    filter.screening_agency.as_ref().map(|a| a.as_str().to_string()),
+                    filter
+                        .screening_agency
+                        .as_ref()
+                        .map(|a| a.as_str().to_string()),
                     filter.status.map(HitStatus::as_str),
                     filter.after_seq.unwrap_or(0),
                     filter.limit.max(1) as i64,
@@ -1132,7 +1225,6 @@ impl Store for SqliteStore {
                 .collect()
         })
     }
-
 }
 
 const HIT_COLUMNS: &str = "seq, id, record_id, owner, reference, screening_agency, token_id, purpose, disclosed,
@@ -1149,7 +1241,10 @@ struct RawHit {
 
 fn hit_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawHit> {
     let mut text: [String; 13] = Default::default();
-    for (slot, col) in text.iter_mut().zip([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14]) {
+    for (slot, col) in text
+        .iter_mut()
+        .zip([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14])
+    {
         *slot = r.get(col)?;
     }
     Ok(RawHit {
@@ -1184,7 +1279,8 @@ impl RawHit {
             record: RecordId::parse(&record).ok_or_else(|| corrupt("record id", &record))?,
             owner: AgencyCode::parse(&owner).map_err(|_| corrupt("owner", &owner))?,
             reference,
-            screening_agency: AgencyCode::parse(&screening).map_err(|_| corrupt("agency", &screening))?,
+            screening_agency: AgencyCode::parse(&screening)
+                .map_err(|_| corrupt("agency", &screening))?,
             token_id: token,
             purpose,
             disclosed: access_level(&disclosed)?,
@@ -1209,7 +1305,14 @@ impl RawHit {
 struct RawManifest([String; 6]);
 
 fn manifest_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawManifest> {
-    Ok(RawManifest([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?]))
+    Ok(RawManifest([
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ]))
 }
 
 impl RawManifest {
