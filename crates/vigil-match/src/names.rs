@@ -228,6 +228,16 @@ struct Item {
     basis: Basis,
 }
 
+/// First letter of a part's phonetic key (so "Tse" and "Ze" start alike).
+fn first_sound(t: &Token) -> Option<u8> {
+    t.keys
+        .first()
+        .unwrap_or(&t.text)
+        .as_bytes()
+        .first()
+        .copied()
+}
+
 /// Items aligning a run of 2–3 adjacent parts of `runs` with one part of `other`. Only runs
 /// that could plausibly be that part written as one word are built and compared: the other
 /// part is long and weakly explained, and its length (or skeleton length, across scripts) is
@@ -252,7 +262,7 @@ fn joined_items(runs: &[&Token], other: &[&Token], other_best: &[f64], flip: boo
                     && y.display().len() >= 6
                     && if y.script == run[0].script {
                         y.display().len().abs_diff(run_len) <= 2 + run_len / 5
-                            && y.display().as_bytes().first() == run[0].display().as_bytes().first()
+                            && first_sound(y) == first_sound(run[0])
                     } else {
                         skeleton_len(y).abs_diff(run_skeleton) <= 1
                     };

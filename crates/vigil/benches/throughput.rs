@@ -1,0 +1,343 @@
+//! End-to-end throughput of Vigil on this machine: figures, not pass/fail.
+//!
+//! `cargo bench -p vigil --bench throughput` prints:
+//! - importing the OFAC SDN list (parse + store, one transaction);
+//! - importing a generated FtM file of N persons (default 1,000,000;
+//!   `VIGIL_BENCH_PERSONS` overrides), records per second;
+//! - building the screening index over those N records, and memory;
+//! - screening 1,000-traveller flights (PAXLST, parsed, screened, stored
+//!   with their hits and audit entry): latency per flight and sustained
+//!   travellers per second on all cores;
+//! - the HTTP API on loopback: records written per second, and screening
+//!   latency percentiles at 50 concurrent clients.
+//!
+//! The synthetic watchlist is the matching engine's generator (real name
+//! distributions from ../shared/data), reused here.
+
+#[path = "../../vigil-match/benches/common/mod.rs"]
+#[allow(dead_code)] // the engine's benches use parts of the generator that this one does not
+mod synthetic;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use vigil_core::{AgencyCode, Caller, CountryCode, Gender, PartialDate, Role};
+use vigil_formats::paxlst;
+use vigil_server::border::ManifestInput;
+use vigil_server::exchange::ImportFormat;
+use vigil_server::screen::{ScreenOptions, Traveller};
+use vigil_server::{AppState, Config, Ctx, Vigil};
+use vigil_store::{SqliteStore, Store};
+
+const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
+
+fn rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
+fn open(dir: &std::path::Path) -> Arc<Vigil> {
+    Arc::new(Vigil::new(Arc::new(SqliteStore::open(dir).expect("store")), Config::default()))
+}
+
+fn contributor(agency: &str) -> Ctx {
+    Ctx::new(
+        Caller { agency: AgencyCode::parse(agency).expect("code"), role: Role::Contributor, token_id: "bench".into() },
+        "benchmark",
+    )
+}
+
+fn date_text(d: &vigil_match::DateSpec) -> String {
+    match (d.month, d.day) {
+        (Some(m), Some(day)) if d.year_from == d.year_to => format!("{:04}-{m:02}-{day:02}", d.year_from),
+        (Some(m), None) if d.year_from == d.year_to => format!("{:04}-{m:02}", d.year_from),
+        _ => format!("{:04}", d.year_from),
+    }
+}
+
+fn partial(d: &vigil_match::DateSpec) -> Option<PartialDate> {
+    PartialDate::parse(&date_text(d)).ok()
+}
+
+/// A generated person as an FtM entity line.
+fn entity(i: usize, p: &vigil_match::PersonEntry) -> String {
+    let mut names = Vec::new();
+    let mut aliases = Vec::new();
+    let mut weak = Vec::new();
+    for n in &p.names {
+        match n.kind {
+            vigil_match::NameKind::Primary | vigil_match::NameKind::OriginalScript => names.push(n.full.clone()),
+            vigil_match::NameKind::Alias => aliases.push(n.full.clone()),
+            vigil_match::NameKind::WeakAlias => weak.push(n.full.clone()),
+        }
+    }
+    let nationality: Vec<String> = p
+        .nationalities
+        .iter()
+        .filter_map(|c| CountryCode::parse(c).ok().and_then(|c| c.alpha2_lower()))
+        .collect();
+    let gender: Vec<&str> = p
+        .gender
+        .iter()
+        .map(|g| match g {
+            vigil_match::Gender::Male => "male",
+            vigil_match::Gender::Female => "female",
+            vigil_match::Gender::Other => "other",
+        })
+        .collect();
+    serde_json::json!({
+        "id": format!("syn-{i}"),
+        "schema": "Person",
+        "properties": {
+            "name": names, "alias": aliases, "weakAlias": weak,
+            "birthDate": p.birth_dates.iter().map(date_text).collect::<Vec<_>>(),
+            "nationality": nationality, "gender": gender, "topics": ["crime.terror"],
+        }
+    })
+    .to_string()
+}
+
+fn traveller(q: &vigil_match::Query) -> Traveller {
+    Traveller {
+        names: q.names.iter().map(|n| n.full.clone()).collect(),
+        birth_date: q.birth_dates.first().and_then(partial),
+        nationalities: q.nationalities.iter().filter_map(|c| CountryCode::parse(c).ok()).collect(),
+        gender: q.gender.map(|g| match g {
+            vigil_match::Gender::Male => Gender::Male,
+            vigil_match::Gender::Female => Gender::Female,
+            vigil_match::Gender::Other => Gender::Other,
+        }),
+        ..Traveller::default()
+    }
+}
+
+/// A 1,000-traveller flight as PAXLST: mostly travellers who are not listed,
+/// a few noisy renderings of listed persons.
+fn flight(n: usize, pools: &synthetic::Pools, listed: &[(vigil_match::PersonEntry, vigil_match::DateSpec)], rng: &mut StdRng) -> String {
+    let t0 = NaiveDate::from_ymd_opt(2026, 11, 28).and_then(|d| d.and_hms_opt(10, 30, 0)).expect("date");
+    let leg = paxlst::Leg::new("XY", &format!("XY{}", rng.gen_range(100..999)), ("IST", t0), ("CDG", t0 + chrono::Duration::hours(4)));
+    let mut m = paxlst::Manifest::new_flight(paxlst::ManifestKind::PassengerList, leg, t0);
+    for i in 0..n {
+        let q = if i % 100 == 0 {
+            let (p, d) = &listed[rng.gen_range(0..listed.len())];
+            pools.noisy_traveller(p, *d, rng)
+        } else {
+            pools.other_traveller(rng)
+        };
+        let full = &q.names[0].full;
+        let words: Vec<&str> = full.split_whitespace().collect();
+        let (surname, given) = words.split_last().map(|(s, g)| (*s, g.to_vec())).unwrap_or(("X", vec![]));
+        let mut t = paxlst::Traveller::new(paxlst::Role::Passenger, surname, &given);
+        t.birth_date = q.birth_dates.first().and_then(|d| {
+            NaiveDate::from_ymd_opt(d.year_from, d.month.unwrap_or(1).into(), d.day.unwrap_or(1).into())
+        });
+        t.nationality = q.nationalities.first().cloned();
+        t.documents.push(paxlst::TravelDocument { doc_type: "P".into(), number: format!("X{:08}", rng.gen_range(0..99_999_999)), expiry: None, issuing_country: t.nationality.clone() });
+        m.travellers.push(t);
+    }
+    paxlst::emit(&m, &paxlst::Delimiters::default())
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn main() {
+    let persons: usize = std::env::var("VIGIL_BENCH_PERSONS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let dir = tempfile::tempdir().expect("tempdir");
+    println!("# Vigil throughput ({} cores)", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+
+    // 1. OFAC.
+    {
+        let ofac = std::fs::read(format!("{SHARED}/lists/ofac_sdn_2024-05-07.xml")).expect("OFAC list");
+        let vigil = open(&dir.path().join("ofac"));
+        vigil.ensure_agency(&AgencyCode::parse("OFAC").expect("code")).expect("agency");
+        let t = Instant::now();
+        let batch = ImportFormat::OfacXml.parse(&ofac).expect("parse");
+        let parsed = t.elapsed();
+        let report = vigil.import(&contributor("OFAC"), ImportFormat::OfacXml, batch, None).expect("import");
+        println!(
+            "import OFAC SDN ({:.1} MB): {} persons in {:.2} s (parse {:.2} s)",
+            ofac.len() as f64 / 1e6,
+            report.added,
+            t.elapsed().as_secs_f64(),
+            parsed.as_secs_f64()
+        );
+    }
+
+    // 2. A generated FtM file of `persons` records.
+    let pools = synthetic::Pools::load();
+    let mut rng = StdRng::seed_from_u64(42);
+    let t = Instant::now();
+    let mut listed = Vec::with_capacity(persons);
+    let mut ftm = String::with_capacity(persons * 300);
+    for i in 0..persons {
+        let (p, d) = pools.person(&mut rng);
+        ftm.push_str(&entity(i, &p));
+        ftm.push('\n');
+        if i % 1000 == 0 {
+            listed.push((p, d));
+        }
+    }
+    println!("generated {persons} FtM persons ({:.0} MB) in {:.1} s", ftm.len() as f64 / 1e6, t.elapsed().as_secs_f64());
+    let vigil = open(&dir.path().join("main"));
+    vigil.ensure_agency(&AgencyCode::parse("INTERPOL").expect("code")).expect("agency");
+    let t = Instant::now();
+    let batch = ImportFormat::Ftm.parse(ftm.as_bytes()).expect("parse");
+    let parsed = t.elapsed();
+    drop(ftm);
+    let report = vigil.import(&contributor("INTERPOL"), ImportFormat::Ftm, batch, None).expect("import");
+    let took = t.elapsed();
+    println!(
+        "import FtM: {} records in {:.1} s = {:.0} records/s (parse {:.1} s, store {:.1} s)",
+        report.added,
+        took.as_secs_f64(),
+        report.added as f64 / took.as_secs_f64(),
+        parsed.as_secs_f64(),
+        (took - parsed).as_secs_f64()
+    );
+
+    // 3. The screening index over everything.
+    let t = Instant::now();
+    let indexed = vigil.warm_up().expect("index");
+    println!("screening index: {indexed} records built in {:.1} s; process RSS {:.0} MiB", t.elapsed().as_secs_f64(), rss_mib());
+
+    // 4. Whole flights.
+    let screener = Ctx::new(
+        Caller { agency: AgencyCode::parse("FRA").expect("code"), role: Role::Screener, token_id: "bench".into() },
+        "border check",
+    );
+    let flights: Vec<String> = (0..12).map(|_| flight(1000, &pools, &listed, &mut rng)).collect();
+    let mut latencies = Vec::new();
+    let mut hits = 0;
+    for f in &flights[..4] {
+        let t = Instant::now();
+        let (summary, _) = vigil.screen_manifest(&screener, ManifestInput::Paxlst(f.clone().into_bytes()), ScreenOptions::default()).expect("manifest");
+        latencies.push(t.elapsed());
+        hits += summary.hits;
+    }
+    latencies.sort();
+    println!(
+        "1,000-traveller flight (parse + screen + store): median {:.0} ms, max {:.0} ms; {} hits in 4 flights ({} planted)",
+        percentile(&latencies, 0.5).as_secs_f64() * 1e3,
+        latencies.last().map(|d| d.as_secs_f64() * 1e3).unwrap_or(0.0),
+        hits,
+        40
+    );
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let t = Instant::now();
+    std::thread::scope(|s| {
+        for chunk in flights[4..].chunks(flights[4..].len().div_ceil(threads)) {
+            let (vigil, screener) = (vigil.clone(), screener.clone());
+            s.spawn(move || {
+                for f in chunk {
+                    vigil.screen_manifest(&screener, ManifestInput::Paxlst(f.clone().into_bytes()), ScreenOptions::default()).expect("manifest");
+                }
+            });
+        }
+    });
+    let travellers = (flights.len() - 4) * 1000;
+    println!("sustained: {travellers} travellers on {threads} threads in {:.2} s = {:.0} travellers/s", t.elapsed().as_secs_f64(), travellers as f64 / t.elapsed().as_secs_f64());
+
+    // 5. The HTTP API on loopback.
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(http(vigil.clone(), &pools, &mut rng));
+}
+
+async fn http(vigil: Arc<Vigil>, pools: &synthetic::Pools, rng: &mut StdRng) {
+    let store: &dyn Store = vigil.store();
+    let fra = AgencyCode::parse("FRA").expect("code");
+    store.create_agency(&fra, "France", vigil_core::AgencyKind::CountryBureau).ok();
+    let (_, writer) = store.create_token(&fra, Role::Contributor, None).expect("token");
+    let (_, screener) = store.create_token(&fra, Role::Screener, None).expect("token");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(vigil_server::serve(listener, AppState { vigil }, std::future::pending()));
+    let client = reqwest::Client::new();
+
+    // Writes: 16 clients for 5 s.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let t = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..16 {
+        let (client, base, writer) = (client.clone(), base.clone(), writer.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut n = 0u64;
+            while Instant::now() < deadline {
+                let body = serde_json::json!({"reference": format!("W-{c}-{n}"), "names": [{"full": format!("Writer Person{c} Number{n}")}], "birth_dates": ["1980"]});
+                let r = client.post(format!("{base}/v1/records")).bearer_auth(&writer).header("x-vigil-purpose", "bench").json(&body).send().await;
+                if r.map(|r| r.status().is_success()).unwrap_or(false) {
+                    n += 1;
+                }
+            }
+            n
+        }));
+    }
+    let mut written = 0;
+    for task in tasks {
+        written += task.await.unwrap_or(0);
+    }
+    println!("HTTP writes (16 clients): {written} records in {:.1} s = {:.0} records/s, each durable with its audit entry", t.elapsed().as_secs_f64(), written as f64 / t.elapsed().as_secs_f64());
+
+    // Screening: 50 clients for 10 s.
+    let queries: Vec<String> = (0..5000)
+        .map(|_| serde_json::json!({"traveller": traveller(&pools.other_traveller(rng)), "limit": 5}).to_string())
+        .collect();
+    let queries = Arc::new(queries);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let t = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..50 {
+        let (client, base, screener, queries) = (client.clone(), base.clone(), screener.clone(), queries.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut i = c * 100;
+            while Instant::now() < deadline {
+                let started = Instant::now();
+                let r = client
+                    .post(format!("{base}/v1/screen"))
+                    .bearer_auth(&screener)
+                    .header("x-vigil-purpose", "bench")
+                    .header("content-type", "application/json")
+                    .body(queries[i % queries.len()].clone())
+                    .send()
+                    .await;
+                if let Ok(r) = r {
+                    let ok = r.status().is_success();
+                    let _ = r.bytes().await;
+                    if ok {
+                        lat.push(started.elapsed());
+                    }
+                }
+                i += 1;
+            }
+            lat
+        }));
+    }
+    let mut lat = Vec::new();
+    for task in tasks {
+        lat.extend(task.await.unwrap_or_default());
+    }
+    lat.sort();
+    if !lat.is_empty() {
+        println!(
+            "HTTP /v1/screen (50 clients): {} requests in {:.1} s = {:.0} req/s; p50 {:.2} ms, p99 {:.2} ms",
+            lat.len(),
+            t.elapsed().as_secs_f64(),
+            lat.len() as f64 / t.elapsed().as_secs_f64(),
+            percentile(&lat, 0.5).as_secs_f64() * 1e3,
+            percentile(&lat, 0.99).as_secs_f64() * 1e3
+        );
+    }
+}
