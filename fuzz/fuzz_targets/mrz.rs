@@ -1,5 +1,5 @@
 //! Fuzz target: `mrz::parse` must return `Ok` or `Err` for any text, never
-//! panic, and anything it accepts must have passed its check digits.
+//! panic, and must be deterministic.
 #![no_main]
 
 use chrono::NaiveDate;
@@ -15,7 +15,5 @@ fuzz_target!(|data: &[u8]| {
     let Some(today) = NaiveDate::from_ymd_opt(2025, 6, 15) else {
         return;
     };
-    if let Ok(zone) = mrz::parse(text, today) {
-        assert!(!zone.document_number.is_empty() || zone.repairs.is_empty() || true);
-    }
+    assert_eq!(mrz::parse(text, today), mrz::parse(text, today));
 });

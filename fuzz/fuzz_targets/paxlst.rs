@@ -8,6 +8,8 @@ use vigil_formats::paxlst;
 fuzz_target!(|data: &[u8]| {
     if let Ok(manifest) = paxlst::parse_bytes(data) {
         let text = paxlst::emit(&manifest, &paxlst::Delimiters::default());
-        let _ = paxlst::parse(&text);
+        let again = paxlst::parse(&text).expect("emitted text is EDIFACT");
+        assert_eq!(again.travellers, manifest.travellers, "{text}");
+        assert_eq!(again.legs, manifest.legs, "{text}");
     }
 });

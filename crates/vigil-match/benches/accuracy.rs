@@ -261,6 +261,12 @@ fn un_leave_one_out() {
 }
 
 fn main() {
+    let t = std::time::Instant::now();
+    compare_names("Warm", "Up");
+    println!(
+        "embedded name data parsed on first use in {:.2?}",
+        t.elapsed()
+    );
     name_bench();
     arabic_latin();
     un_leave_one_out();

@@ -2,7 +2,7 @@
 
 Run from crates/vigil-match/data with the shared folder beside the repo:
     python3 gen_tables.py ../../../../shared/data
-Writes ../src/cyrillic_tables.rs and name_frequencies.txt.
+Writes ../src/translit/cyrillic_tables.rs and name_frequencies.txt.
 """
 import csv, json, re, sys, unicodedata
 from collections import Counter

@@ -1,4 +1,4 @@
-//! The in-memory candidate index: finds, among a million listed persons, the few dozen worth
+//! The in-memory candidate index: finds, among a million listed persons, the dozen or so worth
 //! scoring, then scores them.
 //!
 //! Retrieval keys per name part (see [`retrieval_keys`]): its variant groups (so Muhammad
@@ -11,7 +11,7 @@
 //!
 //! Candidates accumulate, per query part, the IDF of the rarest key that reached them, so a
 //! shared rare surname outweighs a shared Mohammed. Posting lists are visited rarest first
-//! under a budget; lists longer than [`LONG_LIST`] are never walked, only probed (binary
+//! under a budget; lists longer than `LONG_LIST` are never walked, only probed (binary
 //! search, lists are kept sorted) for candidates already found. The `visible` filter is applied
 //! when candidates are picked, before any scoring, so hidden records never reach the scorer.
 //!
@@ -25,6 +25,7 @@ use crate::model::{
     DateSpec, DocumentEntry, Gender, Match, NameKind, PersonEntry, Query, SearchOptions,
     DEFAULT_THRESHOLD,
 };
+use crate::names::SimilarityCache;
 use crate::person::{score_person, Facts, NameForm};
 use crate::text::{RawToken, Script};
 
@@ -39,9 +40,13 @@ const NS_INTERN: u8 = 20;
 /// for candidates found through rarer keys.
 const LONG_LIST: usize = 4096;
 /// Most postings walked per query.
-const BUDGET: usize = 40_000;
+const BUDGET: usize = 12_000;
+/// Long lists are probed only while few candidates are known, and only a few of them: each
+/// probe costs a binary search per candidate.
+const BOOST_LIMIT: usize = 512;
+const MAX_BOOSTS: usize = 4;
 /// Candidates fully scored per query (beyond the requested limit).
-const CANDIDATES: usize = 16;
+const CANDIDATES: usize = 4;
 /// Query probes tracked per query (one bit each).
 const MAX_PROBES: usize = 32;
 
@@ -58,6 +63,53 @@ struct Stored {
     nationalities: Vec<String>,
     gender: Option<Gender>,
     documents: Vec<DocumentEntry>,
+}
+
+/// Per-thread accumulator of retrieval scores, indexed by slot: a dense array is several
+/// times faster than a hash map at a few thousand postings per query, and is reset through
+/// the list of touched slots rather than cleared whole.
+#[derive(Default)]
+struct Scratch {
+    score: Vec<f32>,
+    seen: Vec<u32>,
+    touched: Vec<u32>,
+}
+
+impl Scratch {
+    fn prepare(&mut self, slots: usize) {
+        if self.score.len() < slots {
+            self.score.resize(slots, 0.0);
+            self.seen.resize(slots, 0);
+        }
+        self.touched.clear();
+    }
+
+    fn add(&mut self, slot: u32, bit: u32, idf: f32) {
+        let i = slot as usize;
+        if self.seen[i] == 0 {
+            self.touched.push(slot);
+        }
+        if self.seen[i] & bit == 0 {
+            self.seen[i] |= bit;
+            self.score[i] += idf;
+        }
+    }
+
+    /// The touched slots with their scores, resetting them.
+    fn drain(&mut self) -> impl Iterator<Item = (f32, u32)> + '_ {
+        let (score, seen) = (&mut self.score, &mut self.seen);
+        self.touched.drain(..).map(move |slot| {
+            let i = slot as usize;
+            let s = score[i];
+            score[i] = 0.0;
+            seen[i] = 0;
+            (s, slot)
+        })
+    }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
 /// Watchlist index. `Send + Sync`: searches take `&self` and may run on many threads.
@@ -341,6 +393,7 @@ impl Index {
             gender: q.gender,
             documents: &q.documents,
         };
+        let mut cache = SimilarityCache::default();
         let mut matches: Vec<Match> = candidates
             .into_iter()
             .filter_map(|slot| {
@@ -364,7 +417,8 @@ impl Index {
                     gender: stored.gender,
                     documents: &stored.documents,
                 };
-                let (score, explanation) = score_person(&forms, &facts, &names, &person);
+                let (score, explanation) =
+                    score_person(&forms, &facts, &names, &person, &mut cache);
                 (score >= opts.threshold).then_some(Match {
                     key: stored.key,
                     score,
@@ -395,39 +449,48 @@ impl Index {
             }
         }
         lists.sort_by_key(|(_, l)| l.len());
-        let mut acc: FastMap<u32, (f32, u32)> = FastMap::default();
-        let mut visited = 0;
-        for &(p, list) in &lists {
-            let idf = (1.0 + n / list.len() as f64).ln() as f32;
-            let bit = 1u32 << p;
-            if list.len() <= LONG_LIST && visited + list.len() <= BUDGET {
-                visited += list.len();
-                for &slot in list {
-                    let e = acc.entry(slot).or_insert((0.0, 0));
-                    if e.1 & bit == 0 {
-                        e.0 += idf;
-                        e.1 |= bit;
+        let ranked = SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            scratch.prepare(self.slots.len());
+            let (mut visited, mut boosts) = (0, 0);
+            for &(p, list) in &lists {
+                let idf = (1.0 + n / list.len() as f64).ln() as f32;
+                let bit = 1u32 << p;
+                if list.len() <= LONG_LIST && visited + list.len() <= BUDGET {
+                    visited += list.len();
+                    for &slot in list {
+                        scratch.add(slot, bit, idf);
                     }
-                }
-            } else {
-                for (slot, e) in acc.iter_mut() {
-                    if e.1 & bit == 0 && list.binary_search(slot).is_ok() {
-                        e.0 += idf;
-                        e.1 |= bit;
+                } else if scratch.touched.len() <= BOOST_LIMIT && boosts < MAX_BOOSTS {
+                    boosts += 1;
+                    for i in 0..scratch.touched.len() {
+                        let slot = scratch.touched[i];
+                        if list.binary_search(&slot).is_ok() {
+                            scratch.add(slot, bit, idf);
+                        }
                     }
                 }
             }
-        }
-        if acc.is_empty() {
-            // Only very common parts ("Mohammed Ali"): take the head of the rarest list.
-            if let Some(&(_, list)) = lists.first() {
-                acc.extend(list.iter().take(BUDGET).map(|&s| (s, (0.0, 0))));
+            if scratch.touched.is_empty() {
+                // Only very common parts ("Mohammed Ali"): take the head of the rarest list.
+                if let Some(&(_, list)) = lists.first() {
+                    for &slot in list.iter().take(BUDGET) {
+                        scratch.add(slot, 1, 0.0);
+                    }
+                }
             }
-        }
-        let mut ranked: Vec<(f32, u32)> = acc
-            .into_iter()
-            .map(|(slot, (score, _))| (score, slot))
-            .collect();
+            scratch.drain().collect::<Vec<(f32, u32)>>()
+        });
+        // Outside the scratch borrow: `visible` is the caller's code.
+        self.best_visible(ranked, wanted, visible)
+    }
+
+    fn best_visible(
+        &self,
+        mut ranked: Vec<(f32, u32)>,
+        wanted: usize,
+        visible: &dyn Fn(u64) -> bool,
+    ) -> Vec<u32> {
         let order = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
         // Rank only as deep as needed: chunks of the best, skipping what the caller may not see.
         let mut out = Vec::with_capacity(wanted);

@@ -8,9 +8,9 @@
 //!   Georgian), Arabic consonant skeletons, phonetic keys.
 //! - `lexicon`: embedded variant groups (rigour), nicknames, part frequencies, titles and
 //!   particles.
-//! - `analysis`: a name string to analysed parts ([`analysis::Token`]).
+//! - `analysis`: a name string to analysed parts (`Token`).
 //! - [`similarity`]: Levenshtein, Damerau-Levenshtein, Jaro, Jaro-Winkler.
-//! - [`names`]: order-independent alignment of parts and the name score.
+//! - `names`: order-independent alignment of parts and the name score ([`NameComparison`]).
 //! - `person`: birth date, nationality, gender and documents around the name score;
 //!   [`Explanation`].
 //! - `index`: the candidate index ([`Index`]).
@@ -22,12 +22,12 @@
 //! - `Index::search` applies the caller's visibility filter before scoring: a hidden record
 //!   never reaches the scorer and cannot change what else is returned.
 
-pub mod analysis;
+mod analysis;
 mod index;
 mod keys;
 mod lexicon;
 pub mod model;
-pub mod names;
+mod names;
 mod person;
 pub mod similarity;
 mod text;
@@ -40,7 +40,6 @@ pub use model::{
 };
 pub use names::{Basis, NameComparison, PartMatch};
 pub use person::{Adjustment, DateVerdict, DocumentVerdict, Explanation, Verdict};
-pub use text::Script;
 
 use person::{score_person, Facts, NameForm};
 
@@ -78,6 +77,7 @@ pub fn compare(q: &Query, e: &PersonEntry) -> (f64, Explanation) {
             gender: e.gender,
             documents: &e.documents,
         },
+        &mut names::SimilarityCache::default(),
     )
 }
 

@@ -5,17 +5,21 @@
 //! 1. Every pair of parts gets a similarity with the reason for it ([`Basis`]): same spelling,
 //!    same variant group (Mohammed/Muhammad/محمد), nickname, spelling distance on romanised
 //!    forms, phonetic keys, Arabic consonant skeletons, or initials.
-//! 2. A greedy assignment takes the most similar pairs first, each part used once. When the
-//!    shorter name is not fully explained, adjacent parts are also tried joined, so "Abdul
-//!    Rahman"/"Abdulrahman" and "Fridrich Buchenberg"/"FridrichBuchenberg" align.
-//! 3. Score = Σ wᵢ·sᵢ / (Σ wᵢ + Σ extra penalties): pairs weigh by rarity; a pair that does not
-//!    agree (two different surnames) counts with similarity 0, which is the strong evidence
-//!    against; a part present in only one name (a middle name, a patronymic) costs a fraction
-//!    of its weight. A name matching only by initials is capped.
+//! 2. A greedy assignment takes the most similar pairs first, each part used once. When a long
+//!    part is left weakly explained, runs of adjacent parts of the other name are also tried
+//!    joined, so "Abdul Rahman"/"Abdulrahman" and "Fridrich Buchenberg"/"FridrichBuchenberg"
+//!    align.
+//! 3. Score = Σ agreeᵢ·sᵢ / Σ (agreeᵢ·sᵢ + conflictᵢ·(1 − sᵢ)) + extra-part penalties. A pair
+//!    agrees with its rarity weight; a pair that disagrees (two different surnames) weighs more
+//!    than the same parts agreeing, however common they are: that is the strong evidence
+//!    against. A part present in only one name (a middle name, a patronymic) costs a fraction
+//!    of its weight. Names matching only by initials, one-part names against fuller ones and a
+//!    reversed genealogy around "bin" are capped.
 
 use serde::Serialize;
 
 use crate::analysis::{Class, Token};
+use crate::keys::FastMap;
 use crate::similarity::osa_distance;
 use crate::text::Script;
 use crate::translit::skeleton_similarity;
@@ -65,7 +69,7 @@ const EXTRA_LIGHT: f64 = 0.08;
 /// Least weight of a part present in one name only: a missing common part is still missing.
 const EXTRA_FLOOR: f64 = 0.4;
 /// Score factor for a one-part name against a name of several parts.
-const ONE_PART: f64 = 0.9;
+const ONE_PART: f64 = 0.95;
 /// Similarity of an initial and a part starting with it.
 const INITIAL_AGREEMENT: f64 = 0.8;
 /// Least weight of a pair of parts that disagree, and how much more a disagreement weighs
@@ -113,8 +117,18 @@ fn spelling<T: PartialEq + Copy>(a: &[T], b: &[T]) -> f64 {
     1.0 - osa_distance(a, b) as f64 / longest as f64
 }
 
+/// Copies up to 64 characters of `text` into `buf` (a stack buffer: no allocation per pair).
+fn fill(buf: &mut [char; 64], text: &str) -> usize {
+    let mut n = 0;
+    for (slot, c) in buf.iter_mut().zip(text.chars()) {
+        *slot = c;
+        n += 1;
+    }
+    n
+}
+
 /// Similarity of two parts and its basis.
-pub fn part_similarity(a: &Token, b: &Token) -> (f64, Basis) {
+pub(crate) fn part_similarity(a: &Token, b: &Token) -> (f64, Basis) {
     if a.class == Class::Initial || b.class == Class::Initial {
         let (initial, other) = if a.class == Class::Initial {
             (a, b)
@@ -161,9 +175,9 @@ pub fn part_similarity(a: &Token, b: &Token) -> (f64, Basis) {
         }
     }
     if a.script == b.script && matches!(a.script, Script::Arabic | Script::Other) {
-        let x: Vec<char> = a.text.chars().collect();
-        let y: Vec<char> = b.text.chars().collect();
-        consider(spelling(&x, &y), Basis::SameScript);
+        let (mut x, mut y) = (['\0'; 64], ['\0'; 64]);
+        let (nx, ny) = (fill(&mut x, &a.text), fill(&mut y, &b.text));
+        consider(spelling(&x[..nx], &y[..ny]), Basis::SameScript);
     }
     if (a.script == Script::Arabic) != (b.script == Script::Arabic) {
         for x in a.skeletons.iter() {
@@ -242,7 +256,13 @@ fn first_sound(t: &Token) -> Option<u8> {
 /// that could plausibly be that part written as one word are built and compared: the other
 /// part is long and weakly explained, and its length (or skeleton length, across scripts) is
 /// close to the run's. `flip` puts the runs on the query side.
-fn joined_items(runs: &[&Token], other: &[&Token], other_best: &[f64], flip: bool) -> Vec<Item> {
+fn joined_items(
+    runs: &[&Token],
+    other: &[&Token],
+    other_best: &[f64],
+    flip: bool,
+    cache: &mut SimilarityCache,
+) -> Vec<Item> {
     let mut out = Vec::new();
     let skeleton_len = |t: &Token| t.skeletons.first().map_or(0, |s| s.len());
     for len in 2..=3 {
@@ -269,12 +289,20 @@ fn joined_items(runs: &[&Token], other: &[&Token], other_best: &[f64], flip: boo
                 if !plausible {
                     continue;
                 }
-                let joined = joined.get_or_insert_with(|| Token::joined(run));
-                let (raw, basis) = if flip {
-                    part_similarity(joined, y)
-                } else {
-                    part_similarity(y, joined)
+                let ptr = |t: &Token| t as *const Token as usize;
+                let key = RunKey {
+                    flip,
+                    other: ptr(y),
+                    run: [ptr(run[0]), ptr(run[1]), run.get(2).map_or(0, |t| ptr(t))],
                 };
+                let (raw, basis) = *cache.runs.entry(key).or_insert_with(|| {
+                    let joined = joined.get_or_insert_with(|| Token::joined(run));
+                    if flip {
+                        part_similarity(joined, y)
+                    } else {
+                        part_similarity(y, joined)
+                    }
+                });
                 if joinable(raw, basis) {
                     let (r, o) = ((start, len), (j, 1));
                     let (a, b) = if flip { (r, o) } else { (o, r) };
@@ -298,8 +326,8 @@ fn greedy(items: &mut [Item], na: usize, nb: usize) -> Vec<usize> {
             .total_cmp(&x.raw)
             .then((x.a.1 + x.b.1).cmp(&(y.a.1 + y.b.1)))
     });
-    let mut used_a = vec![false; na];
-    let mut used_b = vec![false; nb];
+    let (mut used_a, mut used_b) = ([false; MAX_PARTS], [false; MAX_PARTS]);
+    debug_assert!(na <= MAX_PARTS && nb <= MAX_PARTS);
     let mut chosen = Vec::new();
     for (k, it) in items.iter().enumerate() {
         let free_a = (it.a.0..it.a.0 + it.a.1).all(|i| !used_a[i]);
@@ -321,8 +349,44 @@ fn run_text(words: &[&Token], run: (usize, usize)) -> String {
         .join(" ")
 }
 
+/// Part similarities already computed during one search, keyed by the parts' addresses (the
+/// query's parts and the index's interned parts do not move while a search runs): candidates
+/// share parts, so most pairs repeat.
+#[derive(Default)]
+pub(crate) struct SimilarityCache {
+    pairs: FastMap<(usize, usize), (f64, Basis)>,
+    runs: FastMap<RunKey, (f64, Basis)>,
+}
+
+/// A joined run of parts compared with one part of the other name.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct RunKey {
+    flip: bool,
+    other: usize,
+    run: [usize; 3],
+}
+
+fn cached_similarity(cache: &mut SimilarityCache, x: &Token, y: &Token) -> (f64, Basis) {
+    let key = (x as *const Token as usize, y as *const Token as usize);
+    *cache
+        .pairs
+        .entry(key)
+        .or_insert_with(|| part_similarity(x, y))
+}
+
 /// Compares two analysed names (query first).
-pub fn compare_tokens(query: &[&Token], matched: &[&Token]) -> NameComparison {
+pub(crate) fn compare_tokens(query: &[&Token], matched: &[&Token]) -> NameComparison {
+    compare_with(query, matched, true, &mut SimilarityCache::default())
+}
+
+/// [`compare_tokens`], with a similarity cache, and without building the explanation's
+/// strings unless `explain` (a search compares many names and explains few).
+pub(crate) fn compare_with(
+    query: &[&Token],
+    matched: &[&Token],
+    explain: bool,
+    cache: &mut SimilarityCache,
+) -> NameComparison {
     let a: Vec<&Token> = query
         .iter()
         .copied()
@@ -342,7 +406,7 @@ pub fn compare_tokens(query: &[&Token], matched: &[&Token]) -> NameComparison {
     let mut items = Vec::with_capacity(a.len() * b.len());
     for (i, x) in a.iter().enumerate() {
         for (j, y) in b.iter().enumerate() {
-            let (raw, basis) = part_similarity(x, y);
+            let (raw, basis) = cached_similarity(cache, x, y);
             items.push(Item {
                 a: (i, 1),
                 b: (j, 1),
@@ -354,8 +418,7 @@ pub fn compare_tokens(query: &[&Token], matched: &[&Token]) -> NameComparison {
     let mut chosen = greedy(&mut items, a.len(), b.len());
     // Joined parts are only worth trying when a long part (a joined form is long) is left
     // unexplained or weakly explained; most candidates of a search fail this cheap test.
-    let mut best_a = vec![0.0f64; a.len()];
-    let mut best_b = vec![0.0f64; b.len()];
+    let (mut best_a, mut best_b) = ([0.0f64; MAX_PARTS], [0.0f64; MAX_PARTS]);
     for &k in &chosen {
         best_a[items[k].a.0] = items[k].raw;
         best_b[items[k].b.0] = items[k].raw;
@@ -367,8 +430,8 @@ pub fn compare_tokens(query: &[&Token], matched: &[&Token]) -> NameComparison {
             .any(|(t, &r)| r < 0.92 && t.display().len() >= 6)
     };
     if unexplained_long(&a, &best_a) || unexplained_long(&b, &best_b) {
-        let mut extra = joined_items(&a, &b, &best_b, true);
-        extra.extend(joined_items(&b, &a, &best_a, false));
+        let mut extra = joined_items(&a, &b, &best_b, true, cache);
+        extra.extend(joined_items(&b, &a, &best_a, false, cache));
         if !extra.is_empty() {
             items.extend(extra);
             chosen = greedy(&mut items, a.len(), b.len());
@@ -377,8 +440,7 @@ pub fn compare_tokens(query: &[&Token], matched: &[&Token]) -> NameComparison {
 
     let mut result = NameComparison::default();
     let (mut num, mut den) = (0.0, 0.0);
-    let mut used_a = vec![false; a.len()];
-    let mut used_b = vec![false; b.len()];
+    let (mut used_a, mut used_b) = ([false; MAX_PARTS], [false; MAX_PARTS]);
     let mut strong = false;
     let mut swaps = 0;
     for &k in &chosen {
@@ -418,6 +480,9 @@ pub fn compare_tokens(query: &[&Token], matched: &[&Token]) -> NameComparison {
         }
         num += agree * s;
         den += w;
+        if !explain {
+            continue;
+        }
         result.parts.push(PartMatch {
             query: run_text(&a, it.a),
             matched: run_text(&b, it.b),
@@ -437,7 +502,9 @@ pub fn compare_tokens(query: &[&Token], matched: &[&Token]) -> NameComparison {
                 EXTRA
             };
             den += factor * f64::from(t.weight).max(EXTRA_FLOOR);
-            out.push(t.display().to_string());
+            if explain {
+                out.push(t.display().to_string());
+            }
         }
     }
     let mut score = if den > 0.0 { num / den } else { 0.0 };

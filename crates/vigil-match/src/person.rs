@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::analysis::Token;
 use crate::model::{DateSpec, DocumentEntry, DocumentKind, Gender, NameKind};
-use crate::names::{compare_tokens, NameComparison};
+use crate::names::{compare_with, NameComparison, SimilarityCache};
 
 /// How the birth dates compare (best over all pairs of known dates).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -188,23 +188,29 @@ pub(crate) fn score_person(
     query: &Facts<'_>,
     names: &[NameForm<'_>],
     person: &Facts<'_>,
+    cache: &mut SimilarityCache,
 ) -> (f64, Explanation) {
-    let mut best: Option<(f64, usize, usize, NameComparison)> = None;
+    // Score every pair of name forms without explanations, then explain the best one.
+    let mut best: Option<(f64, usize, usize)> = None;
     for (i, q) in query_names.iter().enumerate() {
         for (j, n) in names.iter().enumerate() {
-            let c = compare_tokens(&q.tokens, &n.tokens);
+            let c = compare_with(&q.tokens, &n.tokens, false, cache);
             let effective = c.score
                 + if n.kind == NameKind::WeakAlias {
                     WEAK_ALIAS
                 } else {
                     0.0
                 };
-            if best.as_ref().is_none_or(|b| effective > b.0) {
-                best = Some((effective, i, j, c));
+            if best.is_none_or(|b| effective > b.0) {
+                best = Some((effective, i, j));
             }
         }
     }
-    let (name_score, qi, ni, name) = best.unwrap_or_default();
+    let (name_score, qi, ni) = best.unwrap_or_default();
+    let name = match (query_names.get(qi), names.get(ni)) {
+        (Some(q), Some(n)) => compare_with(&q.tokens, &n.tokens, true, cache),
+        _ => NameComparison::default(),
+    };
     let mut adjustments = Vec::new();
     if names.get(ni).is_some_and(|n| n.kind == NameKind::WeakAlias) {
         adjustments.push(Adjustment {
@@ -365,7 +371,7 @@ mod tests {
         ];
         for (a, b, want) in cases {
             assert_eq!(
-                document_verdict(&[a.clone()], &[b.clone()]),
+                document_verdict(std::slice::from_ref(&a), std::slice::from_ref(&b)),
                 want,
                 "{a:?} {b:?}"
             );

@@ -10,7 +10,7 @@ use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
 /// Writing system of a token, decided by its first letter.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Script {
     Latin,
     Cyrillic,
@@ -260,6 +260,18 @@ mod tests {
                 Script::Other
             ]
         );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(8))]
+        #[test]
+        fn never_panics_on_10k_chars(c in proptest::collection::vec(any::<char>(), 9_000..10_000)) {
+            let long: String = c.into_iter().collect();
+            for t in tokenize(&long) {
+                let _ = fold_latin(&t.text, Fold::Icao);
+                let _ = strip_marks(&t.text);
+            }
+        }
     }
 
     proptest! {

@@ -115,7 +115,6 @@ impl Vigil {
         let existing = self.owned_records(&owner)?;
         let mut seen: HashSet<String> = HashSet::new();
         let mut changes = Vec::new();
-        let mut disclosed = Vec::new();
         for imported in batch.records.drain(..) {
             let mut draft = imported.draft;
             if let Some(kind) = source {
@@ -148,11 +147,6 @@ impl Vigil {
             match existing.get(&draft.reference) {
                 None => {
                     let id = RecordId::new();
-                    disclosed.push(Disclosed {
-                        record: id,
-                        owner: owner.clone(),
-                        level: Access::Full,
-                    });
                     changes.push(RecordChange::Create {
                         id,
                         owner: owner.clone(),
@@ -179,11 +173,6 @@ impl Vigil {
                     if same && current.status == RecordStatus::Active {
                         report.unchanged += 1;
                     } else {
-                        disclosed.push(Disclosed {
-                            record: current.id,
-                            owner: owner.clone(),
-                            level: Access::Full,
-                        });
                         report.changed += 1;
                     }
                 }
@@ -201,11 +190,6 @@ impl Vigil {
                         status: RecordStatus::Retired,
                         expected_version: Some(record.version),
                     });
-                    disclosed.push(Disclosed {
-                        record: record.id,
-                        owner: owner.clone(),
-                        level: Access::Full,
-                    });
                     report.retired += 1;
                 }
             }
@@ -218,13 +202,15 @@ impl Vigil {
         }
         report.rejected += report.diagnostics.len();
         report.diagnostics.splice(0..0, batch.diagnostics);
+        // The importer discloses nothing to itself: the audit entry says what
+        // was done, and every record version names who wrote it.
         let event = ctx.event_for(
             "import",
             serde_json::json!({
                 "format": format, "added": report.added, "changed": report.changed,
                 "unchanged": report.unchanged, "retired": report.retired, "rejected": report.rejected,
             }),
-            disclosed,
+            Vec::new(),
             200,
         );
         self.store()

@@ -39,6 +39,9 @@ struct IndexState {
     index: engine::Index,
     keys: HashMap<RecordId, u64>,
     records: HashMap<u64, IndexedRecord>,
+    /// How many indexed records are hidden from someone; when none are,
+    /// the search for hidden records is skipped.
+    restricted: usize,
     next_key: u64,
     last_seq: i64,
 }
@@ -198,7 +201,10 @@ impl IndexState {
             }
         };
         self.index.upsert(key, &person_entry(record));
-        self.records.insert(
+        if is_restricted(&record.draft.policy) {
+            self.restricted += 1;
+        }
+        let previous = self.records.insert(
             key,
             IndexedRecord {
                 id: record.id,
@@ -207,14 +213,27 @@ impl IndexState {
                 policy: Arc::new(record.draft.policy.clone()),
             },
         );
+        if previous.is_some_and(|p| is_restricted(&p.policy)) {
+            self.restricted -= 1;
+        }
     }
 
     fn remove(&mut self, id: RecordId) {
         if let Some(key) = self.keys.remove(&id) {
             self.index.remove(key);
-            self.records.remove(&key);
+            if self
+                .records
+                .remove(&key)
+                .is_some_and(|p| is_restricted(&p.policy))
+            {
+                self.restricted -= 1;
+            }
         }
     }
+}
+
+fn is_restricted(policy: &AccessPolicy) -> bool {
+    !matches!(policy.visibility, vigil_core::Visibility::All)
 }
 
 /// A record as the engine sees it.

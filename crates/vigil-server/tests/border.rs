@@ -600,3 +600,69 @@ async fn ftm_import_and_export_respect_disclosure() {
     assert_eq!(text.lines().count(), 2);
     assert!(text.contains("Jean Dupont") && text.contains("\"fr-1\""));
 }
+
+#[tokio::test]
+async fn absurd_screening_input_gets_a_clear_answer_never_a_panic() {
+    let h = Harness::with_config(vigil_server::Config {
+        body_limit: 64 * 1024,
+        ..Default::default()
+    });
+    h.create("FRA", eriksson()).await;
+    let tok = h.token("DEU", "screener");
+    let cases = [
+        (
+            json!({"traveller": {"names": ["x".repeat(10_000)]}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({"traveller": {"names": ["!!! ??? ..."]}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (json!({"traveller": {}}), StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            json!({"traveller": {"names": ["Anna"], "birth_date": "1974-02-30"}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({"traveller": {"names": ["Anna"], "nationalities": ["Atlantis"]}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({"traveller": {"names": ["Anna"]}, "threshold": 7}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({"traveller": {"names": ["Анна Eriksson محمد 李"]}}),
+            StatusCode::OK,
+        ),
+        (
+            json!({"traveller": {"names": ["\u{0}\u{7}Anna\u{1b}[31m Eriksson"]}}),
+            StatusCode::OK,
+        ),
+    ];
+    for (body, status) in cases {
+        let r = h
+            .call("POST", "/v1/screen", Some(&tok), Some(&body.to_string()))
+            .await;
+        assert_eq!(
+            r.status,
+            status,
+            "{body} → {}",
+            String::from_utf8_lossy(&r.body)
+        );
+    }
+    let big = format!(
+        "UNA:+.? '\nUNB+UNOA:4+A+B+160405:1000+1'\n{}",
+        "NAD+FL+++X:Y'\n".repeat(10_000)
+    );
+    let r = h
+        .call_as(
+            "POST",
+            "/v1/manifests",
+            Some(&tok),
+            Some(&big),
+            "text/plain",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+}

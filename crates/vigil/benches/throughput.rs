@@ -48,19 +48,28 @@ fn rss_mib() -> f64 {
 }
 
 fn open(dir: &std::path::Path) -> Arc<Vigil> {
-    Arc::new(Vigil::new(Arc::new(SqliteStore::open(dir).expect("store")), Config::default()))
+    Arc::new(Vigil::new(
+        Arc::new(SqliteStore::open(dir).expect("store")),
+        Config::default(),
+    ))
 }
 
 fn contributor(agency: &str) -> Ctx {
     Ctx::new(
-        Caller { agency: AgencyCode::parse(agency).expect("code"), role: Role::Contributor, token_id: "bench".into() },
+        Caller {
+            agency: AgencyCode::parse(agency).expect("code"),
+            role: Role::Contributor,
+            token_id: "bench".into(),
+        },
         "benchmark",
     )
 }
 
 fn date_text(d: &vigil_match::DateSpec) -> String {
     match (d.month, d.day) {
-        (Some(m), Some(day)) if d.year_from == d.year_to => format!("{:04}-{m:02}-{day:02}", d.year_from),
+        (Some(m), Some(day)) if d.year_from == d.year_to => {
+            format!("{:04}-{m:02}-{day:02}", d.year_from)
+        }
         (Some(m), None) if d.year_from == d.year_to => format!("{:04}-{m:02}", d.year_from),
         _ => format!("{:04}", d.year_from),
     }
@@ -77,7 +86,9 @@ fn entity(i: usize, p: &vigil_match::PersonEntry) -> String {
     let mut weak = Vec::new();
     for n in &p.names {
         match n.kind {
-            vigil_match::NameKind::Primary | vigil_match::NameKind::OriginalScript => names.push(n.full.clone()),
+            vigil_match::NameKind::Primary | vigil_match::NameKind::OriginalScript => {
+                names.push(n.full.clone())
+            }
             vigil_match::NameKind::Alias => aliases.push(n.full.clone()),
             vigil_match::NameKind::WeakAlias => weak.push(n.full.clone()),
         }
@@ -112,7 +123,11 @@ fn traveller(q: &vigil_match::Query) -> Traveller {
     Traveller {
         names: q.names.iter().map(|n| n.full.clone()).collect(),
         birth_date: q.birth_dates.first().and_then(partial),
-        nationalities: q.nationalities.iter().filter_map(|c| CountryCode::parse(c).ok()).collect(),
+        nationalities: q
+            .nationalities
+            .iter()
+            .filter_map(|c| CountryCode::parse(c).ok())
+            .collect(),
         gender: q.gender.map(|g| match g {
             vigil_match::Gender::Male => Gender::Male,
             vigil_match::Gender::Female => Gender::Female,
@@ -124,9 +139,21 @@ fn traveller(q: &vigil_match::Query) -> Traveller {
 
 /// A 1,000-traveller flight as PAXLST: mostly travellers who are not listed,
 /// a few noisy renderings of listed persons.
-fn flight(n: usize, pools: &synthetic::Pools, listed: &[(vigil_match::PersonEntry, vigil_match::DateSpec)], rng: &mut StdRng) -> String {
-    let t0 = NaiveDate::from_ymd_opt(2026, 11, 28).and_then(|d| d.and_hms_opt(10, 30, 0)).expect("date");
-    let leg = paxlst::Leg::new("XY", &format!("XY{}", rng.gen_range(100..999)), ("IST", t0), ("CDG", t0 + chrono::Duration::hours(4)));
+fn flight(
+    n: usize,
+    pools: &synthetic::Pools,
+    listed: &[(vigil_match::PersonEntry, vigil_match::DateSpec)],
+    rng: &mut StdRng,
+) -> String {
+    let t0 = NaiveDate::from_ymd_opt(2026, 11, 28)
+        .and_then(|d| d.and_hms_opt(10, 30, 0))
+        .expect("date");
+    let leg = paxlst::Leg::new(
+        "XY",
+        &format!("XY{}", rng.gen_range(100..999)),
+        ("IST", t0),
+        ("CDG", t0 + chrono::Duration::hours(4)),
+    );
     let mut m = paxlst::Manifest::new_flight(paxlst::ManifestKind::PassengerList, leg, t0);
     for i in 0..n {
         let q = if i % 100 == 0 {
@@ -137,13 +164,25 @@ fn flight(n: usize, pools: &synthetic::Pools, listed: &[(vigil_match::PersonEntr
         };
         let full = &q.names[0].full;
         let words: Vec<&str> = full.split_whitespace().collect();
-        let (surname, given) = words.split_last().map(|(s, g)| (*s, g.to_vec())).unwrap_or(("X", vec![]));
+        let (surname, given) = words
+            .split_last()
+            .map(|(s, g)| (*s, g.to_vec()))
+            .unwrap_or(("X", vec![]));
         let mut t = paxlst::Traveller::new(paxlst::Role::Passenger, surname, &given);
         t.birth_date = q.birth_dates.first().and_then(|d| {
-            NaiveDate::from_ymd_opt(d.year_from, d.month.unwrap_or(1).into(), d.day.unwrap_or(1).into())
+            NaiveDate::from_ymd_opt(
+                d.year_from,
+                d.month.unwrap_or(1).into(),
+                d.day.unwrap_or(1).into(),
+            )
         });
         t.nationality = q.nationalities.first().cloned();
-        t.documents.push(paxlst::TravelDocument { doc_type: "P".into(), number: format!("X{:08}", rng.gen_range(0..99_999_999)), expiry: None, issuing_country: t.nationality.clone() });
+        t.documents.push(paxlst::TravelDocument {
+            doc_type: "P".into(),
+            number: format!("X{:08}", rng.gen_range(0..99_999_999)),
+            expiry: None,
+            issuing_country: t.nationality.clone(),
+        });
         m.travellers.push(t);
     }
     paxlst::emit(&m, &paxlst::Delimiters::default())
@@ -154,19 +193,32 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 fn main() {
-    let persons: usize = std::env::var("VIGIL_BENCH_PERSONS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let persons: usize = std::env::var("VIGIL_BENCH_PERSONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
     let dir = tempfile::tempdir().expect("tempdir");
-    println!("# Vigil throughput ({} cores)", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    println!(
+        "# Vigil throughput ({} cores)",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
 
     // 1. OFAC.
     {
-        let ofac = std::fs::read(format!("{SHARED}/lists/ofac_sdn_2024-05-07.xml")).expect("OFAC list");
+        let ofac =
+            std::fs::read(format!("{SHARED}/lists/ofac_sdn_2024-05-07.xml")).expect("OFAC list");
         let vigil = open(&dir.path().join("ofac"));
-        vigil.ensure_agency(&AgencyCode::parse("OFAC").expect("code")).expect("agency");
+        vigil
+            .ensure_agency(&AgencyCode::parse("OFAC").expect("code"))
+            .expect("agency");
         let t = Instant::now();
         let batch = ImportFormat::OfacXml.parse(&ofac).expect("parse");
         let parsed = t.elapsed();
-        let report = vigil.import(&contributor("OFAC"), ImportFormat::OfacXml, batch, None).expect("import");
+        let report = vigil
+            .import(&contributor("OFAC"), ImportFormat::OfacXml, batch, None)
+            .expect("import");
         println!(
             "import OFAC SDN ({:.1} MB): {} persons in {:.2} s (parse {:.2} s)",
             ofac.len() as f64 / 1e6,
@@ -190,14 +242,22 @@ fn main() {
             listed.push((p, d));
         }
     }
-    println!("generated {persons} FtM persons ({:.0} MB) in {:.1} s", ftm.len() as f64 / 1e6, t.elapsed().as_secs_f64());
+    println!(
+        "generated {persons} FtM persons ({:.0} MB) in {:.1} s",
+        ftm.len() as f64 / 1e6,
+        t.elapsed().as_secs_f64()
+    );
     let vigil = open(&dir.path().join("main"));
-    vigil.ensure_agency(&AgencyCode::parse("INTERPOL").expect("code")).expect("agency");
+    vigil
+        .ensure_agency(&AgencyCode::parse("INTERPOL").expect("code"))
+        .expect("agency");
     let t = Instant::now();
     let batch = ImportFormat::Ftm.parse(ftm.as_bytes()).expect("parse");
     let parsed = t.elapsed();
     drop(ftm);
-    let report = vigil.import(&contributor("INTERPOL"), ImportFormat::Ftm, batch, None).expect("import");
+    let report = vigil
+        .import(&contributor("INTERPOL"), ImportFormat::Ftm, batch, None)
+        .expect("import");
     let took = t.elapsed();
     println!(
         "import FtM: {} records in {:.1} s = {:.0} records/s (parse {:.1} s, store {:.1} s)",
@@ -211,19 +271,35 @@ fn main() {
     // 3. The screening index over everything.
     let t = Instant::now();
     let indexed = vigil.warm_up().expect("index");
-    println!("screening index: {indexed} records built in {:.1} s; process RSS {:.0} MiB", t.elapsed().as_secs_f64(), rss_mib());
+    println!(
+        "screening index: {indexed} records built in {:.1} s; process RSS {:.0} MiB",
+        t.elapsed().as_secs_f64(),
+        rss_mib()
+    );
 
     // 4. Whole flights.
     let screener = Ctx::new(
-        Caller { agency: AgencyCode::parse("FRA").expect("code"), role: Role::Screener, token_id: "bench".into() },
+        Caller {
+            agency: AgencyCode::parse("FRA").expect("code"),
+            role: Role::Screener,
+            token_id: "bench".into(),
+        },
         "border check",
     );
-    let flights: Vec<String> = (0..12).map(|_| flight(1000, &pools, &listed, &mut rng)).collect();
+    let flights: Vec<String> = (0..12)
+        .map(|_| flight(1000, &pools, &listed, &mut rng))
+        .collect();
     let mut latencies = Vec::new();
     let mut hits = 0;
     for f in &flights[..4] {
         let t = Instant::now();
-        let (summary, _) = vigil.screen_manifest(&screener, ManifestInput::Paxlst(f.clone().into_bytes()), ScreenOptions::default()).expect("manifest");
+        let (summary, _) = vigil
+            .screen_manifest(
+                &screener,
+                ManifestInput::Paxlst(f.clone().into_bytes()),
+                ScreenOptions::default(),
+            )
+            .expect("manifest");
         latencies.push(t.elapsed());
         hits += summary.hits;
     }
@@ -235,20 +311,32 @@ fn main() {
         hits,
         40
     );
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
     let t = Instant::now();
     std::thread::scope(|s| {
         for chunk in flights[4..].chunks(flights[4..].len().div_ceil(threads)) {
             let (vigil, screener) = (vigil.clone(), screener.clone());
             s.spawn(move || {
                 for f in chunk {
-                    vigil.screen_manifest(&screener, ManifestInput::Paxlst(f.clone().into_bytes()), ScreenOptions::default()).expect("manifest");
+                    vigil
+                        .screen_manifest(
+                            &screener,
+                            ManifestInput::Paxlst(f.clone().into_bytes()),
+                            ScreenOptions::default(),
+                        )
+                        .expect("manifest");
                 }
             });
         }
     });
     let travellers = (flights.len() - 4) * 1000;
-    println!("sustained: {travellers} travellers on {threads} threads in {:.2} s = {:.0} travellers/s", t.elapsed().as_secs_f64(), travellers as f64 / t.elapsed().as_secs_f64());
+    println!(
+        "sustained: {travellers} travellers on {threads} threads in {:.2} s = {:.0} travellers/s",
+        t.elapsed().as_secs_f64(),
+        travellers as f64 / t.elapsed().as_secs_f64()
+    );
 
     // 5. The HTTP API on loopback.
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
@@ -258,12 +346,24 @@ fn main() {
 async fn http(vigil: Arc<Vigil>, pools: &synthetic::Pools, rng: &mut StdRng) {
     let store: &dyn Store = vigil.store();
     let fra = AgencyCode::parse("FRA").expect("code");
-    store.create_agency(&fra, "France", vigil_core::AgencyKind::CountryBureau).ok();
-    let (_, writer) = store.create_token(&fra, Role::Contributor, None).expect("token");
-    let (_, screener) = store.create_token(&fra, Role::Screener, None).expect("token");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    store
+        .create_agency(&fra, "France", vigil_core::AgencyKind::CountryBureau)
+        .ok();
+    let (_, writer) = store
+        .create_token(&fra, Role::Contributor, None)
+        .expect("token");
+    let (_, screener) = store
+        .create_token(&fra, Role::Screener, None)
+        .expect("token");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(vigil_server::serve(listener, AppState { vigil }, std::future::pending()));
+    tokio::spawn(vigil_server::serve(
+        listener,
+        AppState { vigil },
+        std::future::pending(),
+    ));
     let client = reqwest::Client::new();
 
     // Writes: 16 clients for 5 s.
@@ -292,14 +392,22 @@ async fn http(vigil: Arc<Vigil>, pools: &synthetic::Pools, rng: &mut StdRng) {
 
     // Screening: 50 clients for 10 s.
     let queries: Vec<String> = (0..5000)
-        .map(|_| serde_json::json!({"traveller": traveller(&pools.other_traveller(rng)), "limit": 5}).to_string())
+        .map(|_| {
+            serde_json::json!({"traveller": traveller(&pools.other_traveller(rng)), "limit": 5})
+                .to_string()
+        })
         .collect();
     let queries = Arc::new(queries);
     let deadline = Instant::now() + Duration::from_secs(10);
     let t = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..50 {
-        let (client, base, screener, queries) = (client.clone(), base.clone(), screener.clone(), queries.clone());
+        let (client, base, screener, queries) = (
+            client.clone(),
+            base.clone(),
+            screener.clone(),
+            queries.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             let mut i = c * 100;

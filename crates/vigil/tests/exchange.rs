@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn shared(file: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/lists").join(file)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/lists")
+        .join(file)
 }
 
 fn vigil(data: &Path, args: &[&str]) -> Output {
@@ -19,12 +21,27 @@ fn vigil(data: &Path, args: &[&str]) -> Output {
 }
 
 fn ok(out: Output) -> String {
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).to_string()
 }
 
 fn import_report(data: &Path, format: &str, file: &Path, owner: &str) -> serde_json::Value {
-    let out = ok(vigil(data, &["import", "--format", format, file.to_str().unwrap(), "--owner", owner, "--json"]));
+    let out = ok(vigil(
+        data,
+        &[
+            "import",
+            "--format",
+            format,
+            file.to_str().unwrap(),
+            "--owner",
+            owner,
+            "--json",
+        ],
+    ));
     serde_json::from_str(&out).unwrap()
 }
 
@@ -36,31 +53,72 @@ fn counts(r: &serde_json::Value) -> [u64; 4] {
 fn un_list_editions_update_the_records() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("d");
-    let r2020 = import_report(&data, "un-xml", &shared("un_sc_consolidated_2020-11-24.xml"), "UN_SC");
+    let r2020 = import_report(
+        &data,
+        "un-xml",
+        &shared("un_sc_consolidated_2020-11-24.xml"),
+        "UN_SC",
+    );
     assert_eq!(counts(&r2020), [713, 0, 0, 0]);
-    assert_eq!(r2020["skipped"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum::<u64>(), 305);
+    assert_eq!(
+        r2020["skipped"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum::<u64>(),
+        305
+    );
 
-    let r2024 = import_report(&data, "un-xml", &shared("un_sc_consolidated_2024-05-15.xml"), "UN_SC");
+    let r2024 = import_report(
+        &data,
+        "un-xml",
+        &shared("un_sc_consolidated_2024-05-15.xml"),
+        "UN_SC",
+    );
     let [added, changed, unchanged, retired] = counts(&r2024);
     assert_eq!((added, retired), (34, 65));
     assert_eq!(changed + unchanged, 648);
     assert!(changed > 0, "3.5 years of amendments change some entries");
 
     // Re-importing the same edition changes nothing.
-    let again = import_report(&data, "un-xml", &shared("un_sc_consolidated_2024-05-15.xml"), "UN_SC");
+    let again = import_report(
+        &data,
+        "un-xml",
+        &shared("un_sc_consolidated_2024-05-15.xml"),
+        "UN_SC",
+    );
     assert_eq!(counts(&again), [0, 0, 682, 0]);
 
     // The state is exactly the 2024 edition plus the retired ones.
-    let active = ok(vigil(&data, &["record", "list", "--status", "active", "--limit", "5000"]));
+    let active = ok(vigil(
+        &data,
+        &["record", "list", "--status", "active", "--limit", "5000"],
+    ));
     assert_eq!(active.lines().count(), 682);
-    let retired_list = ok(vigil(&data, &["record", "list", "--status", "retired", "--limit", "5000"]));
+    let retired_list = ok(vigil(
+        &data,
+        &["record", "list", "--status", "retired", "--limit", "5000"],
+    ));
     assert_eq!(retired_list.lines().count(), 65);
     let exported = ok(vigil(&data, &["export", "--format", "ftm"]));
     assert_eq!(exported.lines().count(), 682);
     // A retired record keeps its history.
-    let retired_id = retired_list.lines().next().unwrap().split('\t').next().unwrap();
-    let history: serde_json::Value = serde_json::from_str(&ok(vigil(&data, &["record", "history", retired_id]))).unwrap();
-    let changes: Vec<&str> = history.as_array().unwrap().iter().map(|v| v["change"].as_str().unwrap()).collect();
+    let retired_id = retired_list
+        .lines()
+        .next()
+        .unwrap()
+        .split('\t')
+        .next()
+        .unwrap();
+    let history: serde_json::Value =
+        serde_json::from_str(&ok(vigil(&data, &["record", "history", retired_id]))).unwrap();
+    let changes: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["change"].as_str().unwrap())
+        .collect();
     assert_eq!(changes.first(), Some(&"create"));
     assert_eq!(changes.last(), Some(&"retire"));
     assert!(ok(vigil(&data, &["audit", "verify"])).contains("intact"));
@@ -70,17 +128,33 @@ fn un_list_editions_update_the_records() {
 fn ofac_individuals_are_imported() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("d");
-    let r = import_report(&data, "ofac-xml", &shared("ofac_sdn_2024-05-07.xml"), "OFAC");
-    assert_eq!(r["added"].as_u64().unwrap() + r["rejected"].as_u64().unwrap(), 6855);
+    let r = import_report(
+        &data,
+        "ofac-xml",
+        &shared("ofac_sdn_2024-05-07.xml"),
+        "OFAC",
+    );
+    assert_eq!(
+        r["added"].as_u64().unwrap() + r["rejected"].as_u64().unwrap(),
+        6855
+    );
     assert!(r["added"].as_u64().unwrap() >= 6800);
-    assert!(!r["skipped"].as_object().unwrap().is_empty(), "entities and vessels are counted, not silently dropped");
+    assert!(
+        !r["skipped"].as_object().unwrap().is_empty(),
+        "entities and vessels are counted, not silently dropped"
+    );
 }
 
 #[test]
 fn ftm_round_trip_gives_identical_records() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-    import_report(&a, "un-xml", &shared("un_sc_consolidated_2024-05-15.xml"), "UN_SC");
+    import_report(
+        &a,
+        "un-xml",
+        &shared("un_sc_consolidated_2024-05-15.xml"),
+        "UN_SC",
+    );
     let first = dir.path().join("first.jsonl");
     std::fs::write(&first, ok(vigil(&a, &["export", "--format", "ftm"]))).unwrap();
     // Import the export as FtM, export again, import that: same records.
@@ -90,7 +164,11 @@ fn ftm_round_trip_gives_identical_records() {
     let second_path = dir.path().join("second.jsonl");
     std::fs::write(&second_path, &second).unwrap();
     let r2 = import_report(&b, "ftm", &second_path, "UN_SC");
-    assert_eq!(counts(&r2), [0, 0, 682, 0], "import → export → import changes nothing");
+    assert_eq!(
+        counts(&r2),
+        [0, 0, 682, 0],
+        "import → export → import changes nothing"
+    );
     let third = ok(vigil(&b, &["export", "--format", "ftm"]));
     assert_eq!(second, third);
 }
@@ -99,23 +177,57 @@ fn ftm_round_trip_gives_identical_records() {
 fn a_truncated_file_is_an_error_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("d");
-    import_report(&data, "un-xml", &shared("un_sc_consolidated_2020-11-24.xml"), "UN_SC");
+    import_report(
+        &data,
+        "un-xml",
+        &shared("un_sc_consolidated_2020-11-24.xml"),
+        "UN_SC",
+    );
     let before = ok(vigil(&data, &["record", "list", "--limit", "5000"]));
     let full = std::fs::read(shared("un_sc_consolidated_2024-05-15.xml")).unwrap();
     let cut = dir.path().join("cut.xml");
     std::fs::write(&cut, &full[..full.len() * 2 / 3]).unwrap();
-    let out = vigil(&data, &["import", "--format", "un-xml", cut.to_str().unwrap(), "--owner", "UN_SC"]);
+    let out = vigil(
+        &data,
+        &[
+            "import",
+            "--format",
+            "un-xml",
+            cut.to_str().unwrap(),
+            "--owner",
+            "UN_SC",
+        ],
+    );
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("byte") || err.contains("line") || err.contains("entry"), "{err}");
-    assert_eq!(ok(vigil(&data, &["record", "list", "--limit", "5000"])), before);
+    assert!(
+        err.contains("byte") || err.contains("line") || err.contains("entry"),
+        "{err}"
+    );
+    assert_eq!(
+        ok(vigil(&data, &["record", "list", "--limit", "5000"])),
+        before
+    );
 
     let ftm = dir.path().join("cut.jsonl");
     std::fs::write(&ftm, "{\"id\":\"a\",\"schema\":\"Person\",\"properties\":{\"name\":[\"A B\"]}}\n{\"id\":\"b\",\"sch").unwrap();
-    let out = vigil(&data, &["import", "--format", "ftm", ftm.to_str().unwrap(), "--owner", "FRA"]);
+    let out = vigil(
+        &data,
+        &[
+            "import",
+            "--format",
+            "ftm",
+            ftm.to_str().unwrap(),
+            "--owner",
+            "FRA",
+        ],
+    );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 2"));
-    assert_eq!(ok(vigil(&data, &["record", "list", "--limit", "5000"])), before);
+    assert_eq!(
+        ok(vigil(&data, &["record", "list", "--limit", "5000"])),
+        before
+    );
 }
 
 #[test]
@@ -138,7 +250,14 @@ fn bad_rows_are_reported_and_the_rest_imported() {
     let r = import_report(&data, "ftm", &file, "FRA");
     assert_eq!(r["added"], 2);
     let diagnostics = r["diagnostics"].as_array().unwrap();
-    assert!(diagnostics.iter().any(|d| d["position"]["line"] == 2 && d["kind"] == "rejected"));
-    assert!(diagnostics.iter().any(|d| d["position"]["line"] == 4 && d["message"].as_str().unwrap().contains("earlier")));
-    assert!(diagnostics.iter().any(|d| d["reference"] == "ok-2"), "the bad date is reported");
+    assert!(diagnostics
+        .iter()
+        .any(|d| d["position"]["line"] == 2 && d["kind"] == "rejected"));
+    assert!(diagnostics
+        .iter()
+        .any(|d| d["position"]["line"] == 4 && d["message"].as_str().unwrap().contains("earlier")));
+    assert!(
+        diagnostics.iter().any(|d| d["reference"] == "ok-2"),
+        "the bad date is reported"
+    );
 }

@@ -18,16 +18,28 @@ fn run(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
 fn ok(out: Output) -> String {
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).to_string()
 }
 
-const TD3: [&str; 2] = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"];
+const TD3: [&str; 2] = [
+    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+    "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+];
 
 #[test]
 fn mrz_prints_fields_and_names_the_failing_check_digit() {
@@ -67,7 +79,11 @@ fn score_adds_score_and_match_columns() {
 fn screen_and_screen_manifest_find_planted_people() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().join("d");
-    ok(vigil_in(&d, &["agency", "add", "DEU", "--name", "Germany"], ""));
+    ok(vigil_in(
+        &d,
+        &["agency", "add", "DEU", "--name", "Germany"],
+        "",
+    ));
     let records = dir.path().join("r.json");
     std::fs::write(
         &records,
@@ -75,20 +91,35 @@ fn screen_and_screen_manifest_find_planted_people() {
             {"reference":"DE-2","names":[{"full":"Anna Maria Eriksson"}],"birth_dates":["1974-08-12"],"documents":[{"number":"L898902C3","country":"UTO"}]}]"#,
     )
     .unwrap();
-    ok(vigil_in(&d, &["record", "add", records.to_str().unwrap(), "--owner", "DEU"], ""));
+    ok(vigil_in(
+        &d,
+        &["record", "add", records.to_str().unwrap(), "--owner", "DEU"],
+        "",
+    ));
 
     let queries = "{\"id\":\"q1\",\"schema\":\"Person\",\"properties\":{\"name\":[\"Juergen Mueller Luedenscheidt\"],\"birthDate\":[\"1985-08-12\"]}}\n\
                    {\"id\":\"q2\",\"schema\":\"Person\",\"properties\":{\"name\":[\"Nobody Atall\"]}}\n";
     let out = ok(vigil_in(&d, &["screen", "--limit", "3"], queries));
-    let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines[0]["query"], "q1");
     assert_eq!(lines[0]["results"][0]["reference"], "DE-1");
     assert_eq!(lines[0]["results"][0]["match"], true);
     assert_eq!(lines[1]["query"], "q2");
-    assert!(lines[1]["results"].as_array().unwrap().iter().all(|r| r["match"] == false));
+    assert!(lines[1]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["match"] == false));
 
     let paxlst = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/flight.edi");
-    let out = ok(vigil_in(&d, &["screen-manifest", paxlst.to_str().unwrap(), "--json"], ""));
+    let out = ok(vigil_in(
+        &d,
+        &["screen-manifest", paxlst.to_str().unwrap(), "--json"],
+        "",
+    ));
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["travellers"], 2);
     assert_eq!(v["passengers"], 1);

@@ -2,12 +2,16 @@
 //! every leg and traveller, counts (`CNT`, `UNT`, `UNZ`) computed rather than
 //! copied, and data escaped with the release character.
 //!
-//! Two-digit years are written as PAXLST expects (`DTM+329:YYMMDD`), so the
-//! `UNB` date carries the anchor [`super::parse`] needs to read them back:
-//! the manifest's `prepared_at`, else the first departure time.
+//! Dates are written with two-digit years as PAXLST expects
+//! (`DTM+329:YYMMDD`), and the `UNB` date carries the anchor
+//! [`super::parse`] resolves them against: the manifest's `prepared_at`,
+//! else the first departure time. A date the anchor would resolve to another
+//! century (a 101-year-old passenger) is written with four digits instead
+//! (format 102/203), so emitting never changes a date.
 
-use chrono::NaiveDateTime;
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
+use super::message::{resolve, Century};
 use super::{Delimiters, Manifest, ManifestKind, Role, Sex, Traveller};
 
 /// Renders `manifest` with `delimiters`, announced in a leading `UNA`.
@@ -20,7 +24,7 @@ pub fn emit(manifest: &Manifest, delimiters: &Delimiters) -> String {
         .prepared_at
         .or_else(|| manifest.legs.iter().find_map(|l| l.departure_time));
 
-    let mut body = Writer::new(delimiters);
+    let mut body = Writer::new(delimiters, anchor.map(|t| t.date()));
     body.segment(
         "UNH",
         &[&[message_reference], &["PAXLST", "D", "05B", "UN", "IATA"]],
@@ -42,8 +46,7 @@ pub fn emit(manifest: &Manifest, delimiters: &Delimiters) -> String {
                 body.segment("LOC", &[&[qualifier], &[airport]]);
             }
             if let Some(time) = time {
-                let value = time.format("%y%m%d%H%M").to_string();
-                body.segment("DTM", &[&[time_qualifier, &value, "201"]]);
+                body.date_time(time_qualifier, time);
             }
         }
     }
@@ -62,7 +65,7 @@ pub fn emit(manifest: &Manifest, delimiters: &Delimiters) -> String {
     let count = (body.segments + 1).to_string();
     body.segment("UNT", &[&[&count], &[message_reference]]);
 
-    let mut out = Writer::new(delimiters);
+    let mut out = Writer::new(delimiters, None);
     out.text.push_str(&delimiters.una());
     let (date, time) = anchor.map(date_and_time).unwrap_or_default();
     out.segment(
@@ -90,8 +93,15 @@ fn or_one(reference: &str) -> &str {
     }
 }
 
+/// The UNB date and time; four-digit years outside the window that
+/// two-digit UNB years are read in (1969-2068).
 fn date_and_time(t: NaiveDateTime) -> (String, String) {
-    (t.format("%y%m%d").to_string(), t.format("%H%M").to_string())
+    let date = if (1969..=2068).contains(&t.year()) {
+        t.format("%y%m%d")
+    } else {
+        t.format("%Y%m%d")
+    };
+    (date.to_string(), t.format("%H%M").to_string())
 }
 
 /// The narrowest character repertoire that holds the message: UNOA (upper
@@ -110,17 +120,54 @@ fn syntax_identifier(text: &str) -> &'static str {
 
 struct Writer<'d> {
     delimiters: &'d Delimiters,
+    /// The date two-digit years will be resolved against when read back.
+    anchor: Option<NaiveDate>,
     text: String,
     segments: usize,
 }
 
 impl<'d> Writer<'d> {
-    fn new(delimiters: &'d Delimiters) -> Self {
+    fn new(delimiters: &'d Delimiters, anchor: Option<NaiveDate>) -> Self {
         Writer {
             delimiters,
+            anchor,
             text: String::new(),
             segments: 0,
         }
+    }
+
+    /// Whether `YYMMDD` of `date` reads back as `date`.
+    fn short_year_reads_back(&self, date: NaiveDate, century: Century) -> bool {
+        resolve(
+            date.year().rem_euclid(100),
+            date.month(),
+            date.day(),
+            century,
+            self.anchor,
+        ) == Some(date)
+    }
+
+    fn date(&mut self, qualifier: &str, date: NaiveDate, century: Century) {
+        if self.short_year_reads_back(date, century) {
+            self.segment("DTM", &[&[qualifier, &date.format("%y%m%d").to_string()]]);
+        } else {
+            self.segment(
+                "DTM",
+                &[&[qualifier, &date.format("%Y%m%d").to_string(), "102"]],
+            );
+        }
+    }
+
+    fn date_time(&mut self, qualifier: &str, time: NaiveDateTime) {
+        let (format, code) = if self.short_year_reads_back(time.date(), Century::Nearest) {
+            ("%y%m%d%H%M", "201")
+        } else {
+            ("%Y%m%d%H%M", "203")
+        };
+        self.segment(
+            "DTM",
+            &[&[qualifier, &time.format(format).to_string(), code]],
+        );
     }
 
     /// Writes one segment, dropping trailing empty elements and components
@@ -170,7 +217,7 @@ impl<'d> Writer<'d> {
             self.segment("ATT", &[&["2"], &[], &[value]]);
         }
         if let Some(birth) = t.birth_date {
-            self.segment("DTM", &[&["329", &birth.format("%y%m%d").to_string()]]);
+            self.date("329", birth, Century::Past);
         }
         for (qualifier, place) in [
             ("174", &t.residence),
@@ -197,7 +244,7 @@ impl<'d> Writer<'d> {
             // 110:111 = IATA code list for document types, as airlines send it.
             self.segment("DOC", &[&[&doc.doc_type, "110", "111"], &[&doc.number]]);
             if let Some(expiry) = doc.expiry {
-                self.segment("DTM", &[&["36", &expiry.format("%y%m%d").to_string()]]);
+                self.date("36", expiry, Century::Nearest);
             }
             if let Some(country) = &doc.issuing_country {
                 self.segment("LOC", &[&["91"], &[country]]);

@@ -982,7 +982,7 @@ fn date_time(
 
 /// Picks the century for a two-digit year. Without a reference date, the
 /// POSIX convention: 69-99 are 19xx, 00-68 are 20xx.
-fn resolve(
+pub(super) fn resolve(
     yy: i32,
     mm: u32,
     dd: u32,

@@ -8,14 +8,15 @@
 //! - `emit`: the reverse, used to send lists and to generate test flights.
 //!
 //! Real API data is dirty, and one bad record must not stop a border from
-//! screening the other three hundred passengers. So [`parse`] fails only when
+//! screening the other three hundred passengers. So [`parse`] (and
+//! [`parse_bytes`], for input that may not be UTF-8) fails only when
 //! the input is not EDIFACT text at all; everything else (count mismatches,
 //! empty elements, unknown qualifiers, missing birth dates) becomes a
 //! [`Diagnostic`] on the manifest, tied to the traveller where there is one.
 //!
 //! Two-digit years are resolved against the interchange's preparation date
-//! (from `UNB`), not the clock: birth dates to the latest year not after it,
-//! other dates to the nearest century.
+//! (from `UNB`, else the first departure), not the clock: birth dates to the
+//! latest year not after it, other dates to the nearest century.
 
 mod emit;
 mod message;

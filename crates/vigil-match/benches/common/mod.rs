@@ -126,8 +126,7 @@ impl Pools {
     /// A person and the full birth date a traveller document would carry.
     pub fn person(&self, rng: &mut StdRng) -> (PersonEntry, DateSpec) {
         let mut names = Vec::new();
-        let nationality;
-        if rng.gen_bool(0.6) {
+        let nationality = if rng.gen_bool(0.6) {
             let given = self.arabic_given.choose(rng).expect("pool").clone();
             let family = self.arabic_family.choose(rng).expect("pool").clone();
             let father = rng
@@ -162,9 +161,9 @@ impl Pools {
                 kind: NameKind::Alias,
                 ..Default::default()
             });
-            nationality = [
+            [
                 "IRQ", "SYR", "DZA", "EGY", "IRN", "PAK", "MAR", "TUN", "AFG", "SAU",
-            ][rng.gen_range(0..10)];
+            ][rng.gen_range(0..10)]
         } else {
             let given = self.given.choose(rng).expect("pool");
             let family = self.family.choose(rng).expect("pool");
@@ -195,9 +194,8 @@ impl Pools {
                     ..Default::default()
                 });
             }
-            nationality =
-                ["AUS", "GBR", "FRA", "DEU", "BEL", "NLD", "USA", "CAN"][rng.gen_range(0..8)];
-        }
+            ["AUS", "GBR", "FRA", "DEU", "BEL", "NLD", "USA", "CAN"][rng.gen_range(0..8)]
+        };
         let (birth_dates, exact) = Pools::date(rng);
         let gender = Some(if rng.gen_bool(0.8) {
             Gender::Male

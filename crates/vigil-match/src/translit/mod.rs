@@ -398,7 +398,13 @@ pub fn skeleton_similarity(a: &str, b: &str) -> f64 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
-    let mut row: Vec<f64> = (0..=b.len()).map(|j| j as f64).collect();
+    if b.len() >= 64 {
+        return 0.0;
+    }
+    let mut row = [0.0f64; 64];
+    for (j, r) in row.iter_mut().enumerate().take(b.len() + 1) {
+        *r = j as f64;
+    }
     for (i, &x) in a.iter().enumerate() {
         let mut diag = row[0];
         row[0] = (i + 1) as f64;

@@ -61,9 +61,12 @@ pub fn progress_bar(label: &str) -> Option<indicatif::ProgressBar> {
 pub fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let format: ImportFormat = args.format.parse().map_err(anyhow::Error::msg)?;
     let owner = AgencyCode::parse(&args.owner)?;
-    let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
     let started = std::time::Instant::now();
-    let batch = format.parse(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+    let batch = format
+        .parse(&bytes)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
     let vigil = open(&args.data.data, Config::default())?;
     vigil.ensure_agency(&owner)?;
     let bar = progress_bar("storing");
@@ -74,7 +77,12 @@ pub fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
                 b.set_position(done as u64);
             }
         };
-        vigil.import(&contributor(&owner, "import"), format, batch, Some(&progress))?
+        vigil.import(
+            &contributor(&owner, "import"),
+            format,
+            batch,
+            Some(&progress),
+        )?
     };
     if let Some(b) = bar {
         b.finish_and_clear();
@@ -99,10 +107,22 @@ pub fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
             println!("skipped {n}: {reason}");
         }
         for d in report.diagnostics.iter().take(20) {
-            eprintln!("{} {}: {}{}", d.kind.name(), d.position, d.reference.as_deref().map(|r| format!("[{r}] ")).unwrap_or_default(), d.message);
+            eprintln!(
+                "{} {}: {}{}",
+                d.kind.name(),
+                d.position,
+                d.reference
+                    .as_deref()
+                    .map(|r| format!("[{r}] "))
+                    .unwrap_or_default(),
+                d.message
+            );
         }
         if report.diagnostics.len() > 20 {
-            eprintln!("… and {} more diagnostics (use --json for all)", report.diagnostics.len() - 20);
+            eprintln!(
+                "… and {} more diagnostics (use --json for all)",
+                report.diagnostics.len() - 20
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -115,7 +135,11 @@ pub fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let owner = args.owner.as_deref().map(AgencyCode::parse).transpose()?;
     let ctx = match args.as_agency.as_deref() {
         Some(a) => vigil_server::Ctx::new(
-            vigil_core::Caller { agency: AgencyCode::parse(a)?, role: Role::Analyst, token_id: "cli".into() },
+            vigil_core::Caller {
+                agency: AgencyCode::parse(a)?,
+                role: Role::Analyst,
+                token_id: "cli".into(),
+            },
             "export",
         ),
         None => operator(Role::Auditor, "export"),

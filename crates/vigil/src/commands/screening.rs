@@ -75,10 +75,16 @@ fn input(path: Option<&PathBuf>) -> anyhow::Result<Box<dyn BufRead>> {
 
 pub fn score(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let mut reader = csv::Reader::from_reader(input(args.pairs.as_ref())?);
-    let headers = reader.headers().context("the CSV has no header line")?.clone();
+    let headers = reader
+        .headers()
+        .context("the CSV has no header line")?
+        .clone();
     let col = |name: &str| headers.iter().position(|h| h == name);
     let (Some(n1), Some(n2)) = (col("name1"), col("name2")) else {
-        anyhow::bail!("the CSV header must include name1 and name2 (found: {})", headers.iter().collect::<Vec<_>>().join(","));
+        anyhow::bail!(
+            "the CSV header must include name1 and name2 (found: {})",
+            headers.iter().collect::<Vec<_>>().join(",")
+        );
     };
     let mut writer = csv::Writer::from_writer(std::io::stdout().lock());
     let mut out_headers = headers.clone();
@@ -87,10 +93,15 @@ pub fn score(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     writer.write_record(&out_headers)?;
     for (i, row) in reader.records().enumerate() {
         let row = row.with_context(|| format!("CSV row {}", i + 2))?;
-        let score = vigil_match::compare_names(row.get(n1).unwrap_or(""), row.get(n2).unwrap_or(""));
+        let score =
+            vigil_match::compare_names(row.get(n1).unwrap_or(""), row.get(n2).unwrap_or(""));
         let mut out = row.clone();
         out.push_field(&format!("{score:.4}"));
-        out.push_field(if score >= vigil_match::DEFAULT_THRESHOLD { "true" } else { "false" });
+        out.push_field(if score >= vigil_match::DEFAULT_THRESHOLD {
+            "true"
+        } else {
+            "false"
+        });
         writer.write_record(&out)?;
     }
     writer.flush()?;
@@ -117,7 +128,11 @@ pub fn screen(args: ScreenArgs) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        let Some(id) = entity.get("id").and_then(|v| v.as_str()).map(str::to_string) else {
+        let Some(id) = entity
+            .get("id")
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+        else {
             eprintln!("line {}: the entity has no id", n + 1);
             failed = true;
             continue;
@@ -140,11 +155,18 @@ pub fn screen(args: ScreenArgs) -> anyhow::Result<ExitCode> {
                 })
             })
             .collect();
-        serde_json::to_writer(&mut out, &serde_json::json!({"query": id, "results": results}))?;
+        serde_json::to_writer(
+            &mut out,
+            &serde_json::json!({"query": id, "results": results}),
+        )?;
         out.write_all(b"\n")?;
     }
     out.flush()?;
-    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 pub fn mrz(args: MrzArgs) -> anyhow::Result<ExitCode> {
@@ -156,7 +178,8 @@ pub fn mrz(args: MrzArgs) -> anyhow::Result<ExitCode> {
         args.lines.join("\n")
     };
     let today = chrono::Utc::now().date_naive();
-    let parsed = vigil_formats::mrz::parse(&text, today).map_err(|e| anyhow::anyhow!("invalid MRZ: {e}"))?;
+    let parsed =
+        vigil_formats::mrz::parse(&text, today).map_err(|e| anyhow::anyhow!("invalid MRZ: {e}"))?;
     for r in &parsed.repairs {
         eprintln!("repaired {}: {} → {}", r.field, r.from, r.to);
     }
@@ -173,23 +196,46 @@ pub fn mrz(args: MrzArgs) -> anyhow::Result<ExitCode> {
     } else if args.json {
         println!("{}", serde_json::to_string(&parsed)?);
     } else {
-        println!("{} {} {}", parsed.document_type, parsed.issuing_state, parsed.document_number);
+        println!(
+            "{} {} {}",
+            parsed.document_type, parsed.issuing_state, parsed.document_number
+        );
         println!("{}, {}", parsed.surname, parsed.given_names);
         println!(
             "nationality {}  born {}  sex {}  expires {}",
             parsed.nationality,
-            parsed.birth_date.map(|d| d.to_string()).unwrap_or_else(|| "unknown".into()),
-            parsed.sex.map(|s| serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()).unwrap_or_else(|| "<".into()),
-            parsed.expiry_date.map(|d| d.to_string()).unwrap_or_else(|| "unknown".into()),
+            parsed
+                .birth_date
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "unknown".into()),
+            parsed
+                .sex
+                .map(|s| serde_json::to_value(s)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default())
+                .unwrap_or_else(|| "<".into()),
+            parsed
+                .expiry_date
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "unknown".into()),
         );
     }
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn screen_manifest(args: ManifestArgs) -> anyhow::Result<ExitCode> {
-    let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
     let agency = AgencyCode::parse(args.agency.as_deref().unwrap_or(super::LOCAL_OPERATOR))?;
-    let ctx = Ctx::new(Caller { agency, role: Role::Screener, token_id: "cli".into() }, "border check (manifest)");
+    let ctx = Ctx::new(
+        Caller {
+            agency,
+            role: Role::Screener,
+            token_id: "cli".into(),
+        },
+        "border check (manifest)",
+    );
     let input = if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
         #[derive(serde::Deserialize)]
         #[serde(deny_unknown_fields)]
@@ -217,18 +263,29 @@ pub fn screen_manifest(args: ManifestArgs) -> anyhow::Result<ExitCode> {
         b.finish_and_clear();
     }
     if args.json {
-        println!("{}", serde_json::to_string(&serde_json::json!({
-            "id": summary.id, "travellers": summary.travellers, "passengers": summary.passengers,
-            "crew": summary.crew, "legs": summary.legs, "screened": summary.screened, "hits": summary.hits,
-            "diagnostics": summary.diagnostics, "results": outcomes,
-        }))?);
+        println!(
+            "{}",
+            serde_json::to_string(&serde_json::json!({
+                "id": summary.id, "travellers": summary.travellers, "passengers": summary.passengers,
+                "crew": summary.crew, "legs": summary.legs, "screened": summary.screened, "hits": summary.hits,
+                "diagnostics": summary.diagnostics, "results": outcomes,
+            }))?
+        );
     } else {
         println!(
             "manifest {}: {} travellers ({} passengers, {} crew), {} legs, {} screened, {} hits, {} diagnostics",
             summary.id, summary.travellers, summary.passengers, summary.crew, summary.legs, summary.screened, summary.hits, summary.diagnostics.len()
         );
         for d in &summary.diagnostics {
-            eprintln!("{} {}{}: {}", d.severity, d.code, d.traveller.map(|t| format!(" (traveller {t})")).unwrap_or_default(), d.message);
+            eprintln!(
+                "{} {}{}: {}",
+                d.severity,
+                d.code,
+                d.traveller
+                    .map(|t| format!(" (traveller {t})"))
+                    .unwrap_or_default(),
+                d.message
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -136,13 +136,21 @@ fn seed_demo_records(vigil: &Vigil) -> anyhow::Result<usize> {
     use vigil_server::exchange::ImportFormat;
     let owner = AgencyCode::parse("INTERPOL")?;
     let mut batch = ImportFormat::UnXml.parse(DEMO_LIST)?;
-    batch.records.retain(|r| r.draft.reference.starts_with("QDi."));
+    batch
+        .records
+        .retain(|r| r.draft.reference.starts_with("QDi."));
     let ita = AgencyCode::parse("ITA")?;
     for r in &mut batch.records {
         r.draft.policy.hit_only_for = vec![ita.clone()];
-        r.draft.policy.instruction = Some("Discreet check: do not alert the subject; report route and companions.".into());
+        r.draft.policy.instruction =
+            Some("Discreet check: do not alert the subject; report route and companions.".into());
     }
     let count = batch.records.len();
-    vigil.import(&super::contributor(&owner, "quickstart demo data"), ImportFormat::UnXml, batch, None)?;
+    vigil.import(
+        &super::contributor(&owner, "quickstart demo data"),
+        ImportFormat::UnXml,
+        batch,
+        None,
+    )?;
     Ok(count)
 }

@@ -1,0 +1,176 @@
+//! The index through its public API: incremental updates, the visibility filter, and how
+//! the non-name facts move a search result.
+
+use vigil_match::{
+    compare, DateSpec, DocumentEntry, DocumentKind, DocumentVerdict, Gender, Index, NameEntry,
+    NameKind, PersonEntry, Query, SearchOptions,
+};
+
+fn person(names: &[&str]) -> PersonEntry {
+    PersonEntry {
+        names: names.iter().map(|n| NameEntry::full(*n)).collect(),
+        birth_dates: vec![DateSpec::year(1975)],
+        nationalities: vec!["IRQ".into()],
+        gender: Some(Gender::Male),
+        documents: vec![],
+    }
+}
+
+fn query(name: &str) -> Query {
+    Query {
+        names: vec![NameEntry::full(name)],
+        ..Query::default()
+    }
+}
+
+fn keys(index: &Index, q: &Query) -> Vec<u64> {
+    index
+        .search(q, &SearchOptions::default(), &|_| true)
+        .iter()
+        .map(|m| m.key)
+        .collect()
+}
+
+fn sample() -> Index {
+    let mut index = Index::new();
+    index.upsert(
+        1,
+        &person(&[
+            "Abu Bakr al-Baghdadi",
+            "Ibrahim Awad Ibrahim al-Badri",
+            "إبراهيم عواد إبراهيم البدري",
+        ]),
+    );
+    index.upsert(2, &person(&["Mohammed Emwazi"]));
+    index.upsert(3, &person(&["Sergei Viktorovich Ivanov"]));
+    index
+}
+
+#[test]
+fn finds_across_scripts_spellings_and_order() {
+    let index = sample();
+    for (q, want) in [
+        ("Ibrahim Awad al-Badri", 1),
+        ("ابراهيم عواد البدري", 1),
+        ("Muhammad Emwazi", 2),
+        ("EMWAZI, Mohamed", 2),
+        ("Сергей Иванов", 3),
+        ("Sergej Ivanow", 3),
+    ] {
+        assert_eq!(keys(&index, &query(q)).first(), Some(&want), "{q}");
+    }
+    assert!(keys(&index, &query("Jean Dupont")).is_empty());
+}
+
+#[test]
+fn upsert_replaces_and_remove_forgets() {
+    let mut index = sample();
+    assert_eq!(index.len(), 3);
+    index.upsert(2, &person(&["Jihadi John"]));
+    assert_eq!(index.len(), 3);
+    assert!(keys(&index, &query("Mohammed Emwazi")).is_empty());
+    assert_eq!(keys(&index, &query("Jihadi John")), [2]);
+    index.remove(2);
+    index.remove(2);
+    assert_eq!(index.len(), 2);
+    assert!(keys(&index, &query("Jihadi John")).is_empty());
+    // A freed slot is reused without leaking the old person's keys.
+    index.upsert(9, &person(&["Anwar al-Awlaki"]));
+    assert_eq!(keys(&index, &query("Anwar al-Awlaki")), [9]);
+    assert!(keys(&index, &query("Jihadi John")).is_empty());
+}
+
+#[test]
+fn hidden_records_are_indistinguishable_from_absent_ones() {
+    let mut with_hidden = sample();
+    with_hidden.upsert(7, &person(&["Mohammed Emwazi"]));
+    let without = sample();
+    let opts = SearchOptions {
+        limit: 5,
+        threshold: 0.0,
+    };
+    let q = query("Mohammed Emwazi");
+    let seen = with_hidden.search(&q, &opts, &|k| k != 7);
+    let plain = without.search(&q, &opts, &|_| true);
+    assert_eq!(seen, plain);
+}
+
+#[test]
+fn facts_move_the_score() {
+    let listed = PersonEntry {
+        documents: vec![DocumentEntry {
+            kind: DocumentKind::Passport,
+            number: "A1234567".into(),
+            country: Some("IRQ".into()),
+        }],
+        birth_dates: vec![DateSpec::exact(1971, 7, 28)],
+        ..person(&["Ibrahim Awad Ibrahim al-Badri"])
+    };
+    let base = Query {
+        names: vec![NameEntry::full("Ibrahim Awad al-Badri")],
+        ..Query::default()
+    };
+    let (name_only, _) = compare(&base, &listed);
+    let same_date = Query {
+        birth_dates: vec![DateSpec::exact(1971, 7, 28)],
+        ..base.clone()
+    };
+    let other_date = Query {
+        birth_dates: vec![DateSpec::exact(1990, 1, 2)],
+        ..base.clone()
+    };
+    assert!(compare(&same_date, &listed).0 >= name_only);
+    assert!(compare(&other_date, &listed).0 < name_only - 0.2);
+
+    let doc = |number: &str| DocumentEntry {
+        kind: DocumentKind::Passport,
+        number: number.into(),
+        country: Some("IRQ".into()),
+    };
+    let (score, why) = compare(
+        &Query {
+            names: vec![NameEntry::full("Unrelated Name")],
+            documents: vec![doc("a1234567")],
+            ..Query::default()
+        },
+        &listed,
+    );
+    assert_eq!(why.document, DocumentVerdict::SameNumber);
+    assert!(score >= 0.9);
+    let (score, why) = compare(
+        &Query {
+            documents: vec![doc("B7654321")],
+            ..base.clone()
+        },
+        &listed,
+    );
+    assert_eq!(why.document, DocumentVerdict::DifferentNumber);
+    assert!(score < name_only);
+}
+
+#[test]
+fn explanation_names_the_evidence() {
+    let listed = PersonEntry {
+        names: vec![NameEntry {
+            full: "Usama bin Muhammad bin Awad bin Ladin".into(),
+            kind: NameKind::Alias,
+            ..NameEntry::default()
+        }],
+        ..PersonEntry::default()
+    };
+    let (_, why) = compare(&query("Osama bin Laden"), &listed);
+    assert_eq!(why.matched_kind, NameKind::Alias);
+    assert!(why
+        .name
+        .parts
+        .iter()
+        .any(|p| p.query == "osama" && p.matched == "usama"));
+    let json = serde_json::to_string(&why).expect("serialises");
+    assert!(json.contains("\"basis\""));
+}
+
+#[test]
+fn index_is_shareable_between_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Index>();
+}
