@@ -65,7 +65,7 @@ impl ImportFormat {
                         e.valid_up_to()
                     ))
                 })?;
-                vigil_formats::ftm::parse_lines(text)
+                parse_ftm_in_parallel(text)
             }
             ImportFormat::UnXml => vigil_formats::unsc::parse(bytes),
             ImportFormat::OfacXml => vigil_formats::ofac::parse(bytes),
@@ -362,4 +362,107 @@ pub fn traveller_from_entity(
         .validate("properties")
         .map_err(|e| e.to_string())?;
     Ok(traveller)
+}
+
+/// Parses FtM JSON lines on every core: the file is cut at line boundaries
+/// into one piece per core, each piece parsed on its own, and the positions
+/// shifted back to lines of the whole file. Lines are independent, so the
+/// result is the same as parsing the file in one go.
+fn parse_ftm_in_parallel(text: &str) -> Result<ImportBatch, vigil_formats::import::FormatError> {
+    use vigil_formats::import::FormatError;
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    if threads == 1 || text.len() < (1 << 20) {
+        return vigil_formats::ftm::parse_lines(text);
+    }
+    // Cut points just after a newline, so every piece but the last ends
+    // with one and only the last can be a truncated line.
+    let mut pieces = Vec::with_capacity(threads);
+    let mut start = 0;
+    let mut first_line = 0;
+    for i in 1..=threads {
+        let end = if i == threads {
+            text.len()
+        } else {
+            let target = (text.len() * i / threads).max(start);
+            text[target..].find('\n').map(|p| target + p + 1).unwrap_or(text.len())
+        };
+        if end > start {
+            let piece = &text[start..end];
+            pieces.push((first_line, piece));
+            first_line += piece.bytes().filter(|&b| b == b'\n').count();
+            start = end;
+        }
+    }
+    let results: Vec<(usize, Result<ImportBatch, FormatError>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = pieces
+            .iter()
+            .map(|&(offset, piece)| scope.spawn(move || (offset, vigil_formats::ftm::parse_lines(piece))))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| (0, Err(FormatError::Malformed { position: Position::Byte { byte: 0 }, message: "the parser failed".into() }))))
+            .collect()
+    });
+    let mut merged = ImportBatch::default();
+    for (offset, result) in results {
+        let shift = |p: Position| match p {
+            Position::Line { line } => Position::Line { line: line + offset },
+            other => other,
+        };
+        match result {
+            Err(FormatError::Malformed { position, message }) => {
+                return Err(FormatError::Malformed { position: shift(position), message });
+            }
+            Err(other) => return Err(other),
+            Ok(batch) => {
+                merged.records.extend(batch.records.into_iter().map(|mut r| {
+                    r.position = shift(r.position);
+                    r
+                }));
+                merged.skipped.extend(batch.skipped.into_iter().map(|mut s| {
+                    s.position = shift(s.position);
+                    s
+                }));
+                merged.diagnostics.extend(batch.diagnostics.into_iter().map(|mut d| {
+                    d.position = shift(d.position);
+                    d
+                }));
+            }
+        }
+    }
+    Ok(merged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parallel_ftm_parsing_equals_serial_parsing() {
+        let mut text = String::new();
+        for i in 0..40_000 {
+            if i == 20_001 {
+                text.push_str("not json\n");
+            } else {
+                text.push_str(&format!(
+                    "{{\"id\":\"p{i}\",\"schema\":\"Person\",\"properties\":{{\"name\":[\"Person Number{i}\"],\"birthDate\":[\"19{:02}\"]}}}}\n",
+                    i % 100
+                ));
+            }
+        }
+        assert!(text.len() > (1 << 20));
+        let serial = vigil_formats::ftm::parse_lines(&text).unwrap();
+        let parallel = parse_ftm_in_parallel(&text).unwrap();
+        assert_eq!(parallel.records.len(), serial.records.len());
+        for (a, b) in parallel.records.iter().zip(&serial.records) {
+            assert_eq!(a.draft, b.draft);
+            assert_eq!(a.position, b.position);
+        }
+        assert_eq!(serde_json::to_string(&parallel.diagnostics).unwrap(), serde_json::to_string(&serial.diagnostics).unwrap());
+        let cut = &text[..text.len() - 10];
+        assert_eq!(
+            parse_ftm_in_parallel(cut).unwrap_err().to_string(),
+            vigil_formats::ftm::parse_lines(cut).unwrap_err().to_string()
+        );
+    }
 }
