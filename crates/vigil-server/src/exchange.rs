@@ -384,7 +384,13 @@ fn parse_ftm_in_parallel(text: &str) -> Result<ImportBatch, vigil_formats::impor
             text.len()
         } else {
             let target = (text.len() * i / threads).max(start);
-            text[target..].find('\n').map(|p| target + p + 1).unwrap_or(text.len())
+            // Searching bytes, not chars: `target` may fall inside a
+            // multi-byte character, but a newline byte never does.
+            text.as_bytes()[target..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map(|p| target + p + 1)
+                .unwrap_or(text.len())
         };
         if end > start {
             let piece = &text[start..end];
@@ -445,7 +451,7 @@ mod tests {
                 text.push_str("not json\n");
             } else {
                 text.push_str(&format!(
-                    "{{\"id\":\"p{i}\",\"schema\":\"Person\",\"properties\":{{\"name\":[\"Person Number{i}\"],\"birthDate\":[\"19{:02}\"]}}}}\n",
+                    "{{\"id\":\"p{i}\",\"schema\":\"Person\",\"properties\":{{\"name\":[\"Person Number{i}\",\"محمد عبد الله {i}\"],\"birthDate\":[\"19{:02}\"]}}}}\n",
                     i % 100
                 ));
             }
