@@ -151,6 +151,10 @@ impl Vigil {
         input: ManifestInput,
         opts: ScreenOptions,
     ) -> ApiResult<(ManifestSummary, Vec<TravellerOutcome>)> {
+        let opts = ScreenOptions {
+            only_matches: true,
+            ..opts
+        };
         let (travellers, diagnostics, crew, legs, flight) = match input {
             ManifestInput::Paxlst(bytes) => {
                 let m = paxlst::parse_bytes(&bytes)

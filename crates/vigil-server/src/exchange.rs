@@ -370,7 +370,9 @@ pub fn traveller_from_entity(
 /// result is the same as parsing the file in one go.
 fn parse_ftm_in_parallel(text: &str) -> Result<ImportBatch, vigil_formats::import::FormatError> {
     use vigil_formats::import::FormatError;
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     if threads == 1 || text.len() < (1 << 20) {
         return vigil_formats::ftm::parse_lines(text);
     }
@@ -402,37 +404,60 @@ fn parse_ftm_in_parallel(text: &str) -> Result<ImportBatch, vigil_formats::impor
     let results: Vec<(usize, Result<ImportBatch, FormatError>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = pieces
             .iter()
-            .map(|&(offset, piece)| scope.spawn(move || (offset, vigil_formats::ftm::parse_lines(piece))))
+            .map(|&(offset, piece)| {
+                scope.spawn(move || (offset, vigil_formats::ftm::parse_lines(piece)))
+            })
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| (0, Err(FormatError::Malformed { position: Position::Byte { byte: 0 }, message: "the parser failed".into() }))))
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    (
+                        0,
+                        Err(FormatError::Malformed {
+                            position: Position::Byte { byte: 0 },
+                            message: "the parser failed".into(),
+                        }),
+                    )
+                })
+            })
             .collect()
     });
     let mut merged = ImportBatch::default();
     for (offset, result) in results {
         let shift = |p: Position| match p {
-            Position::Line { line } => Position::Line { line: line + offset },
+            Position::Line { line } => Position::Line {
+                line: line + offset,
+            },
             other => other,
         };
         match result {
             Err(FormatError::Malformed { position, message }) => {
-                return Err(FormatError::Malformed { position: shift(position), message });
+                return Err(FormatError::Malformed {
+                    position: shift(position),
+                    message,
+                });
             }
             Err(other) => return Err(other),
             Ok(batch) => {
-                merged.records.extend(batch.records.into_iter().map(|mut r| {
-                    r.position = shift(r.position);
-                    r
-                }));
-                merged.skipped.extend(batch.skipped.into_iter().map(|mut s| {
-                    s.position = shift(s.position);
-                    s
-                }));
-                merged.diagnostics.extend(batch.diagnostics.into_iter().map(|mut d| {
-                    d.position = shift(d.position);
-                    d
-                }));
+                merged
+                    .records
+                    .extend(batch.records.into_iter().map(|mut r| {
+                        r.position = shift(r.position);
+                        r
+                    }));
+                merged
+                    .skipped
+                    .extend(batch.skipped.into_iter().map(|mut s| {
+                        s.position = shift(s.position);
+                        s
+                    }));
+                merged
+                    .diagnostics
+                    .extend(batch.diagnostics.into_iter().map(|mut d| {
+                        d.position = shift(d.position);
+                        d
+                    }));
             }
         }
     }
@@ -464,11 +489,16 @@ mod tests {
             assert_eq!(a.draft, b.draft);
             assert_eq!(a.position, b.position);
         }
-        assert_eq!(serde_json::to_string(&parallel.diagnostics).unwrap(), serde_json::to_string(&serial.diagnostics).unwrap());
+        assert_eq!(
+            serde_json::to_string(&parallel.diagnostics).unwrap(),
+            serde_json::to_string(&serial.diagnostics).unwrap()
+        );
         let cut = &text[..text.len() - 10];
         assert_eq!(
             parse_ftm_in_parallel(cut).unwrap_err().to_string(),
-            vigil_formats::ftm::parse_lines(cut).unwrap_err().to_string()
+            vigil_formats::ftm::parse_lines(cut)
+                .unwrap_err()
+                .to_string()
         );
     }
 }

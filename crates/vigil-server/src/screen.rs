@@ -166,6 +166,9 @@ impl Traveller {
 pub struct ScreenOptions {
     pub limit: usize,
     pub threshold: f64,
+    /// Keep only results at or above the threshold: a whole flight's
+    /// near-misses are noise for the officer and bulk for the audit log.
+    pub only_matches: bool,
 }
 
 impl Default for ScreenOptions {
@@ -173,6 +176,7 @@ impl Default for ScreenOptions {
         ScreenOptions {
             limit: 10,
             threshold: engine::DEFAULT_THRESHOLD,
+            only_matches: false,
         }
     }
 }
@@ -187,7 +191,11 @@ impl ScreenOptions {
         if !(1..=100).contains(&limit) {
             return Err(ApiError::field("limit", "must be between 1 and 100"));
         }
-        Ok(ScreenOptions { limit, threshold })
+        Ok(ScreenOptions {
+            limit,
+            threshold,
+            only_matches: false,
+        })
     }
 
     fn engine(&self) -> engine::SearchOptions {
@@ -284,6 +292,7 @@ impl Vigil {
                 .filter(|f| f.is_match);
             for found in visible
                 .into_iter()
+                .filter(|f| f.is_match || !opts.only_matches)
                 .map(|f| (f, true))
                 .chain(hidden.map(|f| (f, false)))
             {

@@ -62,7 +62,6 @@ CREATE TABLE records (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     review_due TEXT NOT NULL,
-    body TEXT NOT NULL,
     UNIQUE (owner, reference)
 );
 CREATE INDEX records_updated ON records(updated_at);
@@ -325,7 +324,12 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
-const RECORD_COLUMNS: &str = "id, owner, version, status, created_at, updated_at, review_due, body";
+/// A record's current state: its row in `records` and, for the content, the
+/// version that row points at (content is stored once, in its version).
+const RECORD_COLUMNS: &str =
+    "r.id, r.owner, r.version, r.status, r.created_at, r.updated_at, r.review_due, v.body";
+const RECORD_FROM: &str =
+    "records r JOIN record_versions v ON v.record_id = r.id AND v.version = r.version";
 
 fn record_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawRecord> {
     Ok(RawRecord {
@@ -372,7 +376,7 @@ impl RawRecord {
 
 fn load_record(conn: &Connection, id: RecordId) -> Result<Option<Record>> {
     conn.query_row(
-        &format!("SELECT {RECORD_COLUMNS} FROM records WHERE id = ?1"),
+        &format!("SELECT {RECORD_COLUMNS} FROM {RECORD_FROM} WHERE r.id = ?1"),
         params![id.to_string()],
         record_from_row,
     )
@@ -381,11 +385,16 @@ fn load_record(conn: &Connection, id: RecordId) -> Result<Option<Record>> {
     .transpose()
 }
 
-fn category_str(c: vigil_core::Category) -> String {
-    serde_json::to_value(c)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+fn category_str(c: vigil_core::Category) -> &'static str {
+    use vigil_core::Category;
+    match c {
+        Category::ForeignTerroristFighter => "foreign_terrorist_fighter",
+        Category::Suspect => "suspect",
+        Category::Associate => "associate",
+        Category::Missing => "missing",
+        Category::Sanctioned => "sanctioned",
+        Category::Other => "other",
+    }
 }
 
 fn body_json(draft: &RecordDraft) -> Result<String> {
@@ -400,11 +409,11 @@ fn save_record(
 ) -> Result<()> {
     let body = body_json(&record.draft)?;
     let result = tx.prepare_cached(
-        "INSERT INTO records (id, owner, reference, version, status, category, created_at, updated_at, review_due, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+        "INSERT INTO records (id, owner, reference, version, status, category, created_at, updated_at, review_due)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT(id) DO UPDATE SET reference = excluded.reference, version = excluded.version,
            status = excluded.status, category = excluded.category, updated_at = excluded.updated_at,
-           review_due = excluded.review_due, body = excluded.body",
+           review_due = excluded.review_due",
     )?.execute(
         params![
             record.id.to_string(),
@@ -416,7 +425,6 @@ fn save_record(
             ts(&record.created_at),
             ts(&record.updated_at),
             record.review_due.format("%Y-%m-%d").to_string(),
-            body,
         ],
     );
     match result {
@@ -738,7 +746,7 @@ impl Store for SqliteStore {
         self.read(|conn| {
             conn.query_row(
                 &format!(
-                    "SELECT {RECORD_COLUMNS} FROM records WHERE owner = ?1 AND reference = ?2"
+                    "SELECT {RECORD_COLUMNS} FROM {RECORD_FROM} WHERE r.owner = ?1 AND r.reference = ?2"
                 ),
                 params![owner.as_str(), reference],
                 record_from_row,
@@ -757,13 +765,13 @@ impl Store for SqliteStore {
     ) -> Result<Vec<Record>> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&format!(
-                "SELECT {RECORD_COLUMNS} FROM records
-                 WHERE (?1 IS NULL OR id > ?1)
-                   AND (?2 IS NULL OR owner = ?2)
-                   AND (?3 IS NULL OR status = ?3)
-                   AND (?4 IS NULL OR category = ?4)
-                   AND (?5 IS NULL OR updated_at >= ?5)
-                 ORDER BY id LIMIT ?6"
+                "SELECT {RECORD_COLUMNS} FROM {RECORD_FROM}
+                 WHERE (?1 IS NULL OR r.id > ?1)
+                   AND (?2 IS NULL OR r.owner = ?2)
+                   AND (?3 IS NULL OR r.status = ?3)
+                   AND (?4 IS NULL OR r.category = ?4)
+                   AND (?5 IS NULL OR r.updated_at >= ?5)
+                 ORDER BY r.id LIMIT ?6"
             ))?;
             let rows = stmt.query_map(
                 params![
@@ -1474,6 +1482,21 @@ mod tests {
         assert!(store.revoke_token(&info.id).unwrap());
         assert!(!store.revoke_token(&info.id).unwrap());
         assert!(store.authenticate(&secret).unwrap().is_none());
+    }
+
+    #[test]
+    fn category_column_matches_the_json_names() {
+        use vigil_core::Category::*;
+        for c in [
+            ForeignTerroristFighter,
+            Suspect,
+            Associate,
+            Missing,
+            Sanctioned,
+            Other,
+        ] {
+            assert_eq!(serde_json::to_value(c).unwrap(), category_str(c));
+        }
     }
 
     #[test]
