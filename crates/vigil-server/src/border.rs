@@ -227,6 +227,7 @@ impl Vigil {
             201,
         );
         self.store().save_manifest(&stored, Some(event))?;
+        self.remember_manifest(&stored);
         Ok((summary, per_traveller))
     }
 

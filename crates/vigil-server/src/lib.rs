@@ -19,6 +19,7 @@ pub mod extract;
 pub mod hits;
 pub mod notify;
 pub mod openapi;
+pub mod rescreen;
 pub mod routes;
 pub mod screen;
 pub mod screening;

@@ -17,6 +17,7 @@ use std::sync::OnceLock;
 
 use crate::config::Config;
 use crate::error::{ApiError, ApiResult};
+use crate::rescreen::RecentTravellers;
 use crate::screening::ScreeningIndex;
 
 /// Who asks, and why: every operation needs both.
@@ -75,6 +76,7 @@ pub struct Vigil {
     config: Config,
     /// Built on first use (or by [`Vigil::warm_up`]) from the store.
     screening: OnceLock<ScreeningIndex>,
+    recent: RecentTravellers,
     /// The newest hit's sequence number: SSE streams and the webhook
     /// worker wait on it.
     hit_feed: tokio::sync::watch::Sender<i64>,
@@ -94,6 +96,7 @@ impl Vigil {
             store,
             config,
             screening: OnceLock::new(),
+            recent: RecentTravellers::default(),
             hit_feed: tokio::sync::watch::channel(0).0,
         }
     }
@@ -102,6 +105,10 @@ impl Vigil {
     pub fn warm_up(&self) -> ApiResult<usize> {
         self.catch_up()?;
         Ok(self.screening().len())
+    }
+
+    pub(crate) fn recent(&self) -> &RecentTravellers {
+        &self.recent
     }
 
     pub(crate) fn screening(&self) -> &ScreeningIndex {
