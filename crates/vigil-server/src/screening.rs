@@ -32,6 +32,8 @@ pub struct IndexedRecord {
     pub owner: AgencyCode,
     pub reference: String,
     pub policy: Arc<AccessPolicy>,
+    /// Hidden from some agency (visibility is not "all members").
+    pub restricted: bool,
 }
 
 #[derive(Default)]
@@ -159,7 +161,16 @@ impl ScreeningIndex {
         reach: Reach<'_>,
     ) -> Vec<Found> {
         let state = self.read();
+        // The engine asks this for every candidate it considers, so the
+        // common cases answer without a lookup: when no indexed record is
+        // restricted, every record is visible to everyone.
         let visible = |key: u64| -> bool {
+            match reach {
+                Reach::Everything => return true,
+                Reach::VisibleTo(_) if state.restricted == 0 => return true,
+                Reach::HiddenFrom(_) if state.restricted == 0 => return false,
+                _ => {}
+            }
             let Some(r) = state.records.get(&key) else {
                 return false;
             };
@@ -167,10 +178,10 @@ impl ScreeningIndex {
                 Reach::Everything => true,
                 Reach::Among(ids) => ids.contains(&r.id),
                 Reach::VisibleTo(agency) => {
-                    access_for(agency, &r.owner, &r.policy) != Access::Hidden
+                    !r.restricted || access_for(agency, &r.owner, &r.policy) != Access::Hidden
                 }
                 Reach::HiddenFrom(agency) => {
-                    access_for(agency, &r.owner, &r.policy) == Access::Hidden
+                    r.restricted && access_for(agency, &r.owner, &r.policy) == Access::Hidden
                 }
             }
         };
@@ -201,7 +212,8 @@ impl IndexState {
             }
         };
         self.index.upsert(key, &person_entry(record));
-        if is_restricted(&record.draft.policy) {
+        let restricted = is_restricted(&record.draft.policy);
+        if restricted {
             self.restricted += 1;
         }
         let previous = self.records.insert(
@@ -211,9 +223,10 @@ impl IndexState {
                 owner: record.owner.clone(),
                 reference: record.draft.reference.clone(),
                 policy: Arc::new(record.draft.policy.clone()),
+                restricted,
             },
         );
-        if previous.is_some_and(|p| is_restricted(&p.policy)) {
+        if previous.is_some_and(|p| p.restricted) {
             self.restricted -= 1;
         }
     }
@@ -221,11 +234,7 @@ impl IndexState {
     fn remove(&mut self, id: RecordId) {
         if let Some(key) = self.keys.remove(&id) {
             self.index.remove(key);
-            if self
-                .records
-                .remove(&key)
-                .is_some_and(|p| is_restricted(&p.policy))
-            {
+            if self.records.remove(&key).is_some_and(|p| p.restricted) {
                 self.restricted -= 1;
             }
         }
