@@ -26,7 +26,7 @@ use crate::model::{
     DEFAULT_THRESHOLD,
 };
 use crate::names::SimilarityCache;
-use crate::person::{score_person, Facts, NameForm};
+use crate::person::{normalise_number, score_person, Facts, NameForm};
 use crate::text::{RawToken, Script};
 
 /// Key namespaces.
@@ -34,6 +34,7 @@ const NS_GROUP: u8 = 10;
 const NS_KEY: u8 = 11;
 const NS_SKELETON: u8 = 12;
 const NS_TEXT: u8 = 13;
+const NS_DOCUMENT: u8 = 14;
 const NS_INTERN: u8 = 20;
 
 /// Posting lists longer than this (a Mohammed among a million Arabic names) are only probed
@@ -49,6 +50,10 @@ const MAX_BOOSTS: usize = 4;
 const CANDIDATES: usize = 4;
 /// Query probes tracked per query (one bit each).
 const MAX_PROBES: usize = 32;
+/// Document numbers shorter than this are not indexed (too many accidental equalities).
+const MIN_DOCUMENT_LEN: usize = 5;
+/// Most persons taken per query document number (a number shared by more is a data error).
+const MAX_DOCUMENT_HITS: usize = 64;
 
 struct StoredName {
     text: Box<str>,
@@ -209,6 +214,14 @@ fn joined_keys(a: &Token, b: &Token, out: &mut Vec<u64>) {
     }
 }
 
+/// The key of a document number (normalised: ASCII alphanumerics, upper case), or `None` for
+/// numbers too short to identify anyone. Kind and issuer are left to scoring, which decides
+/// whether the documents are compatible.
+fn document_key(d: &DocumentEntry) -> Option<u64> {
+    let n = normalise_number(&d.number);
+    (n.len() >= MIN_DOCUMENT_LEN).then(|| hash(NS_DOCUMENT, &n))
+}
+
 /// A query part and the keys that look for it.
 struct Probe {
     keys: Vec<u64>,
@@ -288,6 +301,7 @@ impl Index {
                 joined_keys(pair[0], pair[1], &mut keys);
             }
         }
+        keys.extend(stored.documents.iter().filter_map(document_key));
         keys.sort_unstable();
         keys.dedup();
         keys
@@ -377,7 +391,12 @@ impl Index {
             })
             .collect();
         let probes = probes(query_names.iter().map(|(_, _, t)| t.as_slice()));
-        let candidates = self.candidates(&probes, opts.limit + CANDIDATES, visible);
+        let mut candidates = self.document_candidates(q, visible);
+        for slot in self.candidates(&probes, opts.limit + CANDIDATES, visible) {
+            if !candidates.contains(&slot) {
+                candidates.push(slot);
+            }
+        }
 
         let forms: Vec<NameForm<'_>> = query_names
             .iter()
@@ -430,6 +449,34 @@ impl Index {
         matches.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
         matches.truncate(opts.limit);
         matches
+    }
+
+    /// The visible slots holding one of the query's document numbers: always scored, since an
+    /// equal number is decisive whatever the names say.
+    fn document_candidates(&self, q: &Query, visible: &dyn Fn(u64) -> bool) -> Vec<u32> {
+        let mut out = Vec::new();
+        for key in q.documents.iter().filter_map(document_key) {
+            let Some(list) = self.postings.get(&key) else {
+                continue;
+            };
+            let mut taken = 0;
+            for &slot in list {
+                if taken == MAX_DOCUMENT_HITS {
+                    break;
+                }
+                if out.contains(&slot) {
+                    continue;
+                }
+                if self.slots[slot as usize]
+                    .as_ref()
+                    .is_some_and(|s| visible(s.key))
+                {
+                    out.push(slot);
+                    taken += 1;
+                }
+            }
+        }
+        out
     }
 
     /// The slots worth scoring, best retrieval score first, visible ones only.

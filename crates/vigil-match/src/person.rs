@@ -127,7 +127,7 @@ fn date_verdict(q: &[DateSpec], e: &[DateSpec]) -> DateVerdict {
         .unwrap_or(DateVerdict::Unknown)
 }
 
-fn normalise_number(n: &str) -> String {
+pub(crate) fn normalise_number(n: &str) -> String {
     n.chars()
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_uppercase())

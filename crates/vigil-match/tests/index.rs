@@ -174,3 +174,143 @@ fn index_is_shareable_between_threads() {
     fn shareable<T: Send + Sync>() {}
     shareable::<Index>();
 }
+
+fn passport(number: &str, country: &str) -> DocumentEntry {
+    DocumentEntry {
+        kind: DocumentKind::Passport,
+        number: number.into(),
+        country: Some(country.into()),
+    }
+}
+
+fn documented_index() -> Index {
+    let mut index = sample();
+    index.upsert(
+        42,
+        &PersonEntry {
+            names: vec![NameEntry::full("Person Surnamealpha")],
+            documents: vec![passport("DOC000000", "DEU")],
+            ..PersonEntry::default()
+        },
+    );
+    index
+}
+
+#[test]
+fn document_number_is_retrieved_whatever_the_names() {
+    let index = documented_index();
+    let opts = SearchOptions::default();
+    let same = Query {
+        names: vec![NameEntry::full("Someone Else")],
+        documents: vec![passport("doc-000 000", "DEU")],
+        ..Query::default()
+    };
+    let found = index.search(&same, &opts, &|_| true);
+    let top = found.first().expect("the document number finds the person");
+    assert_eq!(top.key, 42);
+    assert!(top.is_match);
+    assert_eq!(top.explanation.document, DocumentVerdict::SameNumber);
+    // Hidden persons stay hidden, even behind a matching document.
+    assert!(index
+        .search(&same, &opts, &|k| k != 42)
+        .iter()
+        .all(|m| m.key != 42));
+
+    // Another number on the same kind of document from the same issuer scores lower.
+    let all = SearchOptions {
+        limit: 10,
+        threshold: 0.0,
+    };
+    let named = |number: &str| Query {
+        names: vec![NameEntry::full("Person Surnamealpha")],
+        documents: vec![passport(number, "DEU")],
+        ..Query::default()
+    };
+    let score_of = |q: &Query| {
+        index
+            .search(q, &all, &|_| true)
+            .iter()
+            .find(|m| m.key == 42)
+            .map_or(0.0, |m| m.score)
+    };
+    let other = named("DOC999999");
+    assert!(score_of(&other) < score_of(&named("DOC000000")));
+    assert!(index
+        .search(
+            &Query {
+                names: vec![NameEntry::full("Someone Else")],
+                documents: vec![passport("DOC999999", "DEU")],
+                ..Query::default()
+            },
+            &opts,
+            &|_| true
+        )
+        .iter()
+        .all(|m| m.key != 42));
+}
+
+#[test]
+fn short_document_numbers_are_not_keys() {
+    let mut index = Index::new();
+    index.upsert(
+        5,
+        &PersonEntry {
+            names: vec![NameEntry::full("Person Surnamealpha")],
+            documents: vec![passport("1234", "DEU")],
+            ..PersonEntry::default()
+        },
+    );
+    let q = Query {
+        names: vec![NameEntry::full("Someone Else")],
+        documents: vec![passport("1234", "DEU")],
+        ..Query::default()
+    };
+    assert!(index
+        .search(&q, &SearchOptions::default(), &|_| true)
+        .is_empty());
+}
+
+#[test]
+fn remove_and_upsert_drop_the_document_key() {
+    let q = Query {
+        names: vec![NameEntry::full("Someone Else")],
+        documents: vec![passport("DOC000000", "DEU")],
+        ..Query::default()
+    };
+    let opts = SearchOptions::default();
+    let mut index = documented_index();
+    index.remove(42);
+    assert!(index
+        .search(&q, &opts, &|_| true)
+        .iter()
+        .all(|m| m.key != 42));
+    // A new person in the freed slot does not inherit the number.
+    index.upsert(43, &person(&["Anwar al-Awlaki"]));
+    assert!(index.search(&q, &opts, &|_| true).is_empty());
+
+    // Replacing the person's documents drops the old number and indexes the new one.
+    let mut index = documented_index();
+    index.upsert(
+        42,
+        &PersonEntry {
+            names: vec![NameEntry::full("Person Surnamealpha")],
+            documents: vec![passport("NEW123456", "DEU")],
+            ..PersonEntry::default()
+        },
+    );
+    assert!(index
+        .search(&q, &opts, &|_| true)
+        .iter()
+        .all(|m| m.key != 42));
+    let renewed = Query {
+        documents: vec![passport("NEW123456", "DEU")],
+        ..q.clone()
+    };
+    assert_eq!(
+        index
+            .search(&renewed, &opts, &|_| true)
+            .first()
+            .map(|m| m.key),
+        Some(42)
+    );
+}
