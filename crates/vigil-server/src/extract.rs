@@ -60,6 +60,28 @@ impl FromRequestParts<AppState> for Authed {
     }
 }
 
+/// A raw body (a PAXLST message, an import file); over the limit is 413.
+pub struct RawBody(pub Bytes);
+
+#[async_trait]
+impl FromRequest<AppState> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let limit = state.vigil.config().body_limit;
+        Bytes::from_request(req, state)
+            .await
+            .map(RawBody)
+            .map_err(|rejection| {
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge(limit)
+                } else {
+                    ApiError::bad_request(format!("cannot read the body: {rejection}"))
+                }
+            })
+    }
+}
+
 /// A JSON body. Syntax errors are 400 with line and column; values that do
 /// not fit the schema (unknown fields, bad codes, impossible dates) are 422
 /// with the JSON path of the field; bodies over the limit are 413.
@@ -70,14 +92,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
-        let limit = state.vigil.config().body_limit;
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge(limit)
-            } else {
-                ApiError::bad_request(format!("cannot read the body: {rejection}"))
-            }
-        })?;
+        let RawBody(bytes) = RawBody::from_request(req, state).await?;
         parse_json(&bytes).map(JsonBody)
     }
 }

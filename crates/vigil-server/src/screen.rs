@@ -3,8 +3,6 @@
 //! that notifies the record's owner — even when the record is hidden from
 //! the screener, who then sees nothing of it.
 
-use std::collections::HashSet;
-
 use serde::{Deserialize, Serialize};
 use vigil_core::access::{self, contact_instruction};
 use vigil_core::audit::Disclosed;
@@ -456,16 +454,6 @@ impl Vigil {
         ))?;
         Ok(found)
     }
-}
-
-/// Distinct record ids among results (for tests and summaries).
-pub fn result_ids(results: &[ScreenResult]) -> HashSet<RecordId> {
-    results
-        .iter()
-        .map(|r| match r {
-            ScreenResult::Full { id, .. } | ScreenResult::HitOnly { id, .. } => *id,
-        })
-        .collect()
 }
 
 /// Turns a document kind into the traveller-document kind of a parsed MRZ code.

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
@@ -16,7 +15,7 @@ use super::blocking;
 use crate::border::ManifestInput;
 use crate::error::{ApiError, ApiResult};
 use crate::exchange::ImportFormat;
-use crate::extract::{parse_json, Authed, JsonBody, QueryParams};
+use crate::extract::{parse_json, Authed, JsonBody, QueryParams, RawBody};
 use crate::screen::{ScreenOptions, ScreenResult, Traveller};
 use crate::service::Ctx;
 use crate::AppState;
@@ -224,16 +223,8 @@ pub async fn create_manifest(
     auth: Authed,
     headers: HeaderMap,
     QueryParams(q): QueryParams<ManifestQuery>,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    RawBody(body): RawBody,
 ) -> ApiResult<impl IntoResponse> {
-    let limit = state.vigil.config().body_limit;
-    let body = body.map_err(|r| {
-        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::PayloadTooLarge(limit)
-        } else {
-            ApiError::bad_request(r.to_string())
-        }
-    })?;
     let ctx = Ctx::new(auth.caller, auth.purpose);
     let opts = ScreenOptions::from_request(q.limit, q.threshold)?;
     let is_json = headers
@@ -279,16 +270,8 @@ pub async fn import(
     State(state): State<AppState>,
     auth: Authed,
     QueryParams(q): QueryParams<ImportQuery>,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    RawBody(body): RawBody,
 ) -> ApiResult<impl IntoResponse> {
-    let limit = state.vigil.config().body_limit;
-    let body = body.map_err(|r| {
-        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::PayloadTooLarge(limit)
-        } else {
-            ApiError::bad_request(r.to_string())
-        }
-    })?;
     let format: ImportFormat = q.format.parse().map_err(|m: String| ApiError::BadRequest {
         message: m.clone(),
         fields: vec![vigil_core::FieldError {
