@@ -108,7 +108,7 @@ fn main() {
             {
                 namesakes += 1;
             }
-            if std::env::var("VIGIL_BENCH_VERBOSE").is_ok() && alerts <= 15 {
+            if std::env::var("VIGIL_BENCH_VERBOSE").is_ok() && alerts <= 40 {
                 let e = &m.explanation;
                 println!(
                     "  alert {:.3}: {} ~ {} [{:?} {:?}]",

@@ -78,6 +78,7 @@ pub fn compare(q: &Query, e: &PersonEntry) -> (f64, Explanation) {
             documents: &e.documents,
         },
         &mut names::SimilarityCache::default(),
+        true,
     )
 }
 

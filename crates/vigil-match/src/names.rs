@@ -55,12 +55,24 @@ pub struct PartMatch {
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct NameComparison {
     pub score: f64,
+    /// How rare the agreeing parts are together, in powers of ten: about one person in
+    /// 10^rarity bears them. A full "Mohammed Ali" is about 4, a rare three-part name over 9.
+    pub rarity: f64,
     pub parts: Vec<PartMatch>,
     /// Parts of the query name with no counterpart.
     pub unmatched_query: Vec<String>,
     /// Parts of the matched name with no counterpart.
     pub unmatched_matched: Vec<String>,
 }
+
+/// Powers of ten of rarity of a part of weight 0 and per unit of weight (the inverse of
+/// `Lexicon::weight`), and the most one part may count: the frequency table does not tell
+/// rare parts apart beyond that.
+const RARITY_BASE: f64 = 1.5;
+const RARITY_PER_WEIGHT: f64 = 2.5;
+const RARITY_MAX: f64 = 4.0;
+/// The rarity an agreeing initial adds (one letter of 26, unevenly used).
+const RARITY_INITIAL: f64 = 0.7;
 
 /// Penalty per unit of weight for a part present in one name only.
 const EXTRA: f64 = 0.2;
@@ -150,41 +162,62 @@ pub(crate) fn part_similarity(a: &Token, b: &Token) -> (f64, Basis) {
         return (1.0, Basis::Variant);
     }
     let mut best = (0.0, Basis::None);
-    let mut consider = |s: f64, basis: Basis| {
+    let consider = |best: &mut (f64, Basis), s: f64, basis: Basis| {
         if s > best.0 {
-            best = (s, basis);
+            *best = (s, basis);
         }
     };
     if intersects(&a.nicks, &b.nicks) {
-        consider(0.9, Basis::Nickname);
+        consider(&mut best, 0.9, Basis::Nickname);
     }
     // Two parts that are both known names of different variant groups (Mohamed/Ahmed,
     // Hassan/Hussein) are different names however alike they are spelled, unless the
     // spelling difference is a plausible typo.
     let distinct_names = !a.groups.is_empty() && !b.groups.is_empty();
     if !a.keys.is_empty() && !b.keys.is_empty() {
+        // The length difference alone bounds a spelling similarity: pairs that cannot beat
+        // the best so far are not computed.
+        let bound = |x: &str, y: &str| {
+            1.0 - x.len().abs_diff(y.len()) as f64 / x.len().max(y.len()).max(1) as f64
+        };
         for x in a.latin.iter() {
             for y in b.latin.iter() {
-                consider(spelling(x.as_bytes(), y.as_bytes()), Basis::Spelling);
+                if bound(x, y) > best.0 {
+                    consider(
+                        &mut best,
+                        spelling(x.as_bytes(), y.as_bytes()),
+                        Basis::Spelling,
+                    );
+                }
             }
         }
         for x in a.keys.iter() {
             for y in b.keys.iter() {
-                consider(0.97 * spelling(x.as_bytes(), y.as_bytes()), Basis::Phonetic);
+                if 0.97 * bound(x, y) > best.0 {
+                    consider(
+                        &mut best,
+                        0.97 * spelling(x.as_bytes(), y.as_bytes()),
+                        Basis::Phonetic,
+                    );
+                }
             }
         }
     }
     if a.script == b.script && matches!(a.script, Script::Arabic | Script::Other) {
         let (mut x, mut y) = (['\0'; 64], ['\0'; 64]);
         let (nx, ny) = (fill(&mut x, &a.text), fill(&mut y, &b.text));
-        consider(spelling(&x[..nx], &y[..ny]), Basis::SameScript);
+        consider(&mut best, spelling(&x[..nx], &y[..ny]), Basis::SameScript);
     }
     if (a.script == Script::Arabic) != (b.script == Script::Arabic) {
         for x in a.skeletons.iter() {
             for y in b.skeletons.iter() {
                 // One- or two-consonant skeletons say little: cap them below full agreement.
                 let cap = if x.len().min(y.len()) < 3 { 0.85 } else { 1.0 };
-                consider(skeleton_similarity(x, y).min(cap), Basis::Skeleton);
+                consider(
+                    &mut best,
+                    skeleton_similarity(x, y).min(cap),
+                    Basis::Skeleton,
+                );
             }
         }
     }
@@ -296,6 +329,9 @@ fn joined_items(
                     run: [ptr(run[0]), ptr(run[1]), run.get(2).map_or(0, |t| ptr(t))],
                 };
                 let (raw, basis) = *cache.runs.entry(key).or_insert_with(|| {
+                    if !worth_joining(run, y) {
+                        return (0.0, Basis::None);
+                    }
                     let joined = joined.get_or_insert_with(|| Token::joined(run));
                     if flip {
                         part_similarity(joined, y)
@@ -312,6 +348,50 @@ fn joined_items(
         }
     }
     out
+}
+
+/// Concatenates one string per part into a stack buffer (empty when a part lacks one or the
+/// result does not fit).
+fn concat<'t>(buf: &mut [u8; 64], pieces: impl Iterator<Item = Option<&'t str>>) -> usize {
+    let mut n = 0;
+    for piece in pieces {
+        let Some(piece) = piece.filter(|p| n + p.len() <= buf.len()) else {
+            return 0;
+        };
+        buf[n..n + piece.len()].copy_from_slice(piece.as_bytes());
+        n += piece.len();
+    }
+    n
+}
+
+/// A cheap test before a run is joined into a token (spelling folded, keys rebuilt, variant
+/// groups looked up): the run's romanised spellings or skeletons, simply concatenated, must
+/// already be near the other part's. Most runs tried for a candidate that is not a match
+/// fail it.
+fn worth_joining(run: &[&Token], other: &Token) -> bool {
+    let mut buf = [0u8; 64];
+    if run[0].script == other.script && !other.latin.is_empty() {
+        let n = concat(&mut buf, run.iter().map(|t| t.latin.first().map(|l| &**l)));
+        if n > 0 {
+            return other
+                .latin
+                .iter()
+                .any(|l| spelling(&buf[..n], l.as_bytes()) >= 0.7);
+        }
+    } else if !other.skeletons.is_empty() {
+        let n = concat(
+            &mut buf,
+            run.iter().map(|t| t.skeletons.first().map(|s| &**s)),
+        );
+        if n > 0 {
+            let joined = std::str::from_utf8(&buf[..n]).unwrap_or_default();
+            return other
+                .skeletons
+                .iter()
+                .any(|s| skeleton_similarity(joined, s) >= 0.8);
+        }
+    }
+    true
 }
 
 /// Whether a joined run may replace single parts: skeletons of joined runs are long enough to
@@ -443,6 +523,7 @@ pub(crate) fn compare_with(
     let (mut used_a, mut used_b) = ([false; MAX_PARTS], [false; MAX_PARTS]);
     let mut strong = false;
     let mut swaps = 0;
+    let mut rarity = 0.0;
     for &k in &chosen {
         let it = &items[k];
         (it.a.0..it.a.0 + it.a.1).for_each(|i| used_a[i] = true);
@@ -480,6 +561,13 @@ pub(crate) fn compare_with(
         }
         num += agree * s;
         den += w;
+        if s >= 0.5 {
+            rarity += s * if initial {
+                RARITY_INITIAL
+            } else {
+                (RARITY_BASE + RARITY_PER_WEIGHT * wa.min(wb)).min(RARITY_MAX)
+            };
+        }
         if !explain {
             continue;
         }
@@ -519,6 +607,7 @@ pub(crate) fn compare_with(
         score *= ONE_PART;
     }
     result.score = score.clamp(0.0, 1.0);
+    result.rarity = rarity;
     result
 }
 

@@ -95,6 +95,20 @@ const DATE_EXACT: f64 = 0.05;
 const NATIONALITY_MISMATCH: f64 = -0.1;
 const GENDER_MISMATCH: f64 = -0.15;
 const DOCUMENT_CONFLICT: f64 = -0.3;
+/// Evidence, in powers of ten, that an alert on a query with a birth date needs: the rarity
+/// of the agreeing name parts plus what the birth date and nationality add. Below it, the score loses
+/// `UNCORROBORATED_PER_POWER` per missing power of ten, at most `UNCORROBORATED_MAX`: a
+/// "Mohammed Ali" with nothing else in common is thousands of travellers, a rare
+/// three-part name alone is one.
+const EVIDENCE_NEEDED: f64 = 11.0;
+const UNCORROBORATED_PER_POWER: f64 = 0.06;
+const UNCORROBORATED_MAX: f64 = 0.3;
+/// Span of birth years in a travelling population, for the evidence of a year.
+const BIRTH_YEARS: f64 = 60.0;
+/// Evidence of an agreeing nationality: weak, since names already predict it.
+const NATIONALITY_EVIDENCE: f64 = 0.5;
+/// Evidence of birth years one apart (a typo or an estimate).
+const CLOSE_DATE_EVIDENCE: f64 = 1.0;
 
 fn compare_dates(a: &DateSpec, b: &DateSpec) -> DateVerdict {
     let gap = (a.year_from - b.year_to).max(b.year_from - a.year_to);
@@ -117,6 +131,26 @@ fn compare_dates(a: &DateSpec, b: &DateSpec) -> DateVerdict {
         (Some(am), Some(bm), _, _) if am != bm => DateVerdict::Mismatch,
         (Some(_), Some(_), Some(_), Some(_)) if exact_year => DateVerdict::Exact,
         _ => DateVerdict::Compatible,
+    }
+}
+
+/// How much agreeing birth dates say, in powers of ten: the shared year (or the narrower
+/// range) among `BIRTH_YEARS`, then one month in twelve, one day in thirty.
+fn date_evidence(a: &DateSpec, b: &DateSpec) -> f64 {
+    match compare_dates(a, b) {
+        DateVerdict::Mismatch | DateVerdict::Unknown => 0.0,
+        DateVerdict::Close => CLOSE_DATE_EVIDENCE,
+        DateVerdict::Compatible | DateVerdict::Exact => {
+            let width = (a.year_to - a.year_from).min(b.year_to - b.year_from) + 1;
+            let mut power = (BIRTH_YEARS / f64::from(width.max(1))).log10().max(0.0);
+            if a.month.is_some() && a.month == b.month {
+                power += 12f64.log10();
+                if a.day.is_some() && a.day == b.day {
+                    power += 30f64.log10();
+                }
+            }
+            power
+        }
     }
 }
 
@@ -182,16 +216,19 @@ fn set_verdict(q: &[String], e: &[String]) -> Verdict {
     }
 }
 
-/// Scores a query against one person from analysed names and facts.
+/// Scores a query against one person from analysed names and facts. Without `explain`, the
+/// explanation carries the verdicts and adjustments but no name texts or aligned parts: a
+/// search scores many candidates and explains only those it returns.
 pub(crate) fn score_person(
     query_names: &[NameForm<'_>],
     query: &Facts<'_>,
     names: &[NameForm<'_>],
     person: &Facts<'_>,
     cache: &mut SimilarityCache,
+    explain: bool,
 ) -> (f64, Explanation) {
     // Score every pair of name forms without explanations, then explain the best one.
-    let mut best: Option<(f64, usize, usize)> = None;
+    let mut best: Option<(f64, usize, usize, f64)> = None;
     for (i, q) in query_names.iter().enumerate() {
         for (j, n) in names.iter().enumerate() {
             let c = compare_with(&q.tokens, &n.tokens, false, cache);
@@ -202,13 +239,23 @@ pub(crate) fn score_person(
                     0.0
                 };
             if best.is_none_or(|b| effective > b.0) {
-                best = Some((effective, i, j));
+                best = Some((effective, i, j, c.rarity));
             }
         }
     }
-    let (name_score, qi, ni) = best.unwrap_or_default();
+    let (name_score, qi, ni, name_rarity) = best.unwrap_or_default();
     let name = match (query_names.get(qi), names.get(ni)) {
-        (Some(q), Some(n)) => compare_with(&q.tokens, &n.tokens, true, cache),
+        (Some(q), Some(n)) if explain => compare_with(&q.tokens, &n.tokens, true, cache),
+        (Some(_), Some(n)) => NameComparison {
+            score: name_score
+                - if n.kind == NameKind::WeakAlias {
+                    WEAK_ALIAS
+                } else {
+                    0.0
+                },
+            rarity: name_rarity,
+            ..NameComparison::default()
+        },
         _ => NameComparison::default(),
     };
     let mut adjustments = Vec::new();
@@ -252,6 +299,26 @@ pub(crate) fn score_person(
             delta: GENDER_MISMATCH,
         });
     }
+    let evidence = name_rarity
+        + query
+            .birth_dates
+            .iter()
+            .flat_map(|a| person.birth_dates.iter().map(move |b| date_evidence(a, b)))
+            .fold(0.0, f64::max)
+        + if nationality == Verdict::Agree {
+            NATIONALITY_EVIDENCE
+        } else {
+            0.0
+        };
+    // Only a query that gives a birth date asks for corroboration: a name-only search (an
+    // analyst's look-up) ranks by the names alone.
+    let shortfall = EVIDENCE_NEEDED - evidence;
+    if shortfall > 0.0 && !query.birth_dates.is_empty() {
+        adjustments.push(Adjustment {
+            reason: "common name, not corroborated",
+            delta: -(UNCORROBORATED_PER_POWER * shortfall).min(UNCORROBORATED_MAX),
+        });
+    }
     let document = document_verdict(query.documents, person.documents);
     if document == DocumentVerdict::DifferentNumber {
         adjustments.push(Adjustment {
@@ -274,10 +341,12 @@ pub(crate) fn score_person(
         name_score,
         query_name: query_names
             .get(qi)
+            .filter(|_| explain)
             .map(|n| n.text.to_string())
             .unwrap_or_default(),
         matched_name: names
             .get(ni)
+            .filter(|_| explain)
             .map(|n| n.text.to_string())
             .unwrap_or_default(),
         matched_kind: names.get(ni).map_or(NameKind::Primary, |n| n.kind),

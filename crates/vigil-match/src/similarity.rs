@@ -84,26 +84,29 @@ pub fn osa_distance<T: PartialEq>(a: &[T], b: &[T]) -> usize {
     if a.is_empty() || b.is_empty() {
         return a.len().max(b.len());
     }
-    let mut prev2 = [0usize; MAX];
-    let mut prev = [0usize; MAX];
-    let mut cur = [0usize; MAX];
+    // Three rows rotated by reference: copying them per row would cost more than the
+    // comparisons themselves on name-length inputs.
+    let (mut r0, mut r1, mut r2) = ([0u16; MAX], [0u16; MAX], [0u16; MAX]);
+    let (mut prev2, mut prev, mut cur) = (&mut r0, &mut r1, &mut r2);
     for (j, p) in prev.iter_mut().enumerate().take(b.len() + 1) {
-        *p = j;
+        *p = j as u16;
     }
     for i in 1..=a.len() {
-        cur[0] = i;
+        cur[0] = i as u16;
         for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let cost = u16::from(a[i - 1] != b[j - 1]);
             let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(prev2[j - 2] + 1);
             }
             cur[j] = v;
         }
+        let spent = prev2;
         prev2 = prev;
         prev = cur;
+        cur = spent;
     }
-    prev[b.len()]
+    usize::from(prev[b.len()])
 }
 
 /// [`osa_distance`] for long inputs (pathological names), on the heap.

@@ -149,6 +149,36 @@ fn facts_move_the_score() {
 }
 
 #[test]
+fn a_common_name_needs_corroboration() {
+    let listed = |name: &str, birth_dates: Vec<DateSpec>| PersonEntry {
+        birth_dates,
+        ..person(&[name])
+    };
+    let traveller = |name: &str| Query {
+        names: vec![NameEntry::full(name)],
+        birth_dates: vec![DateSpec::exact(1975, 3, 14)],
+        nationalities: vec!["IRQ".into()],
+        ..Query::default()
+    };
+    let common = traveller("Mohammed Ali");
+    // The same common name with nothing else in common is not an alert…
+    let (score, why) = compare(&common, &listed("Mohammed Ali", vec![]));
+    assert!(score < 0.8, "{score}");
+    assert!(why
+        .adjustments
+        .iter()
+        .any(|a| a.reason == "common name, not corroborated"));
+    // …the same birth date makes it one…
+    let exact = listed("Mohammed Ali", vec![DateSpec::exact(1975, 3, 14)]);
+    assert!(compare(&common, &exact).0 >= 0.8);
+    // …and a rare full name needs no birth date.
+    let rare = traveller("Ibrahim Awad Ibrahim al-Badri");
+    assert!(compare(&rare, &listed("Ibrahim Awad Ibrahim al-Badri", vec![])).0 >= 0.8);
+    // A name-only look-up ranks by the names alone.
+    assert!(compare(&query("Mohammed Ali"), &listed("Mohammed Ali", vec![])).0 >= 0.8);
+}
+
+#[test]
 fn explanation_names_the_evidence() {
     let listed = PersonEntry {
         names: vec![NameEntry {
