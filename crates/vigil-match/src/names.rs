@@ -20,6 +20,7 @@ use serde::Serialize;
 
 use crate::analysis::{Class, Token};
 use crate::keys::FastMap;
+use crate::lexicon::Lexicon;
 use crate::similarity::osa_distance;
 use crate::text::Script;
 use crate::translit::skeleton_similarity;
@@ -372,12 +373,29 @@ fn worth_joining(run: &[&Token], other: &Token) -> bool {
     let mut buf = [0u8; 64];
     if run[0].script == other.script && !other.latin.is_empty() {
         let n = concat(&mut buf, run.iter().map(|t| t.latin.first().map(|l| &**l)));
-        if n > 0 {
-            return other
+        if n > 0
+            && other
                 .latin
                 .iter()
-                .any(|l| spelling(&buf[..n], l.as_bytes()) >= 0.7);
+                .any(|l| spelling(&buf[..n], l.as_bytes()) >= 0.7)
+        {
+            return true;
         }
+        // Or the joined spelling is a known variant of the other part ("Tse-tung"/"Zedong").
+        let joined = std::str::from_utf8(&buf[..n]).unwrap_or_default();
+        if n > 0
+            && Lexicon::get()
+                .groups(joined)
+                .any(|g| other.groups.binary_search(&g).is_ok())
+        {
+            return true;
+        }
+        let n = concat(&mut buf, run.iter().map(|t| t.keys.first().map(|k| &**k)));
+        return n == 0
+            || other
+                .keys
+                .iter()
+                .any(|k| spelling(&buf[..n], k.as_bytes()) >= 0.7);
     } else if !other.skeletons.is_empty() {
         let n = concat(
             &mut buf,
