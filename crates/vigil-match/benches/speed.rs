@@ -82,13 +82,27 @@ fn main() {
     let all = |_: u64| true;
 
     let mut latencies = Vec::with_capacity(2 * queries);
-    let (mut found, mut top1) = (0, 0);
+    let (mut found, mut top1, mut misses) = (0, 0, 0);
     for (key, q) in &listed {
         let t = Instant::now();
         let res = index.search(q, &opts, &all);
         latencies.push(t.elapsed());
         if res.iter().any(|m| m.key == *key && m.is_match) {
             found += 1;
+        } else if std::env::var("VIGIL_BENCH_VERBOSE").is_ok() && misses < 30 {
+            misses += 1;
+            let listed = vigil_match::compare(q, &people[*key as usize].0);
+            println!(
+                "  miss: {} (listed scores {:.3}, {}) top: {:?}",
+                q.names[0].full,
+                listed.0,
+                if res.iter().any(|m| m.key == *key) {
+                    "returned"
+                } else {
+                    "not returned"
+                },
+                res.first().map(|m| (&m.explanation.matched_name, m.score))
+            );
         }
         if res.first().is_some_and(|m| m.key == *key) {
             top1 += 1;

@@ -42,9 +42,9 @@ const NS_INTERN: u8 = 20;
 const LONG_LIST: usize = 4096;
 /// Most postings walked per query.
 const BUDGET: usize = 6_000;
-/// Long lists are probed only while few candidates are known, and only a few of them: each
-/// probe costs a binary search per candidate.
-const BOOST_LIMIT: usize = 512;
+/// Lists too long to walk are probed (a binary search each) for the best candidates found
+/// so far only, and only the first few such lists.
+const BOOST_LIMIT: usize = 128;
 const MAX_BOOSTS: usize = 4;
 /// Candidates fully scored per query (beyond the requested limit).
 const CANDIDATES: usize = 4;
@@ -120,6 +120,9 @@ pub struct Index {
     token_keys: Vec<Box<[u64]>>,
     token_ids: FastMap<u64, u32>,
     slots: Vec<Option<Stored>>,
+    /// Per slot, the span of its birth years (`NO_YEARS` when none is known), kept beside
+    /// the slots in a dense array so ranking can read it for thousands of candidates.
+    years: Vec<YearSpan>,
     free: Vec<u32>,
     slot_of: FastMap<u64, u32>,
     postings: FastMap<u64, Vec<u32>>,
@@ -248,6 +251,52 @@ fn probes<'a>(query_names: impl Iterator<Item = &'a [Token]>) -> Vec<Probe> {
     out
 }
 
+/// Position of the first element of a sorted list not below `target`, found by doubling steps
+/// from the start: cheap when the target is near.
+fn gallop(list: &[u32], target: u32) -> usize {
+    let mut bound = 1;
+    while bound < list.len() && list[bound - 1] < target {
+        bound *= 2;
+    }
+    let start = bound / 2;
+    let end = bound.min(list.len());
+    start + list[start..end].partition_point(|&s| s < target)
+}
+
+/// Earliest and latest birth year of a person or query.
+type YearSpan = (i16, i16);
+const NO_YEARS: YearSpan = (i16::MAX, i16::MIN);
+
+fn year_span(dates: &[DateSpec]) -> YearSpan {
+    let clamp = |y: i32| y.clamp(i32::from(i16::MIN) + 1, i32::from(i16::MAX) - 1) as i16;
+    dates.iter().fold(NO_YEARS, |(from, to), d| {
+        (from.min(clamp(d.year_from)), to.max(clamp(d.year_to)))
+    })
+}
+
+/// Retrieval weight of a candidate's birth years against the query's: namesakes of a common
+/// name tie on the names, and among a hundred "Ahmed Ibrahim Nasseri"s the one born in the
+/// traveller's year must be among those scored. Years more than one apart push a candidate
+/// down, an unknown year slightly (it cannot corroborate a common name); the scorer decides.
+const YEARS_APART: f32 = 0.6;
+/// Candidates (best by names) whose birth years are weighed.
+const YEARS_WEIGHED: usize = 512;
+const YEARS_UNKNOWN: f32 = 0.9;
+
+fn date_factor(query: YearSpan, listed: YearSpan) -> f32 {
+    if query == NO_YEARS {
+        1.0
+    } else if listed == NO_YEARS {
+        YEARS_UNKNOWN
+    } else if i32::from(listed.0) > i32::from(query.1) + 1
+        || i32::from(query.0) > i32::from(listed.1) + 1
+    {
+        YEARS_APART
+    } else {
+        1.0
+    }
+}
+
 impl Index {
     pub fn new() -> Self {
         Index::default()
@@ -331,6 +380,7 @@ impl Index {
             Some(slot) => slot,
             None => {
                 self.slots.push(None);
+                self.years.push(NO_YEARS);
                 (self.slots.len() - 1) as u32
             }
         };
@@ -344,6 +394,7 @@ impl Index {
                 _ => list.push(slot),
             }
         }
+        self.years[slot as usize] = year_span(&stored.birth_dates);
         self.slots[slot as usize] = Some(stored);
         self.slot_of.insert(key, slot);
     }
@@ -388,7 +439,8 @@ impl Index {
             .collect();
         let probes = probes(query_names.iter().map(|(_, _, t)| t.as_slice()));
         let mut candidates = self.document_candidates(q, visible);
-        for slot in self.candidates(&probes, opts.limit + CANDIDATES, visible) {
+        let query_years = year_span(&q.birth_dates);
+        for slot in self.candidates(&probes, query_years, opts.limit + CANDIDATES, visible) {
             if !candidates.contains(&slot) {
                 candidates.push(slot);
             }
@@ -490,6 +542,7 @@ impl Index {
     fn candidates(
         &self,
         probes: &[Probe],
+        query_years: YearSpan,
         wanted: usize,
         visible: &dyn Fn(u64) -> bool,
     ) -> Vec<u32> {
@@ -506,7 +559,8 @@ impl Index {
         let ranked = SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
             scratch.prepare(self.slots.len());
-            let (mut visited, mut boosts) = (0, 0);
+            let mut visited = 0;
+            let mut skipped: Vec<(u32, f32, &[u32])> = Vec::new();
             for &(p, list) in &lists {
                 let idf = (1.0 + n / list.len() as f64).ln() as f32;
                 let bit = 1u32 << p;
@@ -515,28 +569,70 @@ impl Index {
                     for &slot in list {
                         scratch.add(slot, bit, idf);
                     }
-                } else if scratch.touched.len() <= BOOST_LIMIT && boosts < MAX_BOOSTS {
-                    boosts += 1;
-                    for i in 0..scratch.touched.len() {
-                        let slot = scratch.touched[i];
-                        if list.binary_search(&slot).is_ok() {
-                            scratch.add(slot, bit, idf);
-                        }
-                    }
+                } else if skipped.len() < MAX_BOOSTS {
+                    skipped.push((bit, idf, list));
                 }
             }
             if scratch.touched.is_empty() {
                 // Only very common parts ("Mohammed Ali"): take the head of the rarest list.
                 if let Some(&(_, list)) = lists.first() {
                     for &slot in list.iter().take(BUDGET) {
-                        scratch.add(slot, 1, 0.0);
+                        scratch.add(slot, 1, 1.0);
+                    }
+                }
+            }
+            if !skipped.is_empty() {
+                // The leaders so far, birth years considered, are looked up in the lists too
+                // long to walk: among fifty "… Elliot"s the George is the one to score.
+                let mut leaders: Vec<(f32, u32)> = scratch
+                    .touched
+                    .iter()
+                    .map(|&slot| (scratch.cells[slot as usize].0, slot))
+                    .collect();
+                let top = self.weigh_years(&mut leaders, query_years);
+                leaders.truncate(top);
+                if leaders.len() > BOOST_LIMIT {
+                    leaders.select_nth_unstable_by(BOOST_LIMIT - 1, |a, b| b.0.total_cmp(&a.0));
+                    leaders.truncate(BOOST_LIMIT);
+                }
+                // In slot order, each list is searched forward from the last position found
+                // (galloping): the probes stay near each other in memory.
+                leaders.sort_unstable_by_key(|&(_, slot)| slot);
+                for &(bit, idf, list) in &skipped {
+                    let mut from = 0;
+                    for &(_, slot) in &leaders {
+                        from += gallop(&list[from..], slot);
+                        if from == list.len() {
+                            break;
+                        }
+                        if list[from] == slot && scratch.cells[slot as usize].1 & bit == 0 {
+                            scratch.add(slot, bit, idf);
+                        }
                     }
                 }
             }
             scratch.drain().collect::<Vec<(f32, u32)>>()
         });
+        let mut ranked = ranked;
+        self.weigh_years(&mut ranked, query_years);
         // Outside the scratch borrow: `visible` is the caller's code.
         self.best_visible(ranked, wanted, visible)
+    }
+
+    /// Moves the `YEARS_WEIGHED` best candidates (by names) to the front and weighs them by
+    /// birth years (see [`date_factor`]); returns how many were weighed. Only the head is
+    /// weighed: reading the years of thousands of weak candidates would cost a cache miss each.
+    fn weigh_years(&self, ranked: &mut [(f32, u32)], query_years: YearSpan) -> usize {
+        let head = YEARS_WEIGHED.min(ranked.len());
+        if head < ranked.len() {
+            ranked.select_nth_unstable_by(head - 1, |a, b| b.0.total_cmp(&a.0));
+        }
+        if query_years != NO_YEARS {
+            for r in &mut ranked[..head] {
+                r.0 *= date_factor(query_years, self.years[r.1 as usize]);
+            }
+        }
+        head
     }
 
     fn best_visible(

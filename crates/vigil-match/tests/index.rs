@@ -344,3 +344,40 @@ fn remove_and_upsert_drop_the_document_key() {
         Some(42)
     );
 }
+
+#[test]
+fn namesakes_are_told_apart_by_birth_year_before_scoring() {
+    // Two hundred listed "Ahmed Ibrahim"s tie on the names; only the traveller's birth year
+    // can bring the right one among the few candidates scored.
+    let mut index = Index::new();
+    for key in 0..200u64 {
+        let year = match (key, 1900 + key as i32 % 70) {
+            (137, _) => 1975,
+            (_, 1974..=1976) => 1930,
+            (_, year) => year,
+        };
+        index.upsert(
+            key,
+            &PersonEntry {
+                birth_dates: vec![DateSpec::exact(year, 3, 14)],
+                ..person(&["Ahmed Ibrahim"])
+            },
+        );
+    }
+    let traveller = Query {
+        names: vec![NameEntry::full("Ahmed Ibrahim")],
+        birth_dates: vec![DateSpec::exact(1975, 3, 14)],
+        nationalities: vec!["IRQ".into()],
+        ..Query::default()
+    };
+    let found = index.search(&traveller, &SearchOptions::default(), &|_| true);
+    assert_eq!(
+        found.first().map(|m| (m.key, m.is_match)),
+        Some((137, true))
+    );
+    assert_eq!(
+        found.len(),
+        1,
+        "namesakes born in other years are no alerts"
+    );
+}
