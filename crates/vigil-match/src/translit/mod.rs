@@ -7,12 +7,18 @@
 //! - Greek (ELOT 743 style), Armenian and Georgian: one common scheme each, enough for names.
 //! - Arabic (and Persian/Urdu letters): the script writes no short vowels, so instead of guessing
 //!   them we reduce both the Arabic word and any Latin word to a consonant *skeleton* in one
-//!   shared alphabet ([`arabic_skeleton`], [`latin_skeleton`]) and compare skeletons.
+//!   shared alphabet ([`arabic_skeleton`], [`latin_skeleton`]) and compare skeletons; and
+//!   [`arabic_latin_similarity`] aligns an Arabic part with a Latin spelling letter by letter,
+//!   long vowels and unwritten short vowels included, which tells apart names a skeleton
+//!   merges and finds renderings a skeleton misses.
 //! - [`loose_key`]: a phonetic key for Latin spellings that folds the usual alternations
 //!   (w/v, j/y/i, z/s, kh/h, ph/f, doubled letters) so "Wolodymyr Selenskyj" meets
 //!   "Volodymyr Zelenskyy".
 
+mod arabic_latin;
 mod cyrillic_tables;
+
+pub use arabic_latin::arabic_latin_similarity;
 
 /// An iuliia transliteration scheme.
 pub struct Scheme {
