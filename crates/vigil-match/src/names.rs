@@ -105,6 +105,9 @@ const LINEAGE_SWAP: f64 = 0.75;
 /// which it counts as fully agreeing; linear in between.
 const LOW: f64 = 0.45;
 const HIGH: f64 = 0.85;
+/// Arabic–Latin letter alignment scores taken as disagreement and as full agreement.
+const ALIGNED_DIFFERENT: f64 = 0.6;
+const ALIGNED_SAME: f64 = 0.9;
 /// Longest names aligned part by part; the rest of a pathological 10,000-part input is ignored.
 const MAX_PARTS: usize = 12;
 /// Discount on the similarity of two different phonetic keys.
@@ -221,14 +224,6 @@ pub(crate) fn part_similarity(a: &Token, b: &Token) -> (f64, Basis) {
         } else {
             (b, a)
         };
-        if let (Script::Latin, Some(latin)) = (other.script, other.latin.first()) {
-            let aligned = arabic_latin_similarity(&arabic.text, latin);
-            consider(
-                &mut best,
-                transcription_scale(aligned),
-                Basis::Transcription,
-            );
-        }
         for x in a.skeletons.iter() {
             for y in b.skeletons.iter() {
                 // One- or two-consonant skeletons say little: cap them below full agreement.
@@ -237,6 +232,19 @@ pub(crate) fn part_similarity(a: &Token, b: &Token) -> (f64, Basis) {
                     &mut best,
                     skeleton_similarity(x, y).min(cap),
                     Basis::Skeleton,
+                );
+            }
+        }
+        // The letter alignment costs ten skeleton comparisons; it is told the score it must
+        // beat, and most pairs of different names are given up after a few letters.
+        if let (Script::Latin, Some(latin)) = (other.script, other.latin.first()) {
+            if best.0 < 1.0 {
+                let floor = transcription_unscale(best.0.max(LOW));
+                let aligned = arabic_latin_similarity(&arabic.text, latin, floor);
+                consider(
+                    &mut best,
+                    transcription_scale(aligned),
+                    Basis::Transcription,
                 );
             }
         }
@@ -258,9 +266,13 @@ pub(crate) fn part_similarity(a: &Token, b: &Token) -> (f64, Basis) {
 /// Puts a letter-by-letter Arabic–Latin alignment score on the scale of spelling similarity:
 /// 0.9 (most spellings of one name score more) is full agreement, 0.6 (few do) disagreement.
 fn transcription_scale(aligned: f64) -> f64 {
-    const DIFFERENT: f64 = 0.6;
-    const SAME: f64 = 0.9;
-    (LOW + (aligned - DIFFERENT) / (SAME - DIFFERENT) * (HIGH - LOW)).clamp(0.0, 1.0)
+    (LOW + (aligned - ALIGNED_DIFFERENT) / (ALIGNED_SAME - ALIGNED_DIFFERENT) * (HIGH - LOW))
+        .clamp(0.0, 1.0)
+}
+
+/// The alignment score that [`transcription_scale`] maps to `similarity`.
+fn transcription_unscale(similarity: f64) -> f64 {
+    ALIGNED_DIFFERENT + (similarity - LOW) / (HIGH - LOW) * (ALIGNED_SAME - ALIGNED_DIFFERENT)
 }
 
 /// Maps a raw similarity to how much the pair agrees.

@@ -638,7 +638,11 @@ fn has_article(ar: &[Ar]) -> bool {
 /// is also aligned without it (scored against the letters after it), and the better of the two
 /// is kept. Spellings of one name mostly score 0.9 or more; 0.8 separates same from different
 /// names well (the ignored test `evaluate_on_name_pairs` measures this on real pairs).
-pub fn arabic_latin_similarity(arabic: &str, latin: &str) -> f64 {
+///
+/// Scores below `floor` are not worth computing to the caller: the alignment stops as soon as
+/// it cannot reach `floor` and then returns some score below it (0 with `floor` 0 never
+/// happens early).
+pub fn arabic_latin_similarity(arabic: &str, latin: &str, floor: f64) -> f64 {
     let mut ar = [Ar::Other; MAX_ARABIC];
     let mut n = 0;
     for c in arabic.chars() {
@@ -666,9 +670,11 @@ pub fn arabic_latin_similarity(arabic: &str, latin: &str) -> f64 {
         return 0.0;
     }
     let (ar, la) = (&ar[..n], &la[..m]);
-    let mut best = 1.0 - f64::from(align(ar, la, false, n as f32)) / n as f64;
+    // The most an alignment of `letters` Arabic letters may cost and still score `floor`.
+    let limit = |letters: usize| ((1.0 - floor.clamp(0.0, 1.0)) * letters as f64) as f32;
+    let mut best = 1.0 - f64::from(align(ar, la, false, limit(n))) / n as f64;
     if has_article(ar) {
-        let without = 1.0 - f64::from(align(ar, la, true, (n - 2) as f32)) / (n - 2) as f64;
+        let without = 1.0 - f64::from(align(ar, la, true, limit(n - 2))) / (n - 2) as f64;
         best = best.max(without);
     }
     best.clamp(0.0, 1.0)
@@ -676,8 +682,9 @@ pub fn arabic_latin_similarity(arabic: &str, latin: &str) -> f64 {
 
 /// Least total cost of rendering `ar` as `la`; with `skip_article`, the opening article is
 /// aligned as a unit (al, el, ar-r…, or nothing) at no cost. Partial costs above `limit`
-/// (where the similarity reaches 0) are not followed: steps never cost less than nothing, so
-/// they cannot lead back below it, and every result up to `limit` is exact.
+/// (the caller's floor) are not followed, and once no partial cost is within it the result is
+/// `NEVER`: steps never cost less than nothing, so they cannot lead back below it, and every
+/// result up to `limit` is exact.
 fn align(ar: &[Ar], la: &[u8], skip_article: bool, limit: f32) -> f32 {
     let (n, m) = (ar.len(), la.len());
     // Steps go from row i to rows i, i + 1 and (the article) i + 2: three rolling rows.
@@ -772,6 +779,14 @@ fn align(ar: &[Ar], la: &[u8], skip_article: bool, limit: f32) -> f32 {
         if i == n && m >= 2 {
             before_tail = d[cur][m - 2];
         }
+        if i < n
+            && d[one_on][..=m]
+                .iter()
+                .chain(&d[two_on][..=m])
+                .all(|&c| c > limit)
+        {
+            return NEVER;
+        }
     }
     let mut cost = d[n % 3][m];
     // A Latin article fused to the end of the word: Arabic writes it on the next part.
@@ -798,7 +813,7 @@ mod tests {
     }
 
     fn sim(ar: &str, la: &str) -> f64 {
-        arabic_latin_similarity(&arabic(ar), la)
+        arabic_latin_similarity(&arabic(ar), la, 0.0)
     }
 
     #[test]
@@ -868,11 +883,11 @@ mod tests {
 
     #[test]
     fn nothing_to_compare_scores_zero() {
-        assert_eq!(arabic_latin_similarity("", "ali"), 0.0);
-        assert_eq!(arabic_latin_similarity("علي", ""), 0.0);
-        assert_eq!(arabic_latin_similarity("123", "-"), 0.0);
+        assert_eq!(arabic_latin_similarity("", "ali", 0.0), 0.0);
+        assert_eq!(arabic_latin_similarity("علي", "", 0.0), 0.0);
+        assert_eq!(arabic_latin_similarity("123", "-", 0.0), 0.0);
         let long = "ب".repeat(MAX_ARABIC + 1);
-        assert_eq!(arabic_latin_similarity(&long, "b"), 0.0);
+        assert_eq!(arabic_latin_similarity(&long, "b", 0.0), 0.0);
     }
 
     proptest! {
@@ -885,8 +900,17 @@ mod tests {
         ) {
             let noisy: String = chars.into_iter().collect();
             for (x, y) in [(&ar, &la), (&s, &noisy), (&noisy, &s), (&ar, &s), (&noisy, &la)] {
-                let score = arabic_latin_similarity(x, y);
+                let score = arabic_latin_similarity(x, y, 0.0);
                 prop_assert!((0.0..=1.0).contains(&score), "{x:?} {y:?}: {score}");
+                // A floor only cuts work: at or above it the score is exact, below it stays below.
+                for floor in [0.5, 0.8, 0.95] {
+                    let cut = arabic_latin_similarity(x, y, floor);
+                    if score >= floor {
+                        prop_assert!((cut - score).abs() < 1e-9, "{x:?} {y:?} {floor}: {cut} {score}");
+                    } else {
+                        prop_assert!(cut < floor, "{x:?} {y:?} {floor}: {cut} {score}");
+                    }
+                }
             }
         }
     }
@@ -1036,7 +1060,9 @@ mod tests {
         let measures: [(&str, Measure); 3] = [
             ("skeleton", &plain),
             ("skeleton as engine", &engine),
-            ("vocalised (new)", &|a, l| arabic_latin_similarity(a, l)),
+            ("vocalised (new)", &|a, l| {
+                arabic_latin_similarity(a, l, 0.0)
+            }),
         ];
         let sets: [(&str, &[(String, String)]); 5] = [
             ("recall, word occurrences", &occurrences),
@@ -1078,14 +1104,14 @@ mod tests {
                 "  {a} {l}: {:.2} / {:.2} / {:.2}",
                 plain(&a, l),
                 engine(&a, l),
-                arabic_latin_similarity(&a, l)
+                arabic_latin_similarity(&a, l, 0.0)
             );
         }
         let pairs: Vec<&(String, String)> = unique.iter().chain(&random).collect();
         let start = std::time::Instant::now();
         let total: f64 = pairs
             .iter()
-            .map(|(a, l)| arabic_latin_similarity(std::hint::black_box(a), l))
+            .map(|(a, l)| arabic_latin_similarity(std::hint::black_box(a), l, 0.0))
             .sum();
         let new_ns = start.elapsed().as_nanos() as f64 / pairs.len() as f64;
         let skeletons: Vec<(String, String)> = pairs
