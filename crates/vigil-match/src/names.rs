@@ -108,6 +108,8 @@ const HIGH: f64 = 0.85;
 /// Arabic–Latin letter alignment scores taken as disagreement and as full agreement.
 const ALIGNED_DIFFERENT: f64 = 0.6;
 const ALIGNED_SAME: f64 = 0.9;
+/// How far a consonant skeleton may rate a pair above its letter alignment.
+const SKELETON_OVER_LETTERS: f64 = 0.1;
 /// Longest names aligned part by part; the rest of a pathological 10,000-part input is ignored.
 const MAX_PARTS: usize = 12;
 /// Discount on the similarity of two different phonetic keys.
@@ -224,30 +226,25 @@ pub(crate) fn part_similarity(a: &Token, b: &Token) -> (f64, Basis) {
         } else {
             (b, a)
         };
+        let mut skeleton: f64 = 0.0;
         for x in a.skeletons.iter() {
             for y in b.skeletons.iter() {
                 // One- or two-consonant skeletons say little: cap them below full agreement.
                 let cap = if x.len().min(y.len()) < 3 { 0.85 } else { 1.0 };
-                consider(
-                    &mut best,
-                    skeleton_similarity(x, y).min(cap),
-                    Basis::Skeleton,
-                );
+                skeleton = skeleton.max(skeleton_similarity(x, y).min(cap));
             }
         }
-        // The letter alignment costs ten skeleton comparisons; it is told the score it must
-        // beat, and most pairs of different names are given up after a few letters.
         if let (Script::Latin, Some(latin)) = (other.script, other.latin.first()) {
-            if best.0 < 1.0 {
-                let floor = transcription_unscale(best.0.max(LOW));
-                let aligned = arabic_latin_similarity(&arabic.text, latin, floor);
-                consider(
-                    &mut best,
-                    transcription_scale(aligned),
-                    Basis::Transcription,
-                );
-            }
+            // Aligning the letters costs ten skeleton comparisons: the aligner gives up as soon
+            // as the letters clearly disagree, which is most pairs of different names.
+            let aligned = arabic_latin_similarity(&arabic.text, latin, ALIGNED_DIFFERENT);
+            let letters = transcription_scale(aligned).max(LOW);
+            consider(&mut best, letters, Basis::Transcription);
+            // Consonants alike with vowels that contradict them ("Azzam" and سامي): the
+            // skeleton alone is not to be believed.
+            skeleton = skeleton.min(letters + SKELETON_OVER_LETTERS);
         }
+        consider(&mut best, skeleton, Basis::Skeleton);
     }
     // A skeleton is too coarse to overrule two different known common names (Mahmoud and
     // Mohammad both reduce to "mhmd"); for rarer names the variant list is too patchy to say
@@ -727,6 +724,15 @@ mod tests {
         assert_eq!(basis, Basis::Transcription);
         assert!(agreement(raw, basis) > 0.8, "{raw}");
         assert!(score("عبد الفتاح", "Abdel Fattah") > 0.9);
+        // Same consonants, contradicting vowels: the skeleton alone is not believed.
+        for (arabic, latin) in [("سامي", "Azzam"), ("داري", "Dwairi")] {
+            let (x, y) = (analyse(arabic), analyse(latin));
+            let (raw, basis) = part_similarity(&x[0], &y[0]);
+            assert!(
+                agreement(raw, basis) < 0.5,
+                "{arabic} {latin}: {raw} {basis:?}"
+            );
+        }
     }
 
     #[test]
