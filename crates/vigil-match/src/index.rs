@@ -235,10 +235,14 @@ fn probes<'a>(query_names: impl Iterator<Item = &'a [Token]>) -> Vec<Probe> {
             split_keys(t, &mut keys);
             out.push(Probe { keys });
         }
+        // Adjacent parts joined, for a listed name written as one word: "Alisher Usmanov"
+        // typed "AlisherUsmanov", and Arabic compounds (جلال الدين) listed only in Latin as
+        // one part ("Jalaluddin").
         for pair in words.windows(2) {
-            if pair
-                .iter()
-                .all(|t| t.script.is_alphabetic_romanised() && t.class != Class::Initial)
+            if pair.iter().all(|t| {
+                (t.script.is_alphabetic_romanised() || t.script == Script::Arabic)
+                    && t.class != Class::Initial
+            }) && pair[0].script == pair[1].script
             {
                 out.push(Probe {
                     keys: retrieval_keys(&Token::joined(pair)),

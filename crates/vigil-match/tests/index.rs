@@ -63,6 +63,16 @@ fn finds_across_scripts_spellings_and_order() {
 }
 
 #[test]
+fn an_arabic_compound_finds_its_latin_one_word_spelling() {
+    // Listed in Latin only, as one word; queried in Arabic script as two.
+    let mut index = sample();
+    index.upsert(4, &person(&["Jalaluddin"]));
+    index.upsert(5, &person(&["Shamsuddin"]));
+    assert_eq!(keys(&index, &query("جلال الدين")).first(), Some(&4));
+    assert_eq!(keys(&index, &query("شمس الدين")).first(), Some(&5));
+}
+
+#[test]
 fn upsert_replaces_and_remove_forgets() {
     let mut index = sample();
     assert_eq!(index.len(), 3);
