@@ -267,10 +267,6 @@ fn transcription_scale(aligned: f64) -> f64 {
         .clamp(0.0, 1.0)
 }
 
-/// The alignment score that [`transcription_scale`] maps to `similarity`.
-fn transcription_unscale(similarity: f64) -> f64 {
-    ALIGNED_DIFFERENT + (similarity - LOW) / (HIGH - LOW) * (ALIGNED_SAME - ALIGNED_DIFFERENT)
-}
 
 /// Maps a raw similarity to how much the pair agrees.
 fn agreement(raw: f64, basis: Basis) -> f64 {
