@@ -175,11 +175,13 @@ impl Vigil {
             }
         };
         let id = format!("man_{}", uuid::Uuid::now_v7().simple());
-        let screenable: Vec<usize> = (0..travellers.len())
-            .filter(|&i| travellers[i].validate("traveller").is_ok())
+        let ok: Vec<bool> = travellers
+            .iter()
+            .map(|t| t.validate("traveller").is_ok())
             .collect();
+        let screenable: Vec<usize> = (0..travellers.len()).filter(|&i| ok[i]).collect();
         let mut diagnostics = diagnostics;
-        for i in (0..travellers.len()).filter(|i| !screenable.contains(i)) {
+        for i in (0..travellers.len()).filter(|&i| !ok[i]) {
             diagnostics.push(TravellerDiagnostic {
                 traveller: Some(i),
                 severity: "error".into(),

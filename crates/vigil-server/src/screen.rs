@@ -272,27 +272,28 @@ impl Vigil {
         self.catch_up()?;
         let index = self.screening();
         let agency = &ctx.caller.agency;
+        // The searches, on all cores for a flight. Hidden records are
+        // searched apart, only to notify their owners: matches only.
+        let searched = par_map(travellers, |traveller| {
+            let query = traveller.query();
+            let visible = index.search(&query, &opts.engine(), Reach::VisibleTo(agency));
+            let hidden: Vec<Found> = index
+                .search(&query, &opts.engine(), Reach::HiddenFrom(agency))
+                .into_iter()
+                .filter(|f| f.is_match)
+                .collect();
+            (visible, hidden)
+        });
         let mut pending: Vec<Pending> = Vec::new();
         let mut per_traveller: Vec<Vec<usize>> = Vec::with_capacity(travellers.len());
-        for (t, traveller) in travellers.iter().enumerate() {
-            let query = traveller.query();
-            let keys = traveller.keys();
+        for (t, (traveller, (visible, hidden))) in travellers.iter().zip(searched).enumerate() {
+            let mut keys = None;
             let mut mine = Vec::new();
-            let visible = index.search(&query, &opts.engine(), Reach::VisibleTo(agency));
-            // Hidden records are searched apart, only to notify their owners.
-            let hidden_opts = engine::SearchOptions {
-                limit: opts.limit,
-                threshold: opts.threshold,
-            };
-            let hidden = index
-                .search(&query, &hidden_opts, Reach::HiddenFrom(agency))
-                .into_iter()
-                .filter(|f| f.is_match);
             for found in visible
                 .into_iter()
                 .filter(|f| f.is_match || !opts.only_matches)
                 .map(|f| (f, true))
-                .chain(hidden.map(|f| (f, false)))
+                .chain(hidden.into_iter().map(|f| (f, false)))
             {
                 let (found, shown) = found;
                 let level = if shown {
@@ -300,11 +301,16 @@ impl Vigil {
                 } else {
                     Access::Hidden
                 };
-                let suppressed_by = if found.is_match && !keys.is_empty() {
-                    self.store()
-                        .suppressed(found.record.id, &keys)?
-                        .into_iter()
-                        .next()
+                let suppressed_by = if found.is_match {
+                    let keys = keys.get_or_insert_with(|| traveller.keys());
+                    if keys.is_empty() {
+                        None
+                    } else {
+                        self.store()
+                            .suppressed(found.record.id, keys)?
+                            .into_iter()
+                            .next()
+                    }
                 } else {
                     None
                 };
@@ -439,21 +445,73 @@ impl Vigil {
         query: &engine::Query,
         opts: ScreenOptions,
     ) -> ApiResult<Vec<Found>> {
+        let mut found = self.screen_many_as_operator(ctx, std::slice::from_ref(query), opts)?;
+        Ok(found.pop().unwrap_or_default())
+    }
+
+    /// [`Vigil::screen_as_operator`] for a batch of queries: searched on all
+    /// cores, one audit entry each, all made durable together before any
+    /// result is returned.
+    pub fn screen_many_as_operator(
+        &self,
+        ctx: &Ctx,
+        queries: &[engine::Query],
+        opts: ScreenOptions,
+    ) -> ApiResult<Vec<Vec<Found>>> {
         self.catch_up()?;
-        let found = self
-            .screening()
-            .search(query, &opts.engine(), Reach::Everything);
-        self.store().append_audit(ctx.event_for(
-            "screen.operator",
-            serde_json::json!({"names": query.names.iter().map(|n| n.full.clone()).collect::<Vec<_>>()}),
-            found
-                .iter()
-                .map(|f| Disclosed { record: f.record.id, owner: f.record.owner.clone(), level: Access::Full })
-                .collect(),
-            200,
-        ))?;
+        let index = self.screening();
+        let found = par_map(queries, |query| {
+            index.search(query, &opts.engine(), Reach::Everything)
+        });
+        let events = queries
+            .iter()
+            .zip(&found)
+            .map(|(query, found)| {
+                ctx.event_for(
+                    "screen.operator",
+                    serde_json::json!({"names": query.names.iter().map(|n| n.full.clone()).collect::<Vec<_>>()}),
+                    found
+                        .iter()
+                        .map(|f| Disclosed { record: f.record.id, owner: f.record.owner.clone(), level: Access::Full })
+                        .collect(),
+                    200,
+                )
+            })
+            .collect();
+        self.store().append_audits(events)?;
         Ok(found)
     }
+}
+
+/// `f` over `items`, in order; large batches (a flight) split across the
+/// machine's cores, small ones (a single screening) on the calling thread.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    const MIN_PER_THREAD: usize = 16;
+    // `available_parallelism` reads cgroup files: once per process, not per call.
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    if items.len() < 2 * MIN_PER_THREAD {
+        return items.iter().map(f).collect();
+    }
+    let cores = *CORES.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    let threads = cores.min(items.len() / MIN_PER_THREAD);
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(items.len().div_ceil(threads))
+            .map(|chunk| s.spawn(move || chunk.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 /// Turns a document kind into the traveller-document kind of a parsed MRZ code.

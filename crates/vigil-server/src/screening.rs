@@ -10,6 +10,13 @@
 //! Access rules reach inside retrieval: the engine asks a `visible`
 //! predicate for every candidate before scoring it, and that predicate is
 //! [`vigil_core::access::access_for`].
+//!
+//! Restricted records (hidden from some agency) are indexed a second time,
+//! alone. The search for records hidden from a screener (only to notify
+//! their owners) runs in that small index: in the whole index, nearly every
+//! candidate would be visible, and the engine would rank all of them only
+//! to skip them — that search once cost as much as the screening itself.
+//! When nothing is restricted it is not run at all.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
@@ -39,11 +46,13 @@ pub struct IndexedRecord {
 #[derive(Default)]
 struct IndexState {
     index: engine::Index,
+    /// The restricted records again, alone (same keys): the only ones a
+    /// search for records hidden from a screener can return. Its length is
+    /// how many indexed records are hidden from someone; when none are,
+    /// every record is visible to everyone and that search is skipped.
+    restricted: engine::Index,
     keys: HashMap<RecordId, u64>,
     records: HashMap<u64, IndexedRecord>,
-    /// How many indexed records are hidden from someone; when none are,
-    /// the search for hidden records is skipped.
-    restricted: usize,
     next_key: u64,
     last_seq: i64,
 }
@@ -161,14 +170,20 @@ impl ScreeningIndex {
         reach: Reach<'_>,
     ) -> Vec<Found> {
         let state = self.read();
+        let none_restricted = state.restricted.is_empty();
+        // Records hidden from someone are all in the restricted index.
+        let index = match reach {
+            Reach::HiddenFrom(_) if none_restricted => return Vec::new(),
+            Reach::HiddenFrom(_) => &state.restricted,
+            _ => &state.index,
+        };
         // The engine asks this for every candidate it considers, so the
         // common cases answer without a lookup: when no indexed record is
         // restricted, every record is visible to everyone.
         let visible = |key: u64| -> bool {
             match reach {
                 Reach::Everything => return true,
-                Reach::VisibleTo(_) if state.restricted == 0 => return true,
-                Reach::HiddenFrom(_) if state.restricted == 0 => return false,
+                Reach::VisibleTo(_) if none_restricted => return true,
                 _ => {}
             }
             let Some(r) = state.records.get(&key) else {
@@ -185,8 +200,7 @@ impl ScreeningIndex {
                 }
             }
         };
-        state
-            .index
+        index
             .search(query, opts, &visible)
             .into_iter()
             .filter_map(|m| {
@@ -211,12 +225,15 @@ impl IndexState {
                 self.next_key
             }
         };
-        self.index.upsert(key, &person_entry(record));
+        let entry = person_entry(record);
         let restricted = is_restricted(&record.draft.policy);
         if restricted {
-            self.restricted += 1;
+            self.restricted.upsert(key, &entry);
+        } else {
+            self.restricted.remove(key);
         }
-        let previous = self.records.insert(
+        self.index.upsert(key, &entry);
+        self.records.insert(
             key,
             IndexedRecord {
                 id: record.id,
@@ -226,17 +243,13 @@ impl IndexState {
                 restricted,
             },
         );
-        if previous.is_some_and(|p| p.restricted) {
-            self.restricted -= 1;
-        }
     }
 
     fn remove(&mut self, id: RecordId) {
         if let Some(key) = self.keys.remove(&id) {
             self.index.remove(key);
-            if self.records.remove(&key).is_some_and(|p| p.restricted) {
-                self.restricted -= 1;
-            }
+            self.restricted.remove(key);
+            self.records.remove(&key);
         }
     }
 }

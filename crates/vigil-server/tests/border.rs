@@ -221,6 +221,61 @@ async fn a_hidden_record_shows_nothing_but_its_owner_is_notified() {
 }
 
 #[tokio::test]
+async fn a_record_made_visible_then_hidden_again_is_screened_by_its_current_policy() {
+    let h = Harness::new();
+    let id = h
+        .create("DEU", mueller(json!({"visibility": {"except": ["FRA"]}})))
+        .await;
+    let traveller = json!({"traveller": {"surname": "MUELLER LUEDENSCHEIDT", "given_names": "JUERGEN OEMER", "birth_date": "1985-08-12"}}).to_string();
+    let owner_hits = || async {
+        h.call("GET", "/v1/hits", Some(&h.token("DEU", "analyst")), None)
+            .await
+            .json()["hits"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let screen = || async {
+        let v = h
+            .call(
+                "POST",
+                "/v1/screen",
+                Some(&h.token("FRA", "screener")),
+                Some(&traveller),
+            )
+            .await
+            .json();
+        (
+            v["hits"].as_u64().unwrap(),
+            v["results"].as_array().unwrap().len(),
+        )
+    };
+    let put = |policy: serde_json::Value| {
+        let id = id.clone();
+        let h = &h;
+        async move {
+            let r = h
+                .call(
+                    "PUT",
+                    &format!("/v1/records/{id}"),
+                    Some(&h.token("DEU", "contributor")),
+                    Some(&mueller(policy).to_string()),
+                )
+                .await;
+            assert!(r.status.is_success(), "{}", r.json());
+        }
+    };
+    assert_eq!(screen().await, (0, 0), "hidden from FRA");
+    assert_eq!(owner_hits().await, 1, "the owner is notified");
+    put(json!({"visibility": "all"})).await;
+    assert_eq!(screen().await, (1, 1), "visible to FRA now");
+    assert_eq!(owner_hits().await, 2);
+    put(json!({"visibility": {"except": ["FRA"]}})).await;
+    assert_eq!(screen().await, (0, 0), "hidden from FRA again");
+    assert_eq!(owner_hits().await, 3, "the owner is notified again");
+}
+
+#[tokio::test]
 async fn hit_only_records_give_the_screener_owner_reference_and_instruction() {
     let h = Harness::new();
     h.create(

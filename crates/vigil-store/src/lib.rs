@@ -103,6 +103,11 @@ pub trait Store: Send + Sync {
 
     // Audit.
     fn append_audit(&self, event: AuditEvent) -> Result<i64>;
+    /// Appends several entries, in order, each durable before this returns
+    /// (a backend may commit them together, with one sync).
+    fn append_audits(&self, events: Vec<AuditEvent>) -> Result<Vec<i64>> {
+        events.into_iter().map(|e| self.append_audit(e)).collect()
+    }
     fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<StoredAuditEntry>>;
     /// The whole chain in order, for verification.
     fn audit_chain(&self) -> Result<Vec<StoredAuditEntry>>;

@@ -204,10 +204,17 @@ fn open_connection(path: &Path) -> Result<Connection> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    // 64 MiB of page cache (negative = KiB): imports touch many index pages.
-    conn.pragma_update(None, "cache_size", -65536)?;
     Ok(conn)
 }
+
+/// The writer's page cache (negative = KiB): imports touch many index pages,
+/// and the only writer never finds its cache stale.
+const WRITER_CACHE_KIB: i64 = 65536;
+/// A reader's page cache is dropped whole at the start of every read
+/// transaction that follows a commit — with audit entries committed many
+/// times a second, that is nearly every read — and dropping costs in
+/// proportion to the cache's size, so readers keep SQLite's default.
+const READER_CACHE_KIB: i64 = 2000;
 
 impl SqliteStore {
     /// Opens (creating if needed) the database in `dir` and runs migrations.
@@ -218,10 +225,15 @@ impl SqliteStore {
         })?;
         let path = dir.join(DB_FILE);
         let mut writer = open_connection(&path)?;
+        writer.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
         migrate(&mut writer)?;
         let writer = Arc::new(Mutex::new(writer));
         let readers = (0..READERS)
-            .map(|_| open_connection(&path).map(Mutex::new))
+            .map(|_| {
+                let conn = open_connection(&path)?;
+                conn.pragma_update(None, "cache_size", -READER_CACHE_KIB)?;
+                Ok(Mutex::new(conn))
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok(SqliteStore {
             path,
@@ -282,12 +294,15 @@ fn spawn_audit_committer(
                         Err(_) => break,
                     }
                 }
+                let (events, replies): (Vec<AuditEvent>, Vec<_>) = batch.into_iter().unzip();
                 let mut conn = writer.lock().unwrap_or_else(|e| e.into_inner());
                 let outcome = (|| -> Result<Vec<i64>> {
                     let tx = conn.transaction()?;
-                    let mut seqs = Vec::with_capacity(batch.len());
-                    for (event, _) in &batch {
-                        seqs.push(append_audit_tx(&tx, event.clone())?);
+                    let mut seqs = Vec::with_capacity(events.len());
+                    // The chain's head is read once per batch, then carried.
+                    let mut head = None;
+                    for event in events {
+                        seqs.push(append_audit_after(&tx, event, &mut head)?);
                     }
                     tx.commit()?;
                     Ok(seqs)
@@ -295,13 +310,13 @@ fn spawn_audit_committer(
                 drop(conn);
                 match outcome {
                     Ok(seqs) => {
-                        for ((_, reply), seq) in batch.into_iter().zip(seqs) {
+                        for (reply, seq) in replies.into_iter().zip(seqs) {
                             let _ = reply.send(Ok(seq));
                         }
                     }
                     Err(e) => {
                         let message = e.to_string();
-                        for (_, reply) in batch {
+                        for reply in replies {
                             let _ = reply.send(Err(StoreError::Unavailable(format!(
                                 "audit append failed: {message}"
                             ))));
@@ -469,13 +484,23 @@ fn check_version(record: &Record, expected: Option<u32>) -> Result<()> {
 }
 
 fn append_audit_tx(tx: &Transaction<'_>, event: AuditEvent) -> Result<i64> {
-    let last: Option<(i64, String)> = tx
-        .query_row(
-            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+    append_audit_after(tx, event, &mut None)
+}
+
+/// Appends an entry after `head`, the chain's last (seq, hash) in this
+/// transaction (read from the table when `None`), and moves `head` to it.
+fn append_audit_after(
+    tx: &Transaction<'_>,
+    event: AuditEvent,
+    head: &mut Option<(i64, String)>,
+) -> Result<i64> {
+    let last = match head.take() {
+        Some(h) => Some(h),
+        None => tx
+            .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?,
+    };
     let (seq, prev_hash) = match last {
         Some((s, h)) => (s + 1, h),
         None => (1, GENESIS_HASH.to_string()),
@@ -485,15 +510,16 @@ fn append_audit_tx(tx: &Transaction<'_>, event: AuditEvent) -> Result<i64> {
     let text = serde_json::to_string(&body)
         .map_err(|e| StoreError::Corrupt(format!("audit entry: {e}")))?;
     let hash = chain_hash(&prev_hash, &text);
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO audit (seq, at, agency, action, body, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![seq, ts(&at), body.event.agency.as_str(), body.event.action, text, prev_hash, hash],
-    )?;
+    )?
+    .execute(params![seq, ts(&at), body.event.agency.as_str(), body.event.action, text, prev_hash, hash])?;
     let mut stmt =
         tx.prepare_cached("INSERT INTO audit_records (seq, record_id, owner) VALUES (?1, ?2, ?3)")?;
     for d in &body.event.disclosed {
         stmt.execute(params![seq, d.record.to_string(), d.owner.as_str()])?;
     }
+    *head = Some((seq, hash));
     Ok(seq)
 }
 
@@ -885,6 +911,27 @@ impl Store for SqliteStore {
         answer
             .recv()
             .map_err(|_| StoreError::Unavailable("the audit thread has stopped".into()))?
+    }
+
+    fn append_audits(&self, events: Vec<AuditEvent>) -> Result<Vec<i64>> {
+        // Queued together (in order, under the queue's lock), so the
+        // group-commit thread takes them in as few transactions as it can.
+        let stopped = || StoreError::Unavailable("the audit thread has stopped".into());
+        let answers = {
+            let queue = self.audit_queue.lock().unwrap_or_else(|e| e.into_inner());
+            events
+                .into_iter()
+                .map(|event| {
+                    let (reply, answer) = mpsc::sync_channel(1);
+                    queue.send((event, reply)).map_err(|_| stopped())?;
+                    Ok(answer)
+                })
+                .collect::<Result<Vec<_>>>()?
+        };
+        answers
+            .into_iter()
+            .map(|answer| answer.recv().map_err(|_| stopped())?)
+            .collect()
     }
 
     fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<StoredAuditEntry>> {
