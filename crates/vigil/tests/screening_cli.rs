@@ -128,3 +128,64 @@ fn screen_and_screen_manifest_find_planted_people() {
     assert_eq!(v["hits"], 2);
     assert!(v["diagnostics"].is_array());
 }
+
+#[test]
+fn screen_answers_every_query_in_order_and_audits_each_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("d");
+    ok(vigil_in(
+        &d,
+        &["agency", "add", "DEU", "--name", "Germany"],
+        "",
+    ));
+    let records = dir.path().join("r.json");
+    std::fs::write(
+        &records,
+        r#"[{"reference":"DE-1","names":[{"full":"Jürgen Oemer Müller-Lüdenscheidt"}],"birth_dates":["1985-08-12"]}]"#,
+    )
+    .unwrap();
+    ok(vigil_in(
+        &d,
+        &["record", "add", records.to_str().unwrap(), "--owner", "DEU"],
+        "",
+    ));
+    // More queries than one chunk, a listed person now and then, one bad line.
+    let mut queries = String::new();
+    for i in 0..600 {
+        if i == 300 {
+            queries.push_str("not json\n");
+        }
+        let name = if i % 100 == 7 {
+            "Juergen Mueller Luedenscheidt".to_string()
+        } else {
+            format!("Traveller Number{i}")
+        };
+        queries.push_str(&format!(
+            "{{\"id\":\"q{i}\",\"schema\":\"Person\",\"properties\":{{\"name\":[\"{name}\"],\"birthDate\":[\"1985-08-12\"]}}}}\n"
+        ));
+    }
+    let out = vigil_in(&d, &["screen"], &queries);
+    assert!(!out.status.success(), "the bad line fails the run");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 301: not JSON"));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 600);
+    for (i, line) in lines.iter().enumerate() {
+        assert_eq!(line["query"], format!("q{i}"));
+        let listed = line["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["reference"] == "DE-1" && r["match"] == true);
+        assert_eq!(listed, i % 100 == 7, "q{i}: {line}");
+    }
+    let audit = ok(vigil_in(&d, &["audit", "list", "--limit", "10000"], ""));
+    let screened = audit
+        .lines()
+        .filter(|l| l.contains("\"screen.operator\""))
+        .count();
+    assert_eq!(screened, 600, "one audit entry per query");
+    ok(vigil_in(&d, &["audit", "verify"], ""));
+}

@@ -115,6 +115,35 @@ pub fn screen(args: ScreenArgs) -> anyhow::Result<ExitCode> {
     let mut failed = false;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    // Queries are screened in chunks: searched on all cores, and their audit
+    // entries made durable together (one sync per chunk, not per query).
+    const CHUNK: usize = 256;
+    let mut ids: Vec<String> = Vec::with_capacity(CHUNK);
+    let mut queries: Vec<vigil_match::Query> = Vec::with_capacity(CHUNK);
+    let flush = |ids: &mut Vec<String>,
+                 queries: &mut Vec<vigil_match::Query>,
+                 out: &mut std::io::BufWriter<std::io::StdoutLock<'_>>|
+     -> anyhow::Result<()> {
+        let found = vigil.screen_many_as_operator(&ctx, queries, opts)?;
+        for (id, found) in ids.drain(..).zip(found) {
+            let results: Vec<serde_json::Value> = found
+                .iter()
+                .map(|f| {
+                    serde_json::json!({
+                        "id": f.record.id, "reference": f.record.reference, "owner": f.record.owner,
+                        "score": (f.score * 10_000.0).round() / 10_000.0, "match": f.is_match, "explanation": f.explanation,
+                    })
+                })
+                .collect();
+            serde_json::to_writer(
+                &mut *out,
+                &serde_json::json!({"query": id, "results": results}),
+            )?;
+            out.write_all(b"\n")?;
+        }
+        queries.clear();
+        Ok(())
+    };
     for (n, line) in input(args.queries.as_ref())?.lines().enumerate() {
         let line = line?;
         if line.trim().is_empty() {
@@ -145,21 +174,14 @@ pub fn screen(args: ScreenArgs) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        let found = vigil.screen_as_operator(&ctx, &traveller.query(), opts)?;
-        let results: Vec<serde_json::Value> = found
-            .iter()
-            .map(|f| {
-                serde_json::json!({
-                    "id": f.record.id, "reference": f.record.reference, "owner": f.record.owner,
-                    "score": (f.score * 10_000.0).round() / 10_000.0, "match": f.is_match, "explanation": f.explanation,
-                })
-            })
-            .collect();
-        serde_json::to_writer(
-            &mut out,
-            &serde_json::json!({"query": id, "results": results}),
-        )?;
-        out.write_all(b"\n")?;
+        ids.push(id);
+        queries.push(traveller.query());
+        if queries.len() == CHUNK {
+            flush(&mut ids, &mut queries, &mut out)?;
+        }
+    }
+    if !queries.is_empty() {
+        flush(&mut ids, &mut queries, &mut out)?;
     }
     out.flush()?;
     Ok(if failed {
