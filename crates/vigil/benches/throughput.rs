@@ -4,6 +4,8 @@
 //! - importing the OFAC SDN list (parse + store, one transaction);
 //! - importing a generated FtM file of N persons (default 1,000,000;
 //!   `VIGIL_BENCH_PERSONS` overrides), records per second;
+//! - optionally (`VIGIL_BENCH_RESTRICTED=n`) n more records, copies of listed
+//!   persons, hidden from the screening agency;
 //! - building the screening index over those N records, and memory;
 //! - screening 1,000-traveller flights (PAXLST, parsed, screened, stored
 //!   with their hits and audit entry): latency per flight and sustained
@@ -268,6 +270,32 @@ fn main() {
         (took - parsed).as_secs_f64()
     );
 
+    // 2b. Optionally, records hidden from the screening agency (FRA): copies
+    // of listed persons, so some travellers match a record they may not see.
+    let restricted: usize = std::env::var("VIGIL_BENCH_RESTRICTED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    if restricted > 0 {
+        let t = Instant::now();
+        let ctx = contributor("INTERPOL");
+        for (i, (p, _)) in listed.iter().cycle().take(restricted).enumerate() {
+            let draft = serde_json::json!({
+                "reference": format!("R-{i}"),
+                "names": p.names.iter().map(|n| serde_json::json!({"full": n.full})).collect::<Vec<_>>(),
+                "birth_dates": p.birth_dates.iter().map(date_text).collect::<Vec<_>>(),
+                "policy": {"visibility": {"except": ["FRA"]}},
+            });
+            vigil
+                .create_record(&ctx, serde_json::from_value(draft).expect("draft"))
+                .expect("restricted record");
+        }
+        println!(
+            "restricted: {restricted} records hidden from the screening agency, written in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+    }
+
     // 3. The screening index over everything.
     let t = Instant::now();
     let indexed = vigil.warm_up().expect("index");
@@ -311,6 +339,19 @@ fn main() {
         hits,
         40
     );
+    if restricted > 0 {
+        let hidden = vigil
+            .store()
+            .hits(&vigil_store::HitFilter {
+                limit: 100_000,
+                ..Default::default()
+            })
+            .expect("hits")
+            .iter()
+            .filter(|h| h.disclosed == vigil_core::Access::Hidden)
+            .count();
+        println!("  and {hidden} hits on records hidden from the screener (their owners notified)");
+    }
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2);
