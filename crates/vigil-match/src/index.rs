@@ -647,10 +647,14 @@ impl Index {
     ) -> Vec<u32> {
         let order = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
         // Rank only as deep as needed: chunks of the best, skipping what the caller may not see.
+        // Chunks double, so a filter that rejects almost everything costs one sort of the
+        // candidates, not one partial selection per chunk.
         let mut out = Vec::with_capacity(wanted);
         let mut start = 0;
+        let mut chunk = (wanted * 4).max(64);
         while out.len() < wanted && start < ranked.len() {
-            let end = (start + (wanted * 4).max(64)).min(ranked.len());
+            let end = (start + chunk).min(ranked.len());
+            chunk *= 2;
             if end < ranked.len() {
                 ranked[start..].select_nth_unstable_by(end - start - 1, order);
             }
