@@ -267,7 +267,6 @@ fn transcription_scale(aligned: f64) -> f64 {
         .clamp(0.0, 1.0)
 }
 
-
 /// Maps a raw similarity to how much the pair agrees.
 fn agreement(raw: f64, basis: Basis) -> f64 {
     match basis {
