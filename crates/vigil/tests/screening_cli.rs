@@ -27,6 +27,25 @@ fn run(args: &[&str], stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// A fresh data directory with agency DEU and `records` (JSON) added as its records.
+fn german_records(records: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("d");
+    ok(vigil_in(
+        &d,
+        &["agency", "add", "DEU", "--name", "Germany"],
+        "",
+    ));
+    let file = dir.path().join("r.json");
+    std::fs::write(&file, records).unwrap();
+    ok(vigil_in(
+        &d,
+        &["record", "add", file.to_str().unwrap(), "--owner", "DEU"],
+        "",
+    ));
+    (dir, d)
+}
+
 fn ok(out: Output) -> String {
     assert!(
         out.status.success(),
@@ -77,25 +96,10 @@ fn score_adds_score_and_match_columns() {
 
 #[test]
 fn screen_and_screen_manifest_find_planted_people() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path().join("d");
-    ok(vigil_in(
-        &d,
-        &["agency", "add", "DEU", "--name", "Germany"],
-        "",
-    ));
-    let records = dir.path().join("r.json");
-    std::fs::write(
-        &records,
+    let (_dir, d) = german_records(
         r#"[{"reference":"DE-1","names":[{"full":"Jürgen Oemer Müller-Lüdenscheidt"}],"birth_dates":["1985-08-12"]},
             {"reference":"DE-2","names":[{"full":"Anna Maria Eriksson"}],"birth_dates":["1974-08-12"],"documents":[{"number":"L898902C3","country":"UTO"}]}]"#,
-    )
-    .unwrap();
-    ok(vigil_in(
-        &d,
-        &["record", "add", records.to_str().unwrap(), "--owner", "DEU"],
-        "",
-    ));
+    );
 
     let queries = "{\"id\":\"q1\",\"schema\":\"Person\",\"properties\":{\"name\":[\"Juergen Mueller Luedenscheidt\"],\"birthDate\":[\"1985-08-12\"]}}\n\
                    {\"id\":\"q2\",\"schema\":\"Person\",\"properties\":{\"name\":[\"Nobody Atall\"]}}\n";
@@ -131,24 +135,9 @@ fn screen_and_screen_manifest_find_planted_people() {
 
 #[test]
 fn screen_answers_every_query_in_order_and_audits_each_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path().join("d");
-    ok(vigil_in(
-        &d,
-        &["agency", "add", "DEU", "--name", "Germany"],
-        "",
-    ));
-    let records = dir.path().join("r.json");
-    std::fs::write(
-        &records,
+    let (_dir, d) = german_records(
         r#"[{"reference":"DE-1","names":[{"full":"Jürgen Oemer Müller-Lüdenscheidt"}],"birth_dates":["1985-08-12"]}]"#,
-    )
-    .unwrap();
-    ok(vigil_in(
-        &d,
-        &["record", "add", records.to_str().unwrap(), "--owner", "DEU"],
-        "",
-    ));
+    );
     // More queries than one chunk, a listed person now and then, one bad line.
     let mut queries = String::new();
     for i in 0..600 {
