@@ -238,14 +238,25 @@ fn probes<'a>(query_names: impl Iterator<Item = &'a [Token]>) -> Vec<Probe> {
         // Adjacent parts joined, for a listed name written as one word: "Alisher Usmanov"
         // typed "AlisherUsmanov", and Arabic compounds (جلال الدين) listed only in Latin as
         // one part ("Jalaluddin").
-        for pair in words.windows(2) {
-            if pair.iter().all(|t| {
+        let joinable = |run: &[&Token]| {
+            run.iter().all(|t| {
                 (t.script.is_alphabetic_romanised() || t.script == Script::Arabic)
                     && t.class != Class::Initial
-            }) && pair[0].script == pair[1].script
-            {
+                    && t.script == run[0].script
+            })
+        };
+        for pair in words.windows(2).filter(|pair| joinable(pair)) {
+            out.push(Probe {
+                keys: retrieval_keys(&Token::joined(pair)),
+            });
+        }
+        // Two parts around a short linking one ("Noor ud Din", "Fazl ur Rahman") joined
+        // whole, for a listed "Nooruddin".
+        let all: Vec<&Token> = tokens.iter().collect();
+        for run in all.windows(3).filter(|run| joinable(run)) {
+            if run[0].is_word() && run[2].is_word() && run[1].display().len() <= 2 {
                 out.push(Probe {
-                    keys: retrieval_keys(&Token::joined(pair)),
+                    keys: retrieval_keys(&Token::joined(run)),
                 });
             }
         }

@@ -63,13 +63,16 @@ fn finds_across_scripts_spellings_and_order() {
 }
 
 #[test]
-fn an_arabic_compound_finds_its_latin_one_word_spelling() {
-    // Listed in Latin only, as one word; queried in Arabic script as two.
+fn a_compound_finds_its_one_word_spelling() {
+    // Listed in Latin only, as one word; queried in Arabic script as two, or in Latin as
+    // three with a linking "ud".
     let mut index = sample();
     index.upsert(4, &person(&["Jalaluddin"]));
     index.upsert(5, &person(&["Shamsuddin"]));
+    index.upsert(6, &person(&["Nooruddin"]));
     assert_eq!(keys(&index, &query("جلال الدين")).first(), Some(&4));
     assert_eq!(keys(&index, &query("شمس الدين")).first(), Some(&5));
+    assert_eq!(keys(&index, &query("Noor ud Din")).first(), Some(&6));
 }
 
 #[test]
