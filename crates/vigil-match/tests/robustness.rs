@@ -18,9 +18,12 @@ proptest! {
         a in "\\PC{0,60}",
         chars in proptest::collection::vec(any::<char>(), 0..80),
         punct in "[-.,'/()\\s]{0,20}",
+        arabic in "[\u{0621}-\u{064A}\u{067E}\u{06A9}\u{06CC} ]{0,40}",
+        latin in "[a-zA-Z \\-]{0,40}",
     ) {
         let b: String = chars.into_iter().collect();
-        for (x, y) in [(&a, &b), (&b, &punct), (&punct, &a)] {
+        // Arabic script against Latin goes through the cross-script comparisons.
+        for (x, y) in [(&a, &b), (&b, &punct), (&punct, &a), (&arabic, &latin), (&latin, &arabic)] {
             let s = compare_names(x, y);
             prop_assert!((0.0..=1.0).contains(&s));
         }
