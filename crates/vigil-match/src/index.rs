@@ -252,11 +252,11 @@ fn probes<'a>(query_names: impl Iterator<Item = &'a [Token]>) -> Vec<Probe> {
         }
         // Two parts around a short linking one ("Noor ud Din", "Fazl ur Rahman") joined
         // whole, for a listed "Nooruddin".
-        let all: Vec<&Token> = tokens.iter().collect();
-        for run in all.windows(3).filter(|run| joinable(run)) {
-            if run[0].is_word() && run[2].is_word() && run[1].display().len() <= 2 {
+        for w in tokens.windows(3) {
+            let run = [&w[0], &w[1], &w[2]];
+            if joinable(&run) && w[0].is_word() && w[2].is_word() && w[1].display().len() <= 2 {
                 out.push(Probe {
-                    keys: retrieval_keys(&Token::joined(run)),
+                    keys: retrieval_keys(&Token::joined(&run)),
                 });
             }
         }
