@@ -48,6 +48,11 @@ const BOOST_LIMIT: usize = 128;
 const MAX_BOOSTS: usize = 4;
 /// Candidates fully scored per query (beyond the requested limit).
 const CANDIDATES: usize = 4;
+/// Candidates retrieved with less than this share of the best one's retrieval score are not
+/// scored (at the default threshold): they share only the query's weaker parts, or too few of
+/// them, to reach an alert. Scoring them cost half of a search, and their scores, mostly low,
+/// sometimes outranked the person sought (see docs/performance.md).
+const PRUNE: f32 = 0.5;
 /// Query probes tracked per query (one bit each).
 const MAX_PROBES: usize = 32;
 /// Document numbers shorter than this are not indexed (too many accidental equalities).
@@ -70,43 +75,60 @@ struct Stored {
     documents: Vec<DocumentEntry>,
 }
 
-/// Per-thread accumulator of retrieval scores, indexed by slot: a dense array is several
-/// times faster than a hash map at a few thousand postings per query, and is reset through
-/// the list of touched slots rather than cleared whole. A slot's score and its bits of query
-/// parts already counted sit side by side: one cache miss per posting, not two.
+/// Per-thread buffers of retrieval, kept between searches so a search allocates nothing here.
+///
+/// The walked postings are gathered as `(slot << 32) | list` words and grouped by slot with
+/// a radix sort instead of being added into a dense per-slot array: a few thousand postings
+/// spread over a million slots would each cost a cache miss there, while the sort streams
+/// through buffers that stay in cache.
 #[derive(Default)]
 struct Scratch {
-    cells: Vec<(f32, u32)>,
-    touched: Vec<u32>,
+    postings: Vec<u64>,
+    sorted: Vec<u64>,
 }
 
+/// Bits of a slot number sorted per radix pass (a 2,048-entry histogram stays in L1).
+const RADIX_BITS: u32 = 11;
+
 impl Scratch {
-    fn prepare(&mut self, slots: usize) {
-        if self.cells.len() < slots {
-            self.cells.resize(slots, (0.0, 0));
+    /// Sorts `postings` by slot (the high half), keeping the walking order within a slot:
+    /// stable, least significant digit first, as many passes as `slots` needs.
+    fn sort_by_slot(&mut self, slots: usize) {
+        let bits = usize::BITS - slots.max(1).leading_zeros();
+        let mut shift = 32;
+        while shift < 32 + bits {
+            let digit = |w: u64| ((w >> shift) & ((1 << RADIX_BITS) - 1)) as usize;
+            let mut next = [0u32; 1 << RADIX_BITS];
+            for &w in &self.postings {
+                next[digit(w)] += 1;
+            }
+            let mut total = 0;
+            for c in next.iter_mut() {
+                (*c, total) = (total, total + *c);
+            }
+            self.sorted.resize(self.postings.len(), 0);
+            for &w in &self.postings {
+                let d = digit(w);
+                self.sorted[next[d] as usize] = w;
+                next[d] += 1;
+            }
+            std::mem::swap(&mut self.postings, &mut self.sorted);
+            shift += RADIX_BITS;
         }
-        self.touched.clear();
     }
+}
 
-    fn add(&mut self, slot: u32, bit: u32, idf: f32) {
-        let cell = &mut self.cells[slot as usize];
-        if cell.1 == 0 {
-            self.touched.push(slot);
-        }
-        if cell.1 & bit == 0 {
-            cell.1 |= bit;
-            cell.0 += idf;
-        }
-    }
+/// Best retrieval score first; slot order breaks ties, so results are reproducible.
+fn rank_order(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
+    b.score.total_cmp(&a.score).then(a.slot.cmp(&b.slot))
+}
 
-    /// The touched slots with their scores, resetting them.
-    fn drain(&mut self) -> impl Iterator<Item = (f32, u32)> + '_ {
-        let cells = &mut self.cells;
-        self.touched.drain(..).map(move |slot| {
-            let (score, _) = std::mem::take(&mut cells[slot as usize]);
-            (score, slot)
-        })
-    }
+/// A retrieved person: retrieval score, the query probes that reached it (one bit each), slot.
+#[derive(Clone, Copy)]
+struct Candidate {
+    score: f32,
+    probes: u32,
+    slot: u32,
 }
 
 thread_local! {
@@ -455,7 +477,15 @@ impl Index {
         let probes = probes(query_names.iter().map(|(_, _, t)| t.as_slice()));
         let mut candidates = self.document_candidates(q, visible);
         let query_years = year_span(&q.birth_dates);
-        for slot in self.candidates(&probes, query_years, opts.limit + CANDIDATES, visible) {
+        // A lower threshold asks for weaker matches: prune less.
+        let prune = PRUNE * (opts.threshold / DEFAULT_THRESHOLD).clamp(0.0, 1.0) as f32;
+        for slot in self.candidates(
+            &probes,
+            query_years,
+            opts.limit + CANDIDATES,
+            prune,
+            visible,
+        ) {
             if !candidates.contains(&slot) {
                 candidates.push(slot);
             }
@@ -559,6 +589,7 @@ impl Index {
         probes: &[Probe],
         query_years: YearSpan,
         wanted: usize,
+        prune: f32,
         visible: &dyn Fn(u64) -> bool,
     ) -> Vec<u32> {
         let n = self.len().max(1) as f64;
@@ -571,116 +602,183 @@ impl Index {
             }
         }
         lists.sort_by_key(|(_, l)| l.len());
-        let ranked = SCRATCH.with(|scratch| {
+        let weight: Vec<(u32, f32)> = lists
+            .iter()
+            .map(|&(p, list)| (1u32 << p, (1.0 + n / list.len() as f64).ln() as f32))
+            .collect();
+        let mut skipped: Vec<usize> = Vec::new();
+        let mut ranked = SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
-            scratch.prepare(self.slots.len());
+            scratch.postings.clear();
             let mut visited = 0;
-            let mut skipped: Vec<(u32, f32, &[u32])> = Vec::new();
-            for &(p, list) in &lists {
-                let idf = (1.0 + n / list.len() as f64).ln() as f32;
-                let bit = 1u32 << p;
+            for (i, &(_, list)) in lists.iter().enumerate() {
                 if list.len() <= LONG_LIST && visited + list.len() <= BUDGET {
                     visited += list.len();
-                    for &slot in list {
-                        scratch.add(slot, bit, idf);
-                    }
+                    let tag = i as u64;
+                    scratch
+                        .postings
+                        .extend(list.iter().map(|&slot| (u64::from(slot) << 32) | tag));
                 } else if skipped.len() < MAX_BOOSTS {
-                    skipped.push((bit, idf, list));
+                    skipped.push(i);
                 }
             }
-            if scratch.touched.is_empty() {
+            if scratch.postings.is_empty() {
                 // Only very common parts ("Mohammed Ali"): take the head of the rarest list.
                 if let Some(&(_, list)) = lists.first() {
-                    for &slot in list.iter().take(BUDGET) {
-                        scratch.add(slot, 1, 1.0);
-                    }
+                    scratch
+                        .postings
+                        .extend(list.iter().take(BUDGET).map(|&slot| u64::from(slot) << 32));
                 }
             }
-            if !skipped.is_empty() {
-                // The leaders so far, birth years considered, are looked up in the lists too
-                // long to walk: among fifty "… Elliot"s the George is the one to score.
-                let mut leaders: Vec<(f32, u32)> = scratch
-                    .touched
-                    .iter()
-                    .map(|&slot| (scratch.cells[slot as usize].0, slot))
-                    .collect();
-                let top = self.weigh_years(&mut leaders, query_years);
-                leaders.truncate(top);
-                if leaders.len() > BOOST_LIMIT {
-                    leaders.select_nth_unstable_by(BOOST_LIMIT - 1, |a, b| b.0.total_cmp(&a.0));
-                    leaders.truncate(BOOST_LIMIT);
-                }
-                // In slot order, each list is searched forward from the last position found
-                // (galloping): the probes stay near each other in memory.
-                leaders.sort_unstable_by_key(|&(_, slot)| slot);
-                for &(bit, idf, list) in &skipped {
-                    let mut from = 0;
-                    for &(_, slot) in &leaders {
-                        from += gallop(&list[from..], slot);
-                        if from == list.len() {
-                            break;
-                        }
-                        if list[from] == slot && scratch.cells[slot as usize].1 & bit == 0 {
-                            scratch.add(slot, bit, idf);
+            scratch.sort_by_slot(self.slots.len());
+            // Lists were walked rarest first and the sort is stable, so the first posting of
+            // a probe for a slot is its rarest key: the one that counts.
+            let mut ranked: Vec<Candidate> = Vec::with_capacity(scratch.postings.len());
+            for &w in &scratch.postings {
+                let slot = (w >> 32) as u32;
+                let (bit, idf) = weight[(w & 0xFFFF_FFFF) as usize];
+                match ranked.last_mut() {
+                    Some(c) if c.slot == slot => {
+                        if c.probes & bit == 0 {
+                            c.probes |= bit;
+                            c.score += idf;
                         }
                     }
+                    _ => ranked.push(Candidate {
+                        score: idf,
+                        probes: bit,
+                        slot,
+                    }),
                 }
             }
-            scratch.drain().collect::<Vec<(f32, u32)>>()
+            ranked
         });
-        let mut ranked = ranked;
-        self.weigh_years(&mut ranked, query_years);
-        // Outside the scratch borrow: `visible` is the caller's code.
-        self.best_visible(ranked, wanted, visible)
-    }
-
-    /// Moves the `YEARS_WEIGHED` best candidates (by names) to the front and weighs them by
-    /// birth years (see [`date_factor`]); returns how many were weighed. Only the head is
-    /// weighed: reading the years of thousands of weak candidates would cost a cache miss each.
-    fn weigh_years(&self, ranked: &mut [(f32, u32)], query_years: YearSpan) -> usize {
-        let head = YEARS_WEIGHED.min(ranked.len());
-        if head < ranked.len() {
-            ranked.select_nth_unstable_by(head - 1, |a, b| b.0.total_cmp(&a.0));
-        }
-        if query_years != NO_YEARS {
-            for r in &mut ranked[..head] {
-                r.0 *= date_factor(query_years, self.years[r.1 as usize]);
+        // The leaders are looked up in the lists too long to walk: among fifty "… Elliot"s the
+        // George is the one to score. Boosts only raise leaders, so none of the others can
+        // overtake them and the leaders alone need sorting.
+        let lead = self.leaders(&mut ranked, query_years, BOOST_LIMIT.max(wanted));
+        if !skipped.is_empty() {
+            let leaders = &mut ranked[..lead];
+            // In slot order, each list is searched forward from the last position found
+            // (galloping): the probes stay near each other in memory.
+            leaders.sort_unstable_by_key(|c| c.slot);
+            for &i in &skipped {
+                let list = lists[i].1;
+                let (bit, idf) = weight[i];
+                let mut from = 0;
+                for c in leaders.iter_mut() {
+                    from += gallop(&list[from..], c.slot);
+                    if from == list.len() {
+                        break;
+                    }
+                    if list[from] == c.slot && c.probes & bit == 0 {
+                        c.probes |= bit;
+                        c.score += idf * date_factor(query_years, self.years[c.slot as usize]);
+                    }
+                }
             }
         }
-        head
+        ranked[..lead].sort_unstable_by(rank_order);
+        // Outside the scratch borrow: `visible` is the caller's code.
+        self.best_visible(&mut ranked, lead, wanted, prune, visible)
     }
 
+    /// Moves the best `lead` candidates to the front of `ranked`, returning how many there are.
+    ///
+    /// With a birth date in the query, the `YEARS_WEIGHED` best by names are weighed by birth
+    /// years first (see [`date_factor`]). Only that head is weighed: reading the years of
+    /// thousands of weak candidates would cost a cache miss each, and the rest, unweighed,
+    /// keep the benefit of the doubt.
+    fn leaders(&self, ranked: &mut [Candidate], query_years: YearSpan, lead: usize) -> usize {
+        let select = |ranked: &mut [Candidate], n: usize| {
+            if n > 0 && n < ranked.len() {
+                ranked.select_nth_unstable_by(n - 1, rank_order);
+            }
+            n.min(ranked.len())
+        };
+        if query_years != NO_YEARS {
+            let head = select(ranked, YEARS_WEIGHED);
+            for c in &mut ranked[..head] {
+                c.score *= date_factor(query_years, self.years[c.slot as usize]);
+            }
+        }
+        select(ranked, lead)
+    }
+
+    /// The first `wanted` visible slots, best first, down to `prune` times the best one's
+    /// retrieval score. `ranked[..sorted]` is already in order and outranks the rest, which
+    /// is ranked only as deep as needed.
     fn best_visible(
         &self,
-        mut ranked: Vec<(f32, u32)>,
+        ranked: &mut [Candidate],
+        sorted: usize,
         wanted: usize,
+        prune: f32,
         visible: &dyn Fn(u64) -> bool,
     ) -> Vec<u32> {
-        let order = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
-        // Rank only as deep as needed: chunks of the best, skipping what the caller may not see.
-        // Chunks double, so a filter that rejects almost everything costs one sort of the
-        // candidates, not one partial selection per chunk.
         let mut out = Vec::with_capacity(wanted);
+        let is_visible = |slot: u32| {
+            self.slots[slot as usize]
+                .as_ref()
+                .is_some_and(|s| visible(s.key))
+        };
+        // Chunks of the rest double, so a filter that rejects almost everything costs one sort
+        // of the candidates, not one partial selection per chunk.
         let mut start = 0;
+        let mut end = sorted;
         let mut chunk = (wanted * 4).max(64);
-        while out.len() < wanted && start < ranked.len() {
-            let end = (start + chunk).min(ranked.len());
-            chunk *= 2;
-            if end < ranked.len() {
-                ranked[start..].select_nth_unstable_by(end - start - 1, order);
-            }
-            ranked[start..end].sort_unstable_by(order);
-            for &(_, slot) in &ranked[start..end] {
-                if out.len() < wanted
-                    && self.slots[slot as usize]
-                        .as_ref()
-                        .is_some_and(|s| visible(s.key))
-                {
-                    out.push(slot);
+        let mut floor = f32::NEG_INFINITY;
+        loop {
+            for c in &ranked[start..end] {
+                if out.len() == wanted || c.score < floor {
+                    return out;
+                }
+                if is_visible(c.slot) {
+                    if out.is_empty() {
+                        floor = c.score * prune;
+                    }
+                    out.push(c.slot);
                 }
             }
+            if out.len() == wanted || end == ranked.len() {
+                return out;
+            }
             start = end;
+            end = (start + chunk).min(ranked.len());
+            chunk *= 2;
+            if end < ranked.len() {
+                ranked[start..].select_nth_unstable_by(end - start - 1, rank_order);
+            }
+            ranked[start..end].sort_unstable_by(rank_order);
         }
-        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The radix sort groups postings by slot and keeps the walking order within a slot
+        /// (the rarest list first), whatever the number of slots.
+        #[test]
+        fn radix_sort_is_a_stable_sort_by_slot(
+            postings in prop::collection::vec((0u32..5_000_000, 0u32..64), 0..2_000),
+        ) {
+            let words: Vec<u64> = postings
+                .iter()
+                .map(|&(slot, list)| (u64::from(slot) << 32) | u64::from(list))
+                .collect();
+            let slots = postings.iter().map(|&(s, _)| s as usize + 1).max().unwrap_or(0);
+            let mut scratch = Scratch {
+                postings: words.clone(),
+                sorted: Vec::new(),
+            };
+            scratch.sort_by_slot(slots);
+            let mut expected = words;
+            expected.sort_by_key(|w| w >> 32);
+            prop_assert_eq!(scratch.postings, expected);
+        }
     }
 }
