@@ -46,6 +46,8 @@ const BUDGET: usize = 6_000;
 /// so far only, and only the first few such lists.
 const BOOST_LIMIT: usize = 128;
 const MAX_BOOSTS: usize = 4;
+/// Longest list of a common part intersected with another (see `add_common_pairs`).
+const COMMON_PAIR_LIMIT: usize = 16_384;
 /// Candidates fully scored per query (beyond the requested limit).
 const CANDIDATES: usize = 4;
 /// Candidates retrieved with less than this share of the best one's retrieval score are not
@@ -114,6 +116,23 @@ impl Scratch {
             }
             std::mem::swap(&mut self.postings, &mut self.sorted);
             shift += RADIX_BITS;
+        }
+    }
+}
+
+/// What a posting of one walked list adds to a candidate.
+struct ListWeight {
+    /// The query probe's bit.
+    bit: u32,
+    idf: f32,
+}
+
+impl Candidate {
+    /// Counts a list for this candidate, unless a rarer list of the same probe already did.
+    fn add(&mut self, w: &ListWeight, factor: f32) {
+        if self.probes & w.bit == 0 {
+            self.probes |= w.bit;
+            self.score += w.idf * factor;
         }
     }
 }
@@ -602,11 +621,16 @@ impl Index {
             }
         }
         lists.sort_by_key(|(_, l)| l.len());
-        let weight: Vec<(u32, f32)> = lists
+        let weight: Vec<ListWeight> = lists
             .iter()
-            .map(|&(p, list)| (1u32 << p, (1.0 + n / list.len() as f64).ln() as f32))
+            .map(|&(p, list)| ListWeight {
+                bit: 1u32 << p,
+                idf: (1.0 + n / list.len() as f64).ln() as f32,
+            })
             .collect();
         let mut skipped: Vec<usize> = Vec::new();
+        // The shortest unwalked list of each of the first two query parts that have one.
+        let mut common: Vec<usize> = Vec::with_capacity(2);
         let mut ranked = SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
             scratch.postings.clear();
@@ -618,8 +642,13 @@ impl Index {
                     scratch
                         .postings
                         .extend(list.iter().map(|&slot| (u64::from(slot) << 32) | tag));
-                } else if skipped.len() < MAX_BOOSTS {
-                    skipped.push(i);
+                } else {
+                    if skipped.len() < MAX_BOOSTS {
+                        skipped.push(i);
+                    }
+                    if common.len() < 2 && common.iter().all(|&j| lists[j].0 != lists[i].0) {
+                        common.push(i);
+                    }
                 }
             }
             if scratch.postings.is_empty() {
@@ -636,23 +665,21 @@ impl Index {
             let mut ranked: Vec<Candidate> = Vec::with_capacity(scratch.postings.len());
             for &w in &scratch.postings {
                 let slot = (w >> 32) as u32;
-                let (bit, idf) = weight[(w & 0xFFFF_FFFF) as usize];
+                let w = &weight[(w & 0xFFFF_FFFF) as usize];
                 match ranked.last_mut() {
-                    Some(c) if c.slot == slot => {
-                        if c.probes & bit == 0 {
-                            c.probes |= bit;
-                            c.score += idf;
-                        }
-                    }
+                    Some(c) if c.slot == slot => c.add(w, 1.0),
                     _ => ranked.push(Candidate {
-                        score: idf,
-                        probes: bit,
+                        score: w.idf,
+                        probes: w.bit,
                         slot,
                     }),
                 }
             }
             ranked
         });
+        if !ranked.iter().any(|c| c.probes.count_ones() >= 2) {
+            self.add_common_pairs(&mut ranked, &lists, &weight, &common);
+        }
         // The leaders are looked up in the lists too long to walk: among fifty "… Elliot"s the
         // George is the one to score. Boosts only raise leaders, so none of the others can
         // overtake them and the leaders alone need sorting.
@@ -664,16 +691,17 @@ impl Index {
             leaders.sort_unstable_by_key(|c| c.slot);
             for &i in &skipped {
                 let list = lists[i].1;
-                let (bit, idf) = weight[i];
                 let mut from = 0;
                 for c in leaders.iter_mut() {
                     from += gallop(&list[from..], c.slot);
                     if from == list.len() {
                         break;
                     }
-                    if list[from] == c.slot && c.probes & bit == 0 {
-                        c.probes |= bit;
-                        c.score += idf * date_factor(query_years, self.years[c.slot as usize]);
+                    if list[from] == c.slot && c.probes & weight[i].bit == 0 {
+                        c.add(
+                            &weight[i],
+                            date_factor(query_years, self.years[c.slot as usize]),
+                        );
                     }
                 }
             }
@@ -681,6 +709,64 @@ impl Index {
         ranked[..lead].sort_unstable_by(rank_order);
         // Outside the scratch borrow: `visible` is the caller's code.
         self.best_visible(&mut ranked, lead, wanted, prune, visible)
+    }
+
+    /// Adds the persons found in both of the two shortest lists, of two different query parts,
+    /// that were too long to walk. Without them a "George Elliot" whose every part is common
+    /// is found only if a rarer key happens to reach him; with them the persons bearing both
+    /// common parts outrank those bearing one. `ranked` is in slot order and stays so.
+    fn add_common_pairs(
+        &self,
+        ranked: &mut Vec<Candidate>,
+        lists: &[(usize, &[u32])],
+        weight: &[ListWeight],
+        common: &[usize],
+    ) {
+        let &[first, second] = common else {
+            return;
+        };
+        let (short, long) = (lists[first].1, lists[second].1);
+        if short.len() > COMMON_PAIR_LIMIT {
+            return;
+        }
+        let mut both = Vec::new();
+        let mut from = 0;
+        for &slot in short {
+            from += gallop(&long[from..], slot);
+            if from == long.len() {
+                break;
+            }
+            if long[from] == slot {
+                let mut c = Candidate {
+                    score: 0.0,
+                    probes: 0,
+                    slot,
+                };
+                c.add(&weight[first], 1.0);
+                c.add(&weight[second], 1.0);
+                both.push(c);
+            }
+        }
+        if both.is_empty() {
+            return;
+        }
+        // Merged by slot; a person already reached through one of the two parts' rarer keys
+        // keeps that key's weight for it.
+        let mut merged = Vec::with_capacity(ranked.len() + both.len());
+        let mut found = both.into_iter().peekable();
+        for c in ranked.drain(..) {
+            while let Some(f) = found.next_if(|f| f.slot < c.slot) {
+                merged.push(f);
+            }
+            let mut c = c;
+            if found.next_if(|f| f.slot == c.slot).is_some() {
+                c.add(&weight[first], 1.0);
+                c.add(&weight[second], 1.0);
+            }
+            merged.push(c);
+        }
+        merged.extend(found);
+        *ranked = merged;
     }
 
     /// Moves the best `lead` candidates to the front of `ranked`, returning how many there are.

@@ -394,3 +394,37 @@ fn namesakes_are_told_apart_by_birth_year_before_scoring() {
         "namesakes born in other years are no alerts"
     );
 }
+
+/// A made-up, pronounceable word for the `n`th filler person (distinct for distinct `n`).
+fn filler_word(mut n: usize) -> String {
+    const SYLLABLES: [&str; 16] = [
+        "ka", "lo", "mi", "ru", "ze", "pa", "ti", "vo", "ne", "su", "da", "fi", "go", "he", "bu",
+        "wy",
+    ];
+    let mut word = String::from("Zor");
+    for _ in 0..4 {
+        word.push_str(SYLLABLES[n % 16]);
+        n /= 16;
+    }
+    word
+}
+
+#[test]
+fn a_name_made_only_of_common_parts_is_found() {
+    // Thousands of Georges and of Elliots: both parts' lists are too long to walk, so the
+    // one George Elliot must come from intersecting them, wherever he sits in the index
+    // (named in the other order, so that the two parts written as one do not find him).
+    let mut index = Index::new();
+    let mut key = 0;
+    for n in 0..5_000 {
+        for name in [
+            format!("George {}", filler_word(n)),
+            format!("{} Elliot", filler_word(n + 5_000)),
+        ] {
+            index.upsert(key, &person(&[&name]));
+            key += 1;
+        }
+    }
+    index.upsert(key, &person(&["George Elliot"]));
+    assert_eq!(keys(&index, &query("Elliot George")).first(), Some(&key));
+}
