@@ -79,7 +79,7 @@ struct Stored {
 
 /// Per-thread buffers of retrieval, kept between searches so a search allocates nothing here.
 ///
-/// The walked postings are gathered as `(slot << 32) | list` words and grouped by slot with
+/// The walked postings are gathered as words (see [`gathered`]) and grouped by slot with
 /// a radix sort instead of being added into a dense per-slot array: a few thousand postings
 /// spread over a million slots would each cost a cache miss there, while the sort streams
 /// through buffers that stay in cache.
@@ -129,12 +129,30 @@ struct ListWeight {
 
 impl Candidate {
     /// Counts a list for this candidate, unless a rarer list of the same probe already did.
-    fn add(&mut self, w: &ListWeight, factor: f32) {
+    fn add(&mut self, w: &ListWeight) {
         if self.probes & w.bit == 0 {
             self.probes |= w.bit;
-            self.score += w.idf * factor;
+            self.score += w.idf * self.factor;
         }
     }
+}
+
+/// Bits of a gathered posting word: the slot in the high half, then the class of its date
+/// factor, then the index of its list among the query's.
+const FACTOR_SHIFT: u32 = 30;
+const LIST_MASK: u64 = (1 << FACTOR_SHIFT) - 1;
+
+/// A walked posting as the radix sort takes it (see [`Scratch`]). The date class is
+/// [`date_factor`]'s, computed without branches: thousands of postings per query, and
+/// whether two persons' years agree is a coin toss for the branch predictor.
+fn gathered(p: &Posting, query_years: YearSpan, list: usize) -> u64 {
+    let (from, to) = (i32::from(p.years.0), i32::from(p.years.1));
+    let (query_from, query_to) = (i32::from(query_years.0), i32::from(query_years.1));
+    let known_query = u64::from(query_from <= query_to);
+    let unknown = u64::from(from > to);
+    let apart = u64::from(from > query_to + 1) | u64::from(query_from > to + 1);
+    let class = known_query * (unknown | ((apart & (unknown ^ 1)) << 1));
+    (u64::from(p.slot) << 32) | (class << FACTOR_SHIFT) | list as u64
 }
 
 /// Best retrieval score first; slot order breaks ties, so results are reproducible.
@@ -146,6 +164,8 @@ fn rank_order(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
 #[derive(Clone, Copy)]
 struct Candidate {
     score: f32,
+    /// Weight of the birth years (see [`DATE_FACTORS`]), applied to every list counted.
+    factor: f32,
     probes: u32,
     slot: u32,
 }
@@ -161,12 +181,18 @@ pub struct Index {
     token_keys: Vec<Box<[u64]>>,
     token_ids: FastMap<u64, u32>,
     slots: Vec<Option<Stored>>,
-    /// Per slot, the span of its birth years (`NO_YEARS` when none is known), kept beside
-    /// the slots in a dense array so ranking can read it for thousands of candidates.
-    years: Vec<YearSpan>,
     free: Vec<u32>,
     slot_of: FastMap<u64, u32>,
-    postings: FastMap<u64, Vec<u32>>,
+    postings: FastMap<u64, Vec<Posting>>,
+}
+
+/// One entry of a posting list: a person's slot and birth years. The years travel with the
+/// slot so that every candidate is weighed by birth year (see [`date_factor`]) without a
+/// cache miss per candidate for looking them up.
+#[derive(Clone, Copy)]
+struct Posting {
+    slot: u32,
+    years: YearSpan,
 }
 
 fn push_deletions(key: &[u8], namespace: u8, out: &mut Vec<u64>) {
@@ -309,14 +335,14 @@ fn probes<'a>(query_names: impl Iterator<Item = &'a [Token]>) -> Vec<Probe> {
 
 /// Position of the first element of a sorted list not below `target`, found by doubling steps
 /// from the start: cheap when the target is near.
-fn gallop(list: &[u32], target: u32) -> usize {
+fn gallop(list: &[Posting], target: u32) -> usize {
     let mut bound = 1;
-    while bound < list.len() && list[bound - 1] < target {
+    while bound < list.len() && list[bound - 1].slot < target {
         bound *= 2;
     }
     let start = bound / 2;
     let end = bound.min(list.len());
-    start + list[start..end].partition_point(|&s| s < target)
+    start + list[start..end].partition_point(|p| p.slot < target)
 }
 
 /// Earliest and latest birth year of a person or query.
@@ -334,22 +360,22 @@ fn year_span(dates: &[DateSpec]) -> YearSpan {
 /// name tie on the names, and among a hundred "Ahmed Ibrahim Nasseri"s the one born in the
 /// traveller's year must be among those scored. Years more than one apart push a candidate
 /// down, an unknown year slightly (it cannot corroborate a common name); the scorer decides.
-const YEARS_APART: f32 = 0.6;
-/// Candidates (best by names) whose birth years are weighed.
-const YEARS_WEIGHED: usize = 512;
-const YEARS_UNKNOWN: f32 = 0.9;
+/// Indexed by [`date_factor`]'s class.
+const DATE_FACTORS: [f32; 3] = [1.0, 0.9, 0.6];
 
-fn date_factor(query: YearSpan, listed: YearSpan) -> f32 {
+/// The class of `DATE_FACTORS` that applies: 0 years compatible or no query year, 1 listed
+/// year unknown, 2 years apart.
+fn date_factor(query: YearSpan, listed: YearSpan) -> usize {
     if query == NO_YEARS {
-        1.0
+        0
     } else if listed == NO_YEARS {
-        YEARS_UNKNOWN
+        1
     } else if i32::from(listed.0) > i32::from(query.1) + 1
         || i32::from(query.0) > i32::from(listed.1) + 1
     {
-        YEARS_APART
+        2
     } else {
-        1.0
+        0
     }
 }
 
@@ -436,21 +462,23 @@ impl Index {
             Some(slot) => slot,
             None => {
                 self.slots.push(None);
-                self.years.push(NO_YEARS);
                 (self.slots.len() - 1) as u32
             }
+        };
+        let posting = Posting {
+            slot,
+            years: year_span(&stored.birth_dates),
         };
         for k in self.person_keys(&stored) {
             let list = self.postings.entry(k).or_default();
             match list.last() {
-                Some(&last) if last > slot => {
-                    let at = list.partition_point(|&s| s < slot);
-                    list.insert(at, slot);
+                Some(last) if last.slot > slot => {
+                    let at = list.partition_point(|p| p.slot < slot);
+                    list.insert(at, posting);
                 }
-                _ => list.push(slot),
+                _ => list.push(posting),
             }
         }
-        self.years[slot as usize] = year_span(&stored.birth_dates);
         self.slots[slot as usize] = Some(stored);
         self.slot_of.insert(key, slot);
     }
@@ -465,7 +493,7 @@ impl Index {
         };
         for k in self.person_keys(&stored) {
             if let Some(list) = self.postings.get_mut(&k) {
-                if let Ok(at) = list.binary_search(&slot) {
+                if let Ok(at) = list.binary_search_by_key(&slot, |p| p.slot) {
                     list.remove(at);
                 }
                 if list.is_empty() {
@@ -583,7 +611,7 @@ impl Index {
                 continue;
             };
             let mut taken = 0;
-            for &slot in list {
+            for &Posting { slot, .. } in list {
                 if taken == MAX_DOCUMENT_HITS {
                     break;
                 }
@@ -612,7 +640,7 @@ impl Index {
         visible: &dyn Fn(u64) -> bool,
     ) -> Vec<u32> {
         let n = self.len().max(1) as f64;
-        let mut lists: Vec<(usize, &[u32])> = Vec::new();
+        let mut lists: Vec<(usize, &[Posting])> = Vec::new();
         for (p, probe) in probes.iter().enumerate() {
             for k in &probe.keys {
                 if let Some(list) = self.postings.get(k) {
@@ -638,10 +666,9 @@ impl Index {
             for (i, &(_, list)) in lists.iter().enumerate() {
                 if list.len() <= LONG_LIST && visited + list.len() <= BUDGET {
                     visited += list.len();
-                    let tag = i as u64;
                     scratch
                         .postings
-                        .extend(list.iter().map(|&slot| (u64::from(slot) << 32) | tag));
+                        .extend(list.iter().map(|p| gathered(p, query_years, i)));
                 } else {
                     if skipped.len() < MAX_BOOSTS {
                         skipped.push(i);
@@ -654,36 +681,45 @@ impl Index {
             if scratch.postings.is_empty() {
                 // Only very common parts ("Mohammed Ali"): take the head of the rarest list.
                 if let Some(&(_, list)) = lists.first() {
-                    scratch
-                        .postings
-                        .extend(list.iter().take(BUDGET).map(|&slot| u64::from(slot) << 32));
+                    scratch.postings.extend(
+                        list.iter()
+                            .take(BUDGET)
+                            .map(|p| gathered(p, query_years, 0)),
+                    );
                 }
             }
             scratch.sort_by_slot(self.slots.len());
             // Lists were walked rarest first and the sort is stable, so the first posting of
             // a probe for a slot is its rarest key: the one that counts.
             let mut ranked: Vec<Candidate> = Vec::with_capacity(scratch.postings.len());
-            for &w in &scratch.postings {
-                let slot = (w >> 32) as u32;
-                let w = &weight[(w & 0xFFFF_FFFF) as usize];
+            for &word in &scratch.postings {
+                let slot = (word >> 32) as u32;
+                let w = &weight[(word & LIST_MASK) as usize];
                 match ranked.last_mut() {
-                    Some(c) if c.slot == slot => c.add(w, 1.0),
-                    _ => ranked.push(Candidate {
-                        score: w.idf,
-                        probes: w.bit,
-                        slot,
-                    }),
+                    Some(c) if c.slot == slot => c.add(w),
+                    _ => {
+                        let factor = DATE_FACTORS[((word >> FACTOR_SHIFT) & 3) as usize];
+                        ranked.push(Candidate {
+                            score: w.idf * factor,
+                            factor,
+                            probes: w.bit,
+                            slot,
+                        })
+                    }
                 }
             }
             ranked
         });
         if !ranked.iter().any(|c| c.probes.count_ones() >= 2) {
-            self.add_common_pairs(&mut ranked, &lists, &weight, &common);
+            self.add_common_pairs(&mut ranked, &lists, &weight, &common, query_years);
         }
         // The leaders are looked up in the lists too long to walk: among fifty "… Elliot"s the
         // George is the one to score. Boosts only raise leaders, so none of the others can
         // overtake them and the leaders alone need sorting.
-        let lead = self.leaders(&mut ranked, query_years, BOOST_LIMIT.max(wanted));
+        let lead = BOOST_LIMIT.max(wanted).min(ranked.len());
+        if lead > 0 && lead < ranked.len() {
+            ranked.select_nth_unstable_by(lead - 1, rank_order);
+        }
         if !skipped.is_empty() {
             let leaders = &mut ranked[..lead];
             // In slot order, each list is searched forward from the last position found
@@ -697,11 +733,8 @@ impl Index {
                     if from == list.len() {
                         break;
                     }
-                    if list[from] == c.slot && c.probes & weight[i].bit == 0 {
-                        c.add(
-                            &weight[i],
-                            date_factor(query_years, self.years[c.slot as usize]),
-                        );
+                    if list[from].slot == c.slot {
+                        c.add(&weight[i]);
                     }
                 }
             }
@@ -718,9 +751,10 @@ impl Index {
     fn add_common_pairs(
         &self,
         ranked: &mut Vec<Candidate>,
-        lists: &[(usize, &[u32])],
+        lists: &[(usize, &[Posting])],
         weight: &[ListWeight],
         common: &[usize],
+        query_years: YearSpan,
     ) {
         let &[first, second] = common else {
             return;
@@ -731,19 +765,20 @@ impl Index {
         }
         let mut both = Vec::new();
         let mut from = 0;
-        for &slot in short {
-            from += gallop(&long[from..], slot);
+        for p in short {
+            from += gallop(&long[from..], p.slot);
             if from == long.len() {
                 break;
             }
-            if long[from] == slot {
+            if long[from].slot == p.slot {
                 let mut c = Candidate {
                     score: 0.0,
+                    factor: DATE_FACTORS[date_factor(query_years, p.years)],
                     probes: 0,
-                    slot,
+                    slot: p.slot,
                 };
-                c.add(&weight[first], 1.0);
-                c.add(&weight[second], 1.0);
+                c.add(&weight[first]);
+                c.add(&weight[second]);
                 both.push(c);
             }
         }
@@ -760,35 +795,13 @@ impl Index {
             }
             let mut c = c;
             if found.next_if(|f| f.slot == c.slot).is_some() {
-                c.add(&weight[first], 1.0);
-                c.add(&weight[second], 1.0);
+                c.add(&weight[first]);
+                c.add(&weight[second]);
             }
             merged.push(c);
         }
         merged.extend(found);
         *ranked = merged;
-    }
-
-    /// Moves the best `lead` candidates to the front of `ranked`, returning how many there are.
-    ///
-    /// With a birth date in the query, the `YEARS_WEIGHED` best by names are weighed by birth
-    /// years first (see [`date_factor`]). Only that head is weighed: reading the years of
-    /// thousands of weak candidates would cost a cache miss each, and the rest, unweighed,
-    /// keep the benefit of the doubt.
-    fn leaders(&self, ranked: &mut [Candidate], query_years: YearSpan, lead: usize) -> usize {
-        let select = |ranked: &mut [Candidate], n: usize| {
-            if n > 0 && n < ranked.len() {
-                ranked.select_nth_unstable_by(n - 1, rank_order);
-            }
-            n.min(ranked.len())
-        };
-        if query_years != NO_YEARS {
-            let head = select(ranked, YEARS_WEIGHED);
-            for c in &mut ranked[..head] {
-                c.score *= date_factor(query_years, self.years[c.slot as usize]);
-            }
-        }
-        select(ranked, lead)
     }
 
     /// The first `wanted` visible slots, best first, down to `prune` times the best one's
@@ -865,6 +878,21 @@ mod tests {
             let mut expected = words;
             expected.sort_by_key(|w| w >> 32);
             prop_assert_eq!(scratch.postings, expected);
+        }
+
+        /// The branch-free date class of a gathered posting is [`date_factor`]'s.
+        #[test]
+        fn gathered_date_class_is_date_factor(
+            query in prop::option::of((1900i16..2030, 0i16..5)),
+            listed in prop::option::of((1900i16..2030, 0i16..5)),
+        ) {
+            let span = |y: Option<(i16, i16)>| y.map_or(NO_YEARS, |(from, width)| (from, from + width));
+            let (query, listed) = (span(query), span(listed));
+            let p = Posting { slot: 7, years: listed };
+            let word = gathered(&p, query, 3);
+            prop_assert_eq!(((word >> FACTOR_SHIFT) & 3) as usize, date_factor(query, listed));
+            prop_assert_eq!(word >> 32, 7);
+            prop_assert_eq!(word & LIST_MASK, 3);
         }
     }
 }
