@@ -93,28 +93,33 @@ const RADIX_BITS: u32 = 11;
 
 impl Scratch {
     /// Sorts `postings` by slot (the high half), keeping the walking order within a slot:
-    /// stable, least significant digit first, as many passes as `slots` needs.
+    /// stable, least significant digit first, as many passes as `slots` needs (two up to
+    /// four million slots). The digits of every pass are counted in one read.
     fn sort_by_slot(&mut self, slots: usize) {
+        const MAX_PASSES: usize = 3;
         let bits = usize::BITS - slots.max(1).leading_zeros();
-        let mut shift = 32;
-        while shift < 32 + bits {
-            let digit = |w: u64| ((w >> shift) & ((1 << RADIX_BITS) - 1)) as usize;
-            let mut next = [0u32; 1 << RADIX_BITS];
-            for &w in &self.postings {
-                next[digit(w)] += 1;
+        let passes = (bits.div_ceil(RADIX_BITS) as usize).clamp(1, MAX_PASSES);
+        let digit = |w: u64, pass: usize| {
+            ((w >> (32 + pass as u32 * RADIX_BITS)) & ((1 << RADIX_BITS) - 1)) as usize
+        };
+        let mut next = [[0u32; 1 << RADIX_BITS]; MAX_PASSES];
+        for &w in &self.postings {
+            for (pass, counts) in next.iter_mut().enumerate().take(passes) {
+                counts[digit(w, pass)] += 1;
             }
+        }
+        self.sorted.resize(self.postings.len(), 0);
+        for (pass, counts) in next.iter_mut().enumerate().take(passes) {
             let mut total = 0;
-            for c in next.iter_mut() {
+            for c in counts.iter_mut() {
                 (*c, total) = (total, total + *c);
             }
-            self.sorted.resize(self.postings.len(), 0);
             for &w in &self.postings {
-                let d = digit(w);
-                self.sorted[next[d] as usize] = w;
-                next[d] += 1;
+                let d = digit(w, pass);
+                self.sorted[counts[d] as usize] = w;
+                counts[d] += 1;
             }
             std::mem::swap(&mut self.postings, &mut self.sorted);
-            shift += RADIX_BITS;
         }
     }
 }
