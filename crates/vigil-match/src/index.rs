@@ -54,6 +54,9 @@ const CANDIDATES: usize = 4;
 /// are not scored (at the default threshold): they share only the query's weaker parts, or too
 /// few of them, to reach an alert. Scoring them was a fifth of the cost of a search.
 const PRUNE: f32 = 0.5;
+/// How much stricter that floor is for a candidate that shares at most one part of a query of
+/// several: it must be retrieved nearly as well as the best to reach an alert.
+const ONE_PART_PRUNE: f32 = 1.6;
 /// Query probes tracked per query (one bit each).
 const MAX_PROBES: usize = 32;
 /// Document numbers shorter than this are not indexed (too many accidental equalities).
@@ -295,16 +298,28 @@ fn document_key(d: &DocumentEntry) -> Option<u64> {
 /// A query part and the keys that look for it.
 struct Probe {
     keys: Vec<u64>,
+    /// The query's words it stands for, one bit each: one word, or two or three joined.
+    covers: u32,
 }
 
 fn probes<'a>(query_names: impl Iterator<Item = &'a [Token]>) -> Vec<Probe> {
     let mut out: Vec<Probe> = Vec::new();
+    // Words are numbered across all the query's names (one bit each in `Probe::covers`).
+    let mut next_word = 0;
     for tokens in query_names {
-        let words: Vec<&Token> = tokens.iter().filter(|t| t.is_word()).collect();
-        for t in &words {
+        let mut bit_of = Vec::with_capacity(tokens.len());
+        for t in tokens {
+            bit_of.push(if t.is_word() && next_word < 32 {
+                next_word += 1;
+                1u32 << (next_word - 1)
+            } else {
+                0
+            });
+        }
+        for (t, &bit) in tokens.iter().zip(&bit_of).filter(|(t, _)| t.is_word()) {
             let mut keys = retrieval_keys(t);
             split_keys(t, &mut keys);
-            out.push(Probe { keys });
+            out.push(Probe { keys, covers: bit });
         }
         // Adjacent parts joined, for a listed name written as one word: "Alisher Usmanov"
         // typed "AlisherUsmanov", and Arabic compounds (جلال الدين) listed only in Latin as
@@ -316,18 +331,28 @@ fn probes<'a>(query_names: impl Iterator<Item = &'a [Token]>) -> Vec<Probe> {
                     && t.script == run[0].script
             })
         };
-        for pair in words.windows(2).filter(|pair| joinable(pair)) {
-            out.push(Probe {
-                keys: retrieval_keys(&Token::joined(pair)),
-            });
+        let words: Vec<(&Token, u32)> = tokens
+            .iter()
+            .zip(bit_of.iter().copied())
+            .filter(|(t, _)| t.is_word())
+            .collect();
+        for pair in words.windows(2) {
+            let run = [pair[0].0, pair[1].0];
+            if joinable(&run) {
+                out.push(Probe {
+                    keys: retrieval_keys(&Token::joined(&run)),
+                    covers: pair[0].1 | pair[1].1,
+                });
+            }
         }
         // Two parts around a short linking one ("Noor ud Din", "Fazl ur Rahman") joined
         // whole, for a listed "Nooruddin".
-        for w in tokens.windows(3) {
+        for (w, bits) in tokens.windows(3).zip(bit_of.windows(3)) {
             let run = [&w[0], &w[1], &w[2]];
             if joinable(&run) && w[0].is_word() && w[2].is_word() && w[1].display().len() <= 2 {
                 out.push(Probe {
                     keys: retrieval_keys(&Token::joined(&run)),
+                    covers: bits[0] | bits[1] | bits[2],
                 });
             }
         }
@@ -752,7 +777,7 @@ impl Index {
         }
         ranked[..lead].sort_unstable_by(rank_order);
         // Outside the scratch borrow: `visible` is the caller's code.
-        self.best_visible(&mut ranked, lead, wanted, prune, visible)
+        self.best_visible(&mut ranked, lead, wanted, prune, probes, visible)
     }
 
     /// Adds the persons found in both of the two shortest lists, of two different query parts,
@@ -824,6 +849,7 @@ impl Index {
         sorted: usize,
         wanted: usize,
         prune: f32,
+        probes: &[Probe],
         visible: &dyn Fn(u64) -> bool,
     ) -> Vec<u32> {
         let mut out = Vec::with_capacity(wanted);
@@ -837,15 +863,29 @@ impl Index {
         let mut start = 0;
         let mut end = sorted;
         let mut chunk = (wanted * 4).max(64);
-        let mut floor = f32::NEG_INFINITY;
+        let (mut floor, mut one_part_floor) = (f32::NEG_INFINITY, f32::NEG_INFINITY);
+        // Words that have keys: a candidate reached through one of several is a weak one.
+        let keyed = probes.iter().fold(0, |all, p| all | p.covers);
+        let one_part = |c: &Candidate| {
+            let covered = probes
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| c.probes & (1 << i) != 0)
+                .fold(0, |all, (_, p)| all | p.covers);
+            keyed.count_ones() >= 2 && covered.count_ones() < 2
+        };
         loop {
             for c in &ranked[start..end] {
                 if out.len() == wanted || c.score < floor {
                     return out;
                 }
+                if one_part(c) && c.score < one_part_floor {
+                    continue;
+                }
                 if is_visible(c.slot) {
                     if out.is_empty() {
                         floor = c.score * prune;
+                        one_part_floor = c.score * prune * ONE_PART_PRUNE;
                     }
                     out.push(c.slot);
                 }
@@ -868,6 +908,20 @@ impl Index {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn joined_probes_cover_the_words_they_join() {
+        let tokens: Vec<Token> = parts("Noor ud Din Turabi").iter().map(Token::new).collect();
+        let covers: Vec<u32> = probes(std::iter::once(tokens.as_slice()))
+            .iter()
+            .map(|p| p.covers)
+            .collect();
+        // noor, ud, din, turabi; then the adjacent pairs; then "noor ud din" whole.
+        assert_eq!(
+            covers,
+            [0b0001, 0b0010, 0b0100, 0b1000, 0b0011, 0b0110, 0b1100, 0b0111]
+        );
+    }
 
     proptest! {
         /// The radix sort groups postings by slot and keeps the walking order within a slot
