@@ -10,10 +10,12 @@
 //! "Alisher Usmanov"/"AlisherUsmanov".
 //!
 //! Candidates accumulate, per query part, the IDF of the rarest key that reached them, so a
-//! shared rare surname outweighs a shared Mohammed. Posting lists are visited rarest first
-//! under a budget; lists longer than `LONG_LIST` are never walked, only probed (binary
-//! search, lists are kept sorted) for candidates already found. The `visible` filter is applied
-//! when candidates are picked, before any scoring, so hidden records never reach the scorer.
+//! shared rare surname outweighs a shared Mohammed, weighed by how their birth years (carried
+//! in the postings) fit the query's. Posting lists are visited rarest first under a budget;
+//! lists longer than `LONG_LIST` are never walked, only probed (lists are kept sorted) for the
+//! leading candidates. Only candidates retrieved nearly as well as the best are scored. The
+//! `visible` filter is applied when candidates are picked, before any scoring, so hidden
+//! records never reach the scorer, and the pruning is relative to the best visible one.
 //!
 //! Name parts are interned: a part shared by 50,000 persons is analysed and stored once, and a
 //! stored name is a short list of part ids. Upsert and remove touch only the posting lists of
