@@ -11,89 +11,36 @@
 //! - A record a caller may not see is [`Access::Hidden`]: callers must make it
 //!   indistinguishable from a record that does not exist.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::agency::{AgencyCode, Caller, Role};
+use crate::policy::{AccessPolicy, Disclosure, Visibility};
+use crate::hit::{Hit, HitContext, HitStatus};
 use crate::record::{Record, RecordId, RecordStatus};
-
-/// Who may see a record at all.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum Visibility {
-    /// Every member agency.
-    #[default]
-    All,
-    /// Only the listed agencies (and the owner).
-    Only(Vec<AgencyCode>),
-    /// Every member agency except the listed ones.
-    Except(Vec<AgencyCode>),
-}
-
-/// How much those who may see a record learn of it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Disclosure {
-    #[default]
-    Full,
-    /// Hit/no-hit: only that it exists, its owner and a reference.
-    HitOnly,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AccessPolicy {
-    #[serde(default)]
-    pub visibility: Visibility,
-    #[serde(default)]
-    pub disclosure: Disclosure,
-    /// Agencies that get hit-only disclosure even when `disclosure` is full
-    /// (an owner may trust some partners with the details and not others).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub hit_only_for: Vec<AgencyCode>,
-    /// The owner's instruction to whoever gets a hit (e.g. "discreet check:
-    /// do not alert the subject; report route and companions").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub instruction: Option<String>,
-}
-
-impl AccessPolicy {
-    /// Problems as (field, message), for [`crate::RecordDraft::validate`].
-    pub(crate) fn problems(&self) -> Vec<(&'static str, &'static str)> {
-        let mut out = Vec::new();
-        if let Visibility::Only(list) = &self.visibility {
-            if list.is_empty() {
-                out.push((
-                    "visibility.only",
-                    "must list at least one agency (the owner always sees its records)",
-                ));
-            }
-        }
-        if let Some(text) = &self.instruction {
-            if text.trim().is_empty() || text.len() > 2000 {
-                out.push(("instruction", "must be 1-2000 bytes"));
-            }
-        }
-        out
-    }
-}
+use crate::traveller::Traveller;
 
 /// What a caller gets of a record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Access {
     Hidden,
     HitOnly,
     Full,
-}
-
-impl Access {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Access::Hidden => "hidden",
-            Access::HitOnly => "hit_only",
-            Access::Full => "full",
-        }
-    }
 }
 
 /// What `agency` may see of a record owned by `owner` under `policy`.
@@ -188,6 +135,53 @@ pub fn contact_instruction(record: &Record) -> String {
             record.owner, record.draft.reference
         ),
     }
+}
+
+/// What the screening agency sees of a hit it produced: what it sent (the
+/// traveller, the context), and of the record only what it was entitled to
+/// when it screened. A hit-only record adds the fields of [`HitOnlyView`]
+/// and nothing else; `record` is the hit's record, when it still exists.
+pub fn screener_view(hit: &Hit, record: Option<&Record>) -> Option<ScreenerHitView> {
+    let full = match hit.disclosed {
+        Access::Hidden => return None,
+        Access::HitOnly => false,
+        Access::Full => true,
+    };
+    let hit_only = (!full).then(|| record.map(HitOnlyView::of)).flatten();
+    Some(ScreenerHitView {
+        id: hit.id.clone(),
+        record: hit.record,
+        owner: hit.owner.clone(),
+        reference: hit.reference.clone(),
+        disclosure: hit.disclosed,
+        created_at: hit.created_at,
+        status: hit.status,
+        score: full.then_some(hit.score),
+        decision_note: full.then(|| hit.decision_note.clone()).flatten(),
+        instruction: hit_only.map(|v| v.instruction),
+        traveller: hit.traveller.clone(),
+        context: hit.context.clone(),
+    })
+}
+
+/// See [`screener_view`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScreenerHitView {
+    pub id: String,
+    pub record: RecordId,
+    pub owner: AgencyCode,
+    pub reference: String,
+    pub disclosure: Access,
+    pub created_at: DateTime<Utc>,
+    pub status: HitStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision_note: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instruction: Option<String>,
+    pub traveller: Traveller,
+    pub context: HitContext,
 }
 
 /// A record as one caller may see it.

@@ -4,6 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use strum::VariantNames;
 
 use crate::error::InvalidValue;
 
@@ -67,8 +68,20 @@ impl<'de> Deserialize<'de> for AgencyCode {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantNames,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum AgencyKind {
     /// A country's National Central Bureau.
     CountryBureau,
@@ -78,20 +91,11 @@ pub enum AgencyKind {
 
 impl AgencyKind {
     pub fn as_str(self) -> &'static str {
-        match self {
-            AgencyKind::CountryBureau => "country_bureau",
-            AgencyKind::Organisation => "organisation",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Result<Self, InvalidValue> {
-        match s {
-            "country_bureau" => Ok(AgencyKind::CountryBureau),
-            "organisation" => Ok(AgencyKind::Organisation),
-            other => Err(InvalidValue::new(format!(
-                "'{other}' is not an agency kind (country_bureau, organisation)"
-            ))),
-        }
+        s.parse().map_err(|_| unknown_name(s, "an agency kind", Self::VARIANTS))
     }
 
     /// A three-letter code that is a country is a bureau; anything else is an organisation.
@@ -113,8 +117,22 @@ pub struct Agency {
 }
 
 /// What a token's holder may do. Roles belong to one agency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantNames,
+    strum::Display,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     /// Manages agencies, tokens and webhooks.
     Admin,
@@ -138,34 +156,17 @@ impl Role {
     ];
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Contributor => "contributor",
-            Role::Screener => "screener",
-            Role::Analyst => "analyst",
-            Role::Auditor => "auditor",
-        }
+        self.into()
+    }
+
+    pub fn parse(s: &str) -> Result<Self, InvalidValue> {
+        s.parse().map_err(|_| unknown_name(s, "a role", Self::VARIANTS))
     }
 }
 
-impl FromStr for Role {
-    type Err = InvalidValue;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| {
-                InvalidValue::new(format!(
-                    "'{s}' is not a role (admin, contributor, screener, analyst, auditor)"
-                ))
-            })
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
+/// The error for a name that is none of an enum's: says which names are.
+fn unknown_name(given: &str, what: &str, names: &[&str]) -> InvalidValue {
+    InvalidValue::new(format!("'{given}' is not {what} ({})", names.join(", ")))
 }
 
 /// Who is calling: the agency and role behind a verified token.

@@ -31,15 +31,156 @@ pub struct AuditEvent {
     pub role: Role,
     pub token_id: String,
     pub purpose: String,
-    /// What was done, e.g. `record.get`, `record.create`, `screen`.
-    pub action: String,
+    /// What was done.
+    pub action: Action,
     /// What was asked: the parameters that matter for oversight.
     pub request: serde_json::Value,
     /// The records this request touched or disclosed.
     #[serde(default)]
     pub disclosed: Vec<Disclosed>,
-    /// How it ended: an HTTP-like status code.
-    pub outcome: u16,
+    /// How it ended.
+    pub outcome: Outcome,
+}
+
+/// Every action the audit log names. The serialised names are part of the
+/// stored chain: never rename one, only add.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[serde(into = "&'static str", try_from = "String")]
+pub enum Action {
+    #[strum(serialize = "agency.create")]
+    AgencyCreate,
+    #[strum(serialize = "agency.list")]
+    AgencyList,
+    #[strum(serialize = "token.create")]
+    TokenCreate,
+    #[strum(serialize = "token.list")]
+    TokenList,
+    #[strum(serialize = "token.revoke")]
+    TokenRevoke,
+    #[strum(serialize = "record.create")]
+    RecordCreate,
+    #[strum(serialize = "record.update")]
+    RecordUpdate,
+    #[strum(serialize = "record.retire")]
+    RecordRetire,
+    #[strum(serialize = "record.get")]
+    RecordGet,
+    #[strum(serialize = "record.list")]
+    RecordList,
+    #[strum(serialize = "record.history")]
+    RecordHistory,
+    #[strum(serialize = "audit.read")]
+    AuditRead,
+    #[strum(serialize = "audit.verify")]
+    AuditVerify,
+    /// Travellers screened by an agency.
+    #[strum(serialize = "screen")]
+    Screen,
+    /// The local operator's screening (CLI), over every record.
+    #[strum(serialize = "screen.operator")]
+    ScreenOperator,
+    /// Recent travellers screened again against a new or changed record.
+    #[strum(serialize = "rescreen")]
+    Rescreen,
+    #[strum(serialize = "manifest.store")]
+    ManifestStore,
+    #[strum(serialize = "manifest.get")]
+    ManifestGet,
+    #[strum(serialize = "hit.list")]
+    HitList,
+    #[strum(serialize = "hit.get")]
+    HitGet,
+    #[strum(serialize = "hit.decide")]
+    HitDecide,
+    #[strum(serialize = "hit.stream")]
+    HitStream,
+    #[strum(serialize = "webhook.create")]
+    WebhookCreate,
+    #[strum(serialize = "webhook.list")]
+    WebhookList,
+    #[strum(serialize = "webhook.delete")]
+    WebhookDelete,
+    #[strum(serialize = "import")]
+    Import,
+    #[strum(serialize = "export")]
+    Export,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+impl TryFrom<String> for Action {
+    type Error = String;
+    fn try_from(name: String) -> Result<Self, String> {
+        name.parse()
+            .map_err(|_| format!("'{name}' is not an audit action"))
+    }
+}
+
+/// How an audited request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, strum::IntoStaticStr)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Outcome {
+    /// Done as asked.
+    Done,
+    /// Refused: the caller may not do this.
+    Denied,
+    /// Nothing there, or nothing the caller may see (the same outcome).
+    NotFound,
+    /// Refused: the input did not validate.
+    Invalid,
+}
+
+/// Entries written before outcomes were named carry the HTTP-like status
+/// code they were answered with; both forms read back.
+impl<'de> Deserialize<'de> for Outcome {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Stored {
+            Named(NamedOutcome),
+            Status(u16),
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum NamedOutcome {
+            Done,
+            Denied,
+            NotFound,
+            Invalid,
+        }
+        Ok(match Stored::deserialize(d)? {
+            Stored::Named(NamedOutcome::Done) => Outcome::Done,
+            Stored::Named(NamedOutcome::Denied) => Outcome::Denied,
+            Stored::Named(NamedOutcome::NotFound) => Outcome::NotFound,
+            Stored::Named(NamedOutcome::Invalid) => Outcome::Invalid,
+            Stored::Status(200..=299) => Outcome::Done,
+            Stored::Status(401 | 403) => Outcome::Denied,
+            Stored::Status(404) => Outcome::NotFound,
+            Stored::Status(400..=499) => Outcome::Invalid,
+            Stored::Status(other) => {
+                return Err(serde::de::Error::custom(format!(
+                    "{other} is not an audit outcome"
+                )))
+            }
+        })
+    }
 }
 
 /// The body that is hashed and stored.
@@ -126,10 +267,10 @@ mod tests {
                         role: Role::Screener,
                         token_id: "t1".into(),
                         purpose: "border check".into(),
-                        action: "record.get".into(),
+                        action: Action::RecordGet,
                         request: serde_json::json!({"id": seq}),
                         disclosed: vec![],
-                        outcome: 200,
+                        outcome: Outcome::Done,
                     },
                 })
                 .unwrap();
@@ -144,6 +285,28 @@ mod tests {
                 e
             })
             .collect()
+    }
+
+    #[test]
+    fn entries_written_with_status_codes_still_read() {
+        let old = r#"{"seq":1,"at":"2026-11-01T10:00:00Z","agency":"FRA","role":"screener","token_id":"t","purpose":"p","action":"record.get","request":null,"disclosed":[],"outcome":404}"#;
+        let body: AuditBody = serde_json::from_str(old).unwrap();
+        assert_eq!(body.event.outcome, Outcome::NotFound);
+        assert_eq!(body.event.action, Action::RecordGet);
+        for (code, outcome) in [(200, Outcome::Done), (201, Outcome::Done), (204, Outcome::Done), (403, Outcome::Denied), (422, Outcome::Invalid)] {
+            assert_eq!(serde_json::from_str::<Outcome>(&code.to_string()).unwrap(), outcome);
+        }
+        assert!(serde_json::from_str::<Outcome>("500").is_err());
+    }
+
+    #[test]
+    fn action_names_are_the_same_in_serde_and_text() {
+        use strum::VariantArray;
+        for action in Action::VARIANTS {
+            let json = serde_json::to_value(action).unwrap();
+            assert_eq!(json.as_str(), Some(action.as_str()));
+            assert_eq!(action.as_str().parse::<Action>().unwrap(), *action);
+        }
     }
 
     #[test]

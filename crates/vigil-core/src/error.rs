@@ -1,5 +1,7 @@
-//! Errors of the domain crate: a value that does not satisfy a domain type,
-//! and a record that fails validation, with the JSON path of every problem.
+//! Errors of the domain crate: a value that does not satisfy a domain type
+//! ([`InvalidValue`]), and a problem with one field of an input document
+//! ([`FieldError`], with its JSON path). Validation reports every problem
+//! at once, as a list of field errors.
 
 use std::fmt;
 
@@ -30,20 +32,4 @@ impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.path, self.message)
     }
-}
-
-/// The domain crate's error type.
-#[derive(Debug, Clone, thiserror::Error)]
-#[non_exhaustive]
-pub enum CoreError {
-    #[error("invalid input: {}", join(.0))]
-    Invalid(Vec<FieldError>),
-}
-
-fn join(errors: &[FieldError]) -> String {
-    errors
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
 }

@@ -4,8 +4,13 @@
 //! Layout:
 //! - [`agency`]: agencies, roles and the authenticated [`Caller`].
 //! - [`record`]: person records ([`RecordDraft`] written by owners, [`Record`] stored).
-//! - [`access`]: access policies and the access rules, in one place.
-//! - [`audit`]: audit entries and the hash chain that makes the log tamper-evident.
+//! - [`policy`]: what an owner decides about a record (visibility,
+//!   disclosure, instruction); [`access`]: the access rules that apply it,
+//!   and the one place where the hit-only views are built.
+//! - [`traveller`]: a traveller to screen; [`hit`]: stored hits and the
+//!   webhook body; [`explanation`]: why a traveller matched.
+//! - [`audit`]: audit entries, their vocabulary ([`Action`], [`Outcome`])
+//!   and the hash chain that makes the log tamper-evident.
 //! - [`country`], [`date`]: [`CountryCode`] and [`PartialDate`].
 //! - [`error`]: the crate's error type and field-level validation errors.
 
@@ -15,13 +20,22 @@ pub mod audit;
 pub mod country;
 pub mod date;
 pub mod error;
+pub mod explanation;
+pub mod hit;
+pub mod policy;
 pub mod record;
+pub mod traveller;
 
-pub use access::{Access, AccessPolicy, Disclosure, RecordView, Visibility};
+pub use access::{Access, RecordView};
+pub use audit::{Action, Outcome};
+pub use explanation::Explanation;
+pub use hit::{Flight, Hit, HitContext, HitNotification, HitStatus, NewHit};
+pub use policy::{AccessPolicy, Disclosure, Visibility};
+pub use traveller::Traveller;
 pub use agency::{Agency, AgencyCode, AgencyKind, Caller, Role};
 pub use country::CountryCode;
 pub use date::PartialDate;
-pub use error::{CoreError, FieldError, InvalidValue};
+pub use error::{FieldError, InvalidValue};
 pub use record::{
     Category, Document, DocumentKind, Evaluation, Gender, Handling, HandlingCode, Link, Name,
     NameKind, Record, RecordDraft, RecordId, RecordStatus, Script, SourceReliability,

@@ -9,7 +9,7 @@ use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::access::AccessPolicy;
+use crate::policy::AccessPolicy;
 use crate::agency::AgencyCode;
 use crate::country::CountryCode;
 use crate::date::PartialDate;
@@ -48,8 +48,20 @@ impl std::fmt::Display for RecordId {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Category {
     ForeignTerroristFighter,
     #[default]
@@ -165,8 +177,20 @@ pub enum Gender {
     Other,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum DocumentKind {
     #[default]
     Passport,
@@ -236,8 +260,20 @@ pub struct Evaluation {
     pub information: u8,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum RecordStatus {
     Active,
     Retired,
@@ -245,18 +281,11 @@ pub enum RecordStatus {
 
 impl RecordStatus {
     pub fn as_str(self) -> &'static str {
-        match self {
-            RecordStatus::Active => "active",
-            RecordStatus::Retired => "retired",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "active" => Some(RecordStatus::Active),
-            "retired" => Some(RecordStatus::Retired),
-            _ => None,
-        }
+        s.parse().ok()
     }
 }
 

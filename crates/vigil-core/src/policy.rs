@@ -1,0 +1,68 @@
+//! Access policies: what an owner decides about each of its records (who
+//! may see it, how much they learn, what a hit tells them to do). The rules
+//! that apply a policy to a caller are in [`crate::access`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::agency::AgencyCode;
+
+/// Who may see a record at all.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Visibility {
+    /// Every member agency.
+    #[default]
+    All,
+    /// Only the listed agencies (and the owner).
+    Only(Vec<AgencyCode>),
+    /// Every member agency except the listed ones.
+    Except(Vec<AgencyCode>),
+}
+
+/// How much those who may see a record learn of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disclosure {
+    #[default]
+    Full,
+    /// Hit/no-hit: only that it exists, its owner and a reference.
+    HitOnly,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessPolicy {
+    #[serde(default)]
+    pub visibility: Visibility,
+    #[serde(default)]
+    pub disclosure: Disclosure,
+    /// Agencies that get hit-only disclosure even when `disclosure` is full
+    /// (an owner may trust some partners with the details and not others).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hit_only_for: Vec<AgencyCode>,
+    /// The owner's instruction to whoever gets a hit (e.g. "discreet check:
+    /// do not alert the subject; report route and companions").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instruction: Option<String>,
+}
+
+impl AccessPolicy {
+    /// Problems as (field, message), for [`crate::RecordDraft::validate`].
+    pub(crate) fn problems(&self) -> Vec<(&'static str, &'static str)> {
+        let mut out = Vec::new();
+        if let Visibility::Only(list) = &self.visibility {
+            if list.is_empty() {
+                out.push((
+                    "visibility.only",
+                    "must list at least one agency (the owner always sees its records)",
+                ));
+            }
+        }
+        if let Some(text) = &self.instruction {
+            if text.trim().is_empty() || text.len() > 2000 {
+                out.push(("instruction", "must be 1-2000 bytes"));
+            }
+        }
+        out
+    }
+}
