@@ -1,4 +1,4 @@
-//! PAXLST tests: the sample interchanges in shared/data/paxlst (counts pinned
+//! PAXLST tests: the sample interchanges in tests/data/paxlst (counts pinned
 //! by reading the files), the domain.md example, escaping, dirty data,
 //! envelope checks, emitter round trips, and never-panics properties.
 
@@ -10,10 +10,7 @@ use vigil_formats::paxlst::{
 };
 
 fn sample(name: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/../../../shared/data/paxlst/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/tests/data/paxlst/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 

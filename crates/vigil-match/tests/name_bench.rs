@@ -5,9 +5,10 @@ use vigil_match::{compare_names, DEFAULT_THRESHOLD};
 
 #[test]
 fn strong_cases_are_right() {
+    // Copied into the repo from shared/data (see tests/data/README.md).
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/bench/name_bench_cases.csv"
+        "/tests/data/name_bench_cases.csv"
     );
     let mut reader = csv::Reader::from_path(path).expect("bench cases");
     let mut checked = 0;

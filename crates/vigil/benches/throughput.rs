@@ -14,7 +14,9 @@
 //!   latency percentiles at 50 concurrent clients.
 //!
 //! The synthetic watchlist is the matching engine's generator (real name
-//! distributions from ../shared/data), reused here.
+//! distributions from the shared data), reused here. The OFAC list and those
+//! names are found through `vigil_testdata`; without them the bench says so
+//! and exits.
 
 #[path = "../../vigil-match/benches/common/mod.rs"]
 #[allow(dead_code)] // the engine's benches use parts of the generator that this one does not
@@ -33,8 +35,6 @@ use vigil_server::exchange::ImportFormat;
 use vigil_server::screen::{ScreenOptions, Traveller};
 use vigil_server::{AppState, Config, Ctx, Vigil};
 use vigil_store::{SqliteStore, Store};
-
-const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
 
 fn rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
@@ -207,10 +207,13 @@ fn main() {
             .unwrap_or(1)
     );
 
+    let Some(ofac_path) = vigil_testdata::shared_data("lists/ofac_sdn_2024-05-07.xml") else {
+        return;
+    };
+
     // 1. OFAC.
     {
-        let ofac =
-            std::fs::read(format!("{SHARED}/lists/ofac_sdn_2024-05-07.xml")).expect("OFAC list");
+        let ofac = std::fs::read(ofac_path).expect("OFAC list");
         let vigil = open(&dir.path().join("ofac"));
         vigil
             .ensure_agency(&AgencyCode::parse("OFAC").expect("code"))
@@ -231,7 +234,9 @@ fn main() {
     }
 
     // 2. A generated FtM file of `persons` records.
-    let pools = synthetic::Pools::load();
+    let Some(pools) = synthetic::Pools::load() else {
+        return;
+    };
     let mut rng = StdRng::seed_from_u64(42);
     let t = Instant::now();
     let mut listed = Vec::with_capacity(persons);

@@ -1,15 +1,22 @@
-//! Data in and out through the CLI, on the real lists in ../shared/data:
-//! both UN editions with list-update semantics, OFAC, the FtM round trip,
-//! and all-or-nothing imports of a truncated file.
+//! Data in and out through the CLI, on the real lists: both UN editions with
+//! list-update semantics, OFAC, the FtM round trip, and all-or-nothing
+//! imports of a truncated file. The UN editions are in the repo
+//! (`data/`, `tests/data/`); the OFAC list is found through `vigil-testdata`
+//! (the test is skipped when it is absent).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn shared(file: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/lists")
-        .join(file)
-}
+/// The 2024 UN edition, shipped with the binary.
+const UN_2024: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/data/un_sc_consolidated_2024-05-15.xml"
+);
+/// The 2020 UN edition, a test fixture.
+const UN_2020: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/un_sc_consolidated_2020-11-24.xml"
+);
 
 fn vigil(data: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_vigil"))
@@ -53,12 +60,7 @@ fn counts(r: &serde_json::Value) -> [u64; 4] {
 fn un_list_editions_update_the_records() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("d");
-    let r2020 = import_report(
-        &data,
-        "un-xml",
-        &shared("un_sc_consolidated_2020-11-24.xml"),
-        "UN_SC",
-    );
+    let r2020 = import_report(&data, "un-xml", Path::new(UN_2020), "UN_SC");
     assert_eq!(counts(&r2020), [713, 0, 0, 0]);
     assert_eq!(
         r2020["skipped"]
@@ -70,24 +72,14 @@ fn un_list_editions_update_the_records() {
         305
     );
 
-    let r2024 = import_report(
-        &data,
-        "un-xml",
-        &shared("un_sc_consolidated_2024-05-15.xml"),
-        "UN_SC",
-    );
+    let r2024 = import_report(&data, "un-xml", Path::new(UN_2024), "UN_SC");
     let [added, changed, unchanged, retired] = counts(&r2024);
     assert_eq!((added, retired), (34, 65));
     assert_eq!(changed + unchanged, 648);
     assert!(changed > 0, "3.5 years of amendments change some entries");
 
     // Re-importing the same edition changes nothing.
-    let again = import_report(
-        &data,
-        "un-xml",
-        &shared("un_sc_consolidated_2024-05-15.xml"),
-        "UN_SC",
-    );
+    let again = import_report(&data, "un-xml", Path::new(UN_2024), "UN_SC");
     assert_eq!(counts(&again), [0, 0, 682, 0]);
 
     // The state is exactly the 2024 edition plus the retired ones.
@@ -128,12 +120,10 @@ fn un_list_editions_update_the_records() {
 fn ofac_individuals_are_imported() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("d");
-    let r = import_report(
-        &data,
-        "ofac-xml",
-        &shared("ofac_sdn_2024-05-07.xml"),
-        "OFAC",
-    );
+    let Some(ofac) = vigil_testdata::shared_data("lists/ofac_sdn_2024-05-07.xml") else {
+        return;
+    };
+    let r = import_report(&data, "ofac-xml", &ofac, "OFAC");
     assert_eq!(
         r["added"].as_u64().unwrap() + r["rejected"].as_u64().unwrap(),
         6855
@@ -149,12 +139,7 @@ fn ofac_individuals_are_imported() {
 fn ftm_round_trip_gives_identical_records() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-    import_report(
-        &a,
-        "un-xml",
-        &shared("un_sc_consolidated_2024-05-15.xml"),
-        "UN_SC",
-    );
+    import_report(&a, "un-xml", Path::new(UN_2024), "UN_SC");
     let first = dir.path().join("first.jsonl");
     std::fs::write(&first, ok(vigil(&a, &["export", "--format", "ftm"]))).unwrap();
     // Import the export as FtM, export again, import that: same records.
@@ -177,14 +162,9 @@ fn ftm_round_trip_gives_identical_records() {
 fn a_truncated_file_is_an_error_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("d");
-    import_report(
-        &data,
-        "un-xml",
-        &shared("un_sc_consolidated_2020-11-24.xml"),
-        "UN_SC",
-    );
+    import_report(&data, "un-xml", Path::new(UN_2020), "UN_SC");
     let before = ok(vigil(&data, &["record", "list", "--limit", "5000"]));
-    let full = std::fs::read(shared("un_sc_consolidated_2024-05-15.xml")).unwrap();
+    let full = std::fs::read(UN_2024).unwrap();
     let cut = dir.path().join("cut.xml");
     std::fs::write(&cut, &full[..full.len() * 2 / 3]).unwrap();
     let out = vigil(

@@ -1,6 +1,7 @@
 //! Reproducible synthetic watchlist and traveller generator for the speed bench, drawn from
 //! real name distributions: Arabic-script full names with their Latin rendering, FEBRL given
-//! names and surnames, and rigour variant groups for transliteration swaps.
+//! names and surnames, and rigour variant groups for transliteration swaps. These are in the
+//! shared data (found by `vigil_testdata`); [`Pools::load`] is `None` when they are absent.
 
 use std::collections::HashMap;
 
@@ -8,8 +9,6 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::Rng;
 use vigil_match::{DateSpec, Gender, NameEntry, NameKind, PersonEntry, Query};
-
-const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
 
 /// One name part in both scripts (the Arabic side empty for Western names).
 #[derive(Clone)]
@@ -35,11 +34,13 @@ fn title_case(s: &str) -> String {
 }
 
 impl Pools {
-    pub fn load() -> Pools {
-        let text = std::fs::read_to_string(format!(
-            "{SHARED}/names/arabic_latin_full_name_pairs.train.tsv"
-        ))
-        .expect("arabic pairs");
+    /// The pools, or `None` (after a skip message) when the shared data is absent.
+    pub fn load() -> Option<Pools> {
+        let arabic_pairs =
+            vigil_testdata::shared_data("names/arabic_latin_full_name_pairs.train.tsv")?;
+        let febrl = vigil_testdata::shared_data("linkage/febrl")?;
+        let rigour = vigil_testdata::shared_data("names/name_variants_rigour-1.8.2.txt")?;
+        let text = std::fs::read_to_string(arabic_pairs).expect("arabic pairs");
         let (mut arabic_given, mut arabic_family) = (Vec::new(), Vec::new());
         for line in text.lines().skip(1) {
             let mut cols = line.split('\t');
@@ -61,9 +62,7 @@ impl Pools {
         }
         let (mut given, mut family) = (Vec::new(), Vec::new());
         for file in ["dataset1", "dataset2", "dataset3", "dataset4a", "dataset4b"] {
-            let Ok(mut reader) =
-                csv::Reader::from_path(format!("{SHARED}/linkage/febrl/{file}.csv"))
-            else {
+            let Ok(mut reader) = csv::Reader::from_path(febrl.join(format!("{file}.csv"))) else {
                 continue;
             };
             for row in reader.records().flatten() {
@@ -79,9 +78,7 @@ impl Pools {
                 }
             }
         }
-        let rigour =
-            std::fs::read_to_string(format!("{SHARED}/names/name_variants_rigour-1.8.2.txt"))
-                .expect("rigour");
+        let rigour = std::fs::read_to_string(rigour).expect("rigour");
         let mut variants: HashMap<String, Vec<String>> = HashMap::new();
         for line in rigour.lines() {
             let Some((forms, _)) = line.rsplit_once("=>") else {
@@ -102,13 +99,13 @@ impl Pools {
                 }
             }
         }
-        Pools {
+        Some(Pools {
             arabic_given,
             arabic_family,
             given,
             family,
             variants,
-        }
+        })
     }
 
     fn date(rng: &mut StdRng) -> (Vec<DateSpec>, DateSpec) {

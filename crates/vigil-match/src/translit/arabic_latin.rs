@@ -915,7 +915,8 @@ mod tests {
         }
     }
 
-    /// Evaluation on real pairs (run by hand, reads a data file):
+    /// Evaluation on real pairs (run by hand; the pairs are in the shared data, found by
+    /// `vigil_testdata`):
     /// `cargo test -p vigil-match --lib arabic_latin -- --ignored --nocapture`.
     ///
     /// Rows of `arabic_latin_full_name_pairs.train.tsv` whose two sides have as many words give
@@ -928,13 +929,12 @@ mod tests {
     #[ignore]
     fn evaluate_on_name_pairs() {
         use std::collections::{HashMap, HashSet};
-        let path = std::env::var("VIGIL_AR_LATIN_PAIRS").unwrap_or_else(|_| {
-            "/work/shared/data/names/arabic_latin_full_name_pairs.train.tsv".into()
-        });
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            eprintln!("no data at {path}");
+        let Some(path) =
+            vigil_testdata::shared_data("names/arabic_latin_full_name_pairs.train.tsv")
+        else {
             return;
         };
+        let text = std::fs::read_to_string(&path).expect("Arabic-Latin pairs");
         let arabic_word = |w: &str| -> String {
             let t: String = tokenize(w).iter().map(|t| arabic(&t.text)).collect();
             let arabic_only = t
