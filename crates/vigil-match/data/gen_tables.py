@@ -19,7 +19,7 @@ out = ["//! Cyrillic romanisation tables compiled from the iuliia 0.13.0 scheme 
        "//! context rules: `prev` keys are previous+current letter (a lone letter means word start),",
        "//! `next` keys are current+next letter, `ending` keys are the last two letters of a word.",
        "",
-       "use super::Scheme;", ""]
+       "use super::iuliia::Scheme;", ""]
 for n in schemes:
     d = json.load(open(f"{shared}/names/iuliia-0.13.0_schemas/{n}.json"))
     def pairs(m):

@@ -8,11 +8,12 @@
 //! script form is kept beside the romanised ones, so two Arabic names are still compared in
 //! Arabic and an Arabic name against a Latin one through skeletons and variant groups.
 
+use crate::canonical::canonical_forms;
 use crate::lexicon::{is_patronymic, is_sun_article, particle, Lexicon, TITLES};
-use crate::text::{fold_latin, strip_marks, tokenize, Fold, RawToken, Script};
+use crate::text::{fold_latin, tokenize, Fold, RawToken, Script};
 use crate::translit::{
-    arabic_canonical, arabic_romanised, arabic_skeleton, armenian, georgian, greek, latin_skeleton,
-    loose_key, CYRILLIC_SCHEMES,
+    arabic_romanised, arabic_skeleton, armenian, georgian, greek, latin_skeleton, loose_key,
+    CYRILLIC_SCHEMES,
 };
 
 /// What role a part plays in a name.
@@ -50,27 +51,6 @@ pub struct Token {
     pub nicks: Box<[u32]>,
     /// Rarity weight in [0.25, 1].
     pub weight: f32,
-}
-
-/// Canonical spellings of a token used for lexicon look-ups: first the one the engine
-/// compares, then alternatives (the ICAO spelling of a Latin word with umlauts).
-pub fn canonical_forms(raw: &RawToken) -> Vec<String> {
-    match raw.script {
-        Script::Latin => {
-            let plain = fold_latin(&raw.text, Fold::Plain);
-            let icao = fold_latin(&raw.text, Fold::Icao);
-            if icao != plain {
-                vec![plain, icao]
-            } else {
-                vec![plain]
-            }
-        }
-        Script::Cyrillic => vec![raw.text.clone()],
-        Script::Arabic => vec![arabic_canonical(&strip_marks(&raw.text))],
-        Script::Greek | Script::Armenian | Script::Georgian | Script::Other => {
-            vec![strip_marks(&raw.text)]
-        }
-    }
 }
 
 fn sorted(mut v: Vec<u32>) -> Box<[u32]> {

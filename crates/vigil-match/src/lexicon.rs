@@ -8,6 +8,7 @@
 
 use std::sync::OnceLock;
 
+use crate::canonical::canonical_forms;
 use crate::keys::{hash, FastMap};
 use crate::text::{tokenize, RawToken};
 
@@ -56,10 +57,7 @@ fn entry_forms(entry: &str) -> Vec<String> {
         };
     }
     let tokens: Vec<RawToken> = tokenize(entry);
-    let canon: Vec<Vec<String>> = tokens
-        .iter()
-        .map(crate::analysis::canonical_forms)
-        .collect();
+    let canon: Vec<Vec<String>> = tokens.iter().map(canonical_forms).collect();
     if canon.len() == 1 {
         return canon.into_iter().next().unwrap_or_default();
     }

@@ -2,17 +2,18 @@
 //! Pure: no I/O, no async, no SQL; the embedded name data is parsed once, lazily.
 //!
 //! # Layout
-//! - [`model`]: the public input/output types ([`PersonEntry`], [`Query`], [`Match`], …).
+//! - [`model`]: the public input/output types ([`PersonEntry`], [`Query`], [`Match`] and its
+//!   [`Explanation`], …).
 //! - `text`: case folding, diacritics, word boundaries, script of each word.
 //! - `translit`: romanisation (Cyrillic schemes compiled from iuliia, Greek, Armenian,
 //!   Georgian), Arabic consonant skeletons, phonetic keys.
 //! - `lexicon`: embedded variant groups (rigour), nicknames, part frequencies, titles and
 //!   particles.
+//! - `canonical`: the canonical spelling of a part, shared by the lexicon and the analyser.
 //! - `analysis`: a name string to analysed parts (`Token`).
 //! - [`similarity`]: Levenshtein, Damerau-Levenshtein, Jaro, Jaro-Winkler.
 //! - `names`: order-independent alignment of parts and the name score ([`NameComparison`]).
-//! - `person`: birth date, nationality, gender and documents around the name score;
-//!   [`Explanation`].
+//! - `person`: birth date, nationality, gender and documents around the name score.
 //! - `index`: the candidate index ([`Index`]).
 //! - `keys`: hashing of keys.
 //!
@@ -23,6 +24,7 @@
 //!   never reaches the scorer and cannot change what else is returned.
 
 mod analysis;
+mod canonical;
 mod index;
 mod keys;
 mod lexicon;
@@ -35,11 +37,11 @@ mod translit;
 
 pub use index::Index;
 pub use model::{
-    DateSpec, DocumentEntry, DocumentKind, Gender, Match, NameEntry, NameKind, PersonEntry, Query,
-    SearchOptions, DEFAULT_THRESHOLD,
+    Adjustment, DateSpec, DateVerdict, DocumentEntry, DocumentKind, DocumentVerdict, Explanation,
+    Gender, Match, NameEntry, NameKind, PersonEntry, Query, SearchOptions, Verdict,
+    DEFAULT_THRESHOLD,
 };
 pub use names::{Basis, NameComparison, PartMatch};
-pub use person::{Adjustment, DateVerdict, DocumentVerdict, Explanation, Verdict};
 
 use person::{score_person, Facts, NameForm};
 

@@ -6,72 +6,12 @@
 //! against, a clearly different birth date, nationality or gender lowers the score. Missing
 //! facts change nothing: watchlists are full of partial records.
 
-use serde::Serialize;
-
 use crate::analysis::Token;
-use crate::model::{DateSpec, DocumentEntry, DocumentKind, Gender, NameKind};
+use crate::model::{
+    Adjustment, DateSpec, DateVerdict, DocumentEntry, DocumentKind, DocumentVerdict, Explanation,
+    Gender, NameKind, Verdict,
+};
 use crate::names::{compare_with, NameComparison, SimilarityCache};
-
-/// How the birth dates compare (best over all pairs of known dates).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DateVerdict {
-    /// Different by more than a year, or same year with a different month or day.
-    Mismatch,
-    /// One year apart: a typo or an estimated year.
-    Close,
-    /// One side unknown.
-    Unknown,
-    /// Overlapping ranges or partial dates that agree as far as they go.
-    Compatible,
-    /// The same full date.
-    Exact,
-}
-
-/// Agreement on a fact both sides may lack.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    Unknown,
-    Agree,
-    Disagree,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DocumentVerdict {
-    Unknown,
-    /// The same number on a compatible document: decisive.
-    SameNumber,
-    /// Same document kind and issuer, another number: strong evidence against.
-    DifferentNumber,
-    /// Documents of other kinds or issuers: no evidence either way.
-    Unrelated,
-}
-
-/// A score adjustment and why it was made.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Adjustment {
-    pub reason: &'static str,
-    pub delta: f64,
-}
-
-/// Why a person scored as they did.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Explanation {
-    pub name_score: f64,
-    /// The best pair of name forms: the query's and the listed person's.
-    pub query_name: String,
-    pub matched_name: String,
-    pub matched_kind: NameKind,
-    /// Aligned parts with their similarity, basis and rarity weight; unmatched parts.
-    pub name: NameComparison,
-    pub birth_date: DateVerdict,
-    pub nationality: Verdict,
-    pub gender: Verdict,
-    pub document: DocumentVerdict,
-    pub adjustments: Vec<Adjustment>,
-}
 
 /// The non-name facts of one side.
 pub(crate) struct Facts<'a> {

@@ -4,7 +4,7 @@
 //! context rules: `prev` keys are previous+current letter (a lone letter means word start),
 //! `next` keys are current+next letter, `ending` keys are the last two letters of a word.
 
-use super::Scheme;
+use super::iuliia::Scheme;
 
 pub(super) const ICAO_DOC_9303: Scheme = Scheme {
     name: "icao_doc_9303",
