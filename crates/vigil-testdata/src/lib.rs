@@ -13,6 +13,7 @@
 //! `None`, and the test returns early. With `VIGIL_REQUIRE_SHARED_DATA` set (CI sets it)
 //! a missing file panics instead, so that nothing is skipped silently.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The directory holding the shared data (`VIGIL_SHARED_DATA`, else
@@ -45,7 +46,9 @@ pub fn shared_data(relative: &str) -> Option<PathBuf> {
     if std::env::var_os("VIGIL_REQUIRE_SHARED_DATA").is_some_and(|v| !v.is_empty()) {
         panic!("{message} (VIGIL_REQUIRE_SHARED_DATA is set, so missing data is an error)");
     }
-    eprintln!("skipping {message}");
+    // Straight to stderr, not `eprintln!`: the test harness would capture that and show it
+    // only for failing tests, and a skip must be seen.
+    let _ = writeln!(std::io::stderr(), "skipping {message}");
     None
 }
 
