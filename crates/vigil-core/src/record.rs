@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use unicode_script::{Script as Unicode, UnicodeScript};
 use uuid::Uuid;
 
 use crate::policy::AccessPolicy;
@@ -99,25 +100,37 @@ pub enum Script {
 }
 
 impl Script {
-    /// The dominant script of a text (by count of letters).
+    /// The dominant script of a text (by count of letters), from Unicode's Script property.
+    /// Letters Unicode shares between scripts (vowel marks, tatweel, the kana length mark)
+    /// count for the letter before them.
+    ///
+    /// ```
+    /// use vigil_core::Script;
+    /// assert_eq!(Script::detect("گچپژ ٹڈڑ"), Some(Script::Arabic)); // Persian, Urdu
+    /// assert_eq!(Script::detect("مُحَمَّد"), Some(Script::Arabic)); // as many marks as letters
+    /// assert_eq!(Script::detect("ルーシー さくら"), Some(Script::Kana));
+    /// assert_eq!(Script::detect("ㅎ한"), Some(Script::Hangul)); // jamo and syllable
+    /// assert_eq!(Script::detect("佐々木"), Some(Script::Han));
+    /// assert_eq!(Script::detect("Łukasz Ꞗ"), Some(Script::Latin)); // Latin Extended-D
+    /// assert_eq!(Script::detect("1984 -"), None);
+    /// ```
     pub fn detect(text: &str) -> Option<Script> {
         let mut counts: BTreeMap<u8, usize> = BTreeMap::new();
+        let mut previous = Script::Other;
         for c in text.chars().filter(|c| c.is_alphabetic()) {
-            let s = match c as u32 {
-                0x0041..=0x024F | 0x1E00..=0x1EFF => Script::Latin,
-                0x0370..=0x03FF | 0x1F00..=0x1FFF => Script::Greek,
-                0x0400..=0x052F => Script::Cyrillic,
-                0x0590..=0x05FF => Script::Hebrew,
-                0x0600..=0x06FF
-                | 0x0750..=0x077F
-                | 0x08A0..=0x08FF
-                | 0xFB50..=0xFDFF
-                | 0xFE70..=0xFEFF => Script::Arabic,
-                0x3040..=0x30FF => Script::Kana,
-                0x4E00..=0x9FFF | 0x3400..=0x4DBF => Script::Han,
-                0xAC00..=0xD7AF | 0x1100..=0x11FF => Script::Hangul,
+            let s = match c.script() {
+                Unicode::Latin => Script::Latin,
+                Unicode::Greek => Script::Greek,
+                Unicode::Cyrillic => Script::Cyrillic,
+                Unicode::Hebrew => Script::Hebrew,
+                Unicode::Arabic => Script::Arabic,
+                Unicode::Hiragana | Unicode::Katakana => Script::Kana,
+                Unicode::Han => Script::Han,
+                Unicode::Hangul => Script::Hangul,
+                Unicode::Common | Unicode::Inherited => previous,
                 _ => Script::Other,
             };
+            previous = s;
             *counts.entry(s as u8).or_default() += 1;
         }
         let best = counts.into_iter().max_by_key(|(_, n)| *n)?.0;

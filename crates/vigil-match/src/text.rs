@@ -8,6 +8,7 @@
 
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
+use unicode_script::{Script as Unicode, UnicodeScript};
 
 /// Writing system of a token, decided by its first letter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -31,27 +32,28 @@ impl Script {
         )
     }
 
-    pub fn of(c: char) -> Script {
-        match c as u32 {
-            0x0400..=0x052F | 0x1C80..=0x1C8F | 0x2DE0..=0x2DFF | 0xA640..=0xA69F => {
-                Script::Cyrillic
-            }
-            0x0370..=0x03FF | 0x1F00..=0x1FFF => Script::Greek,
-            0x0530..=0x058F | 0xFB13..=0xFB17 => Script::Armenian,
-            0x10A0..=0x10FF | 0x1C90..=0x1CBF | 0x2D00..=0x2D2F => Script::Georgian,
-            0x0600..=0x06FF
-            | 0x0750..=0x077F
-            | 0x08A0..=0x08FF
-            | 0xFB50..=0xFDFF
-            | 0xFE70..=0xFEFF => Script::Arabic,
-            _ if c.is_ascii()
-                || (0x00C0..=0x024F).contains(&(c as u32))
-                || (0x1E00..=0x1EFF).contains(&(c as u32)) =>
-            {
-                Script::Latin
-            }
-            _ => Script::Other,
+    /// The script of a letter, from Unicode's Script property; `None` for the characters
+    /// Unicode shares between scripts (Common, Inherited: combining marks, tatweel, the
+    /// kana length mark), which take the script of the word they are in.
+    fn of(c: char) -> Option<Script> {
+        match c.script() {
+            Unicode::Latin => Some(Script::Latin),
+            Unicode::Cyrillic => Some(Script::Cyrillic),
+            Unicode::Greek => Some(Script::Greek),
+            Unicode::Armenian => Some(Script::Armenian),
+            Unicode::Georgian => Some(Script::Georgian),
+            Unicode::Arabic => Some(Script::Arabic),
+            Unicode::Common | Unicode::Inherited => None,
+            _ => Some(Script::Other),
         }
+    }
+
+    /// The script of a word: that of its first letter that has one of its own.
+    fn of_word(word: &str) -> Script {
+        word.chars()
+            .filter(|c| c.is_alphabetic())
+            .find_map(Script::of)
+            .unwrap_or(Script::Other)
     }
 }
 
@@ -78,10 +80,7 @@ pub fn tokenize(input: &str) -> Vec<RawToken> {
             return;
         }
         let text: String = current.nfc().collect();
-        let script = text
-            .chars()
-            .find(|c| c.is_alphabetic())
-            .map_or(Script::Latin, Script::of);
+        let script = Script::of_word(&text);
         let text = if script == Script::Latin {
             deleet(&text)
         } else {
@@ -260,6 +259,37 @@ mod tests {
                 Script::Other
             ]
         );
+    }
+
+    #[test]
+    fn scripts_come_from_unicode() {
+        let letters = [
+            // Latin Extended, IPA, a ligature and a full-width letter are Latin too.
+            ("azÉŁŋɑẞﬁＡ", Some(Script::Latin)),
+            ("жЁіїґўђҷԁ", Some(Script::Cyrillic)),
+            ("αΩάἄῼ", Some(Script::Greek)),
+            ("աԱﬓ", Some(Script::Armenian)),
+            ("აᲐⴀ", Some(Script::Georgian)),
+            // Persian گ چ پ ژ, Urdu ٹ ڈ ڑ ے and a presentation form.
+            ("محمدگچپژٹڈڑےﻻ", Some(Script::Arabic)),
+            ("李한かカאदก", Some(Script::Other)),
+            // Vowel marks, shadda, tatweel, the kana length mark, a combining accent.
+            ("\u{64e}\u{651}\u{640}ー\u{301}", None),
+        ];
+        for (chars, want) in letters {
+            for c in chars.chars() {
+                assert_eq!(Script::of(c), want, "{c} U+{:04X}", c as u32);
+            }
+        }
+        let words = [
+            ("مُحَمَّد", Script::Arabic),
+            ("\u{64e}محمد", Script::Arabic),
+            ("ルーシー", Script::Other),
+            ("ⓐⓑ", Script::Other),
+        ];
+        for (word, want) in words {
+            assert_eq!(Script::of_word(word), want, "{word}");
+        }
     }
 
     proptest! {
