@@ -1,87 +1,13 @@
-//! Storage-side values for screening: hits and their workflow, false-positive
-//! suppressions, webhooks and the delivery outbox, and stored manifests.
+//! Screening's storage: hits and their workflow, false-positive
+//! suppressions, webhooks and the delivery outbox, and stored manifests. The
+//! hits themselves are the domain's ([`vigil_core::Hit`], [`vigil_core::NewHit`]).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use vigil_core::{Access, AgencyCode, RecordId};
+use vigil_core::audit::AuditEvent;
+use vigil_core::{AgencyCode, Hit, HitStatus, NewHit, RecordId, Traveller};
 
-/// A screening result at or above the alert threshold, before it is stored.
-#[derive(Debug, Clone)]
-pub struct NewHit {
-    pub record: RecordId,
-    pub owner: AgencyCode,
-    pub reference: String,
-    pub screening_agency: AgencyCode,
-    pub token_id: String,
-    pub purpose: String,
-    /// What the screener was shown of the record.
-    pub disclosed: Access,
-    pub traveller: serde_json::Value,
-    pub context: serde_json::Value,
-    pub score: f64,
-    pub explanation: serde_json::Value,
-    /// Keys identifying the traveller (document, name + birth date), for
-    /// false-positive suppression.
-    pub traveller_keys: Vec<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HitStatus {
-    New,
-    Confirmed,
-    FalsePositive,
-    ActionTaken,
-}
-
-impl HitStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HitStatus::New => "new",
-            HitStatus::Confirmed => "confirmed",
-            HitStatus::FalsePositive => "false_positive",
-            HitStatus::ActionTaken => "action_taken",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            HitStatus::New,
-            HitStatus::Confirmed,
-            HitStatus::FalsePositive,
-            HitStatus::ActionTaken,
-        ]
-        .into_iter()
-        .find(|h| h.as_str() == s)
-    }
-}
-
-/// A stored hit.
-#[derive(Debug, Clone, Serialize)]
-pub struct Hit {
-    /// Position in the hit stream (SSE event id).
-    pub seq: i64,
-    pub id: String,
-    pub record: RecordId,
-    pub owner: AgencyCode,
-    pub reference: String,
-    pub screening_agency: AgencyCode,
-    pub token_id: String,
-    pub purpose: String,
-    pub disclosed: Access,
-    pub traveller: serde_json::Value,
-    pub context: serde_json::Value,
-    pub score: f64,
-    pub explanation: serde_json::Value,
-    pub created_at: DateTime<Utc>,
-    pub status: HitStatus,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub decision_note: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub decided_by: Option<AgencyCode>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub decided_at: Option<DateTime<Utc>>,
-}
+use crate::error::Result;
 
 #[derive(Debug, Clone, Default)]
 pub struct HitFilter {
@@ -112,6 +38,7 @@ pub struct Delivery {
     pub url: String,
     pub secret: String,
     pub idempotency_key: String,
+    /// The JSON body: a [`vigil_core::HitNotification`].
     pub payload: String,
     pub attempts: u32,
 }
@@ -122,8 +49,53 @@ pub struct StoredManifest {
     pub id: String,
     pub agency: AgencyCode,
     pub received_at: DateTime<Utc>,
+    /// The service's rendering of the screening, stored and returned as is.
     pub summary: serde_json::Value,
-    /// The travellers as screened (JSON list), kept for re-screening.
-    pub travellers: serde_json::Value,
+    /// The travellers as screened, kept for re-screening.
+    pub travellers: Vec<Traveller>,
     pub purpose: String,
+}
+
+/// Hits, suppressions, webhooks, deliveries and manifests. Each audited
+/// write appends its event in the same transaction as the write.
+pub trait HitStore {
+    /// Stores hits, queues a delivery to each of the owner's webhooks (the
+    /// outbox) and appends the audit entry, in one transaction.
+    fn insert_hits(&self, hits: Vec<NewHit>, audit: AuditEvent) -> Result<Vec<Hit>>;
+    fn hit(&self, id: &str) -> Result<Option<Hit>>;
+    fn hits(&self, filter: &HitFilter) -> Result<Vec<Hit>>;
+    /// Records the owner's decision; a false positive also suppresses the
+    /// same traveller (by each of its keys) against the same record.
+    fn decide_hit(
+        &self,
+        id: &str,
+        status: HitStatus,
+        note: Option<&str>,
+        by: &AgencyCode,
+        audit: AuditEvent,
+    ) -> Result<Hit>;
+    /// The traveller keys among `keys` that are suppressed for `record`.
+    fn suppressed(&self, record: RecordId, keys: &[String]) -> Result<Vec<String>>;
+    /// Creates webhook `id` (from [`crate::ids::new_webhook_id`]).
+    fn create_webhook(
+        &self,
+        id: &str,
+        agency: &AgencyCode,
+        url: &str,
+        secret: &str,
+        audit: AuditEvent,
+    ) -> Result<Webhook>;
+    fn webhooks(&self, agency: &AgencyCode) -> Result<Vec<Webhook>>;
+    /// Deletes one of `agency`'s webhooks; false when it has no such webhook.
+    /// The audit event is appended either way.
+    fn delete_webhook(&self, agency: &AgencyCode, id: &str, audit: AuditEvent) -> Result<bool>;
+    /// Deliveries due at `now`, oldest first.
+    fn due_deliveries(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<Delivery>>;
+    /// The delivery worker's bookkeeping, not any caller's act: unaudited.
+    fn delivery_succeeded(&self, id: i64) -> Result<()>;
+    fn delivery_failed(&self, id: i64, error: &str, retry_at: DateTime<Utc>) -> Result<()>;
+    fn save_manifest(&self, manifest: &StoredManifest, audit: AuditEvent) -> Result<()>;
+    fn manifest(&self, id: &str) -> Result<Option<StoredManifest>>;
+    /// Manifests received since `since`, for re-screening.
+    fn manifests_since(&self, since: DateTime<Utc>) -> Result<Vec<StoredManifest>>;
 }

@@ -1,0 +1,63 @@
+//! [`AuditStore`] for SQLite: entries on their own go through the
+//! group-commit thread (`commit`); reading filters `audit` and, for the
+//! records an entry touched, `audit_records`.
+
+use rusqlite::params;
+use vigil_core::audit::{AuditEvent, StoredAuditEntry};
+use vigil_core::Action;
+
+use super::rows::{self, ts, AUDIT_COLUMNS};
+use super::SqliteStore;
+use crate::audit::{AuditFilter, AuditStore};
+use crate::error::{Result, StoreError};
+
+impl AuditStore for SqliteStore {
+    fn append_audit(&self, event: AuditEvent) -> Result<i64> {
+        self.audit
+            .append(vec![event])?
+            .pop()
+            .ok_or_else(|| StoreError::Unavailable("the audit thread gave no answer".into()))
+    }
+
+    fn append_audits(&self, events: Vec<AuditEvent>) -> Result<Vec<i64>> {
+        self.audit.append(events)
+    }
+
+    fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<StoredAuditEntry>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {AUDIT_COLUMNS} FROM audit a
+                 WHERE (?1 IS NULL OR a.agency = ?1)
+                   AND (?2 IS NULL OR a.action = ?2)
+                   AND (?3 IS NULL OR EXISTS (SELECT 1 FROM audit_records r WHERE r.seq = a.seq AND r.owner = ?3))
+                   AND (?4 IS NULL OR EXISTS (SELECT 1 FROM audit_records r WHERE r.seq = a.seq AND r.record_id = ?4))
+                   AND (?5 IS NULL OR a.at >= ?5)
+                   AND (?6 IS NULL OR a.at <= ?6)
+                   AND a.seq > ?7
+                 ORDER BY a.seq LIMIT ?8"
+            ))?;
+            rows::all(
+            &mut stmt,
+            params![
+                filter.agency.as_ref().map(|a| a.as_str().to_string()),
+                filter.action.map(Action::as_str),
+                filter.record_owner.as_ref().map(|a| a.as_str().to_string()),
+                filter.record.map(|r| r.to_string()),
+                filter.since.as_ref().map(ts),
+                filter.until.as_ref().map(ts),
+                filter.after.unwrap_or(0),
+                filter.limit.max(1) as i64,
+            ],
+            rows::audit_entry)
+        })
+    }
+
+    fn audit_chain(&self) -> Result<Vec<StoredAuditEntry>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT {AUDIT_COLUMNS} FROM audit a ORDER BY a.rowid"
+            ))?;
+            rows::all(&mut stmt, [], rows::audit_entry)
+        })
+    }
+}

@@ -1,0 +1,76 @@
+//! Connections: the one writer, the pool of readers, and the settings that
+//! make every acknowledged commit durable.
+//!
+//! SQLite allows one writer at a time, so writes go through a single
+//! connection behind a mutex (which also serialises audit appends, so the
+//! hash chain never forks), while reads use a small pool of their own
+//! connections; in WAL mode readers never wait for the writer. `synchronous =
+//! FULL` makes every acknowledged commit durable, even across a power cut,
+//! not just across a process crash.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::Connection;
+
+use crate::error::Result;
+
+/// Readers in the pool: enough for the server's concurrent reads on a small
+/// machine, each with its own page cache.
+const READERS: usize = 4;
+
+/// The writer's page cache (negative = KiB): imports touch many index pages,
+/// and the only writer never finds its cache stale.
+const WRITER_CACHE_KIB: i64 = 65536;
+/// A reader's page cache is dropped whole at the start of every read
+/// transaction that follows a commit — with audit entries committed many
+/// times a second, that is nearly every read — so a large one buys nothing
+/// and only holds memory (4 readers x 64 MiB after the index build read
+/// every record): readers keep SQLite's default.
+const READER_CACHE_KIB: i64 = 2000;
+
+fn open_connection(path: &Path, cache_kib: i64) -> Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "cache_size", -cache_kib)?;
+    Ok(conn)
+}
+
+/// The connection every write (and every audit append) goes through.
+pub(super) fn open_writer(path: &Path) -> Result<Connection> {
+    open_connection(path, WRITER_CACHE_KIB)
+}
+
+/// Locks a connection. A poisoned lock only means another request panicked
+/// mid-call; the transaction it held was rolled back when its guard dropped,
+/// so the connection is fine to use.
+pub(super) fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    conn.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The read connections, taken in turn.
+pub(super) struct Readers {
+    conns: Vec<Mutex<Connection>>,
+    next: AtomicUsize,
+}
+
+impl Readers {
+    pub(super) fn open(path: &Path) -> Result<Self> {
+        let conns = (0..READERS)
+            .map(|_| Ok(Mutex::new(open_connection(path, READER_CACHE_KIB)?)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Readers {
+            conns,
+            next: AtomicUsize::new(0),
+        })
+    }
+
+    pub(super) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.conns.len();
+        f(&lock(&self.conns[i]))
+    }
+}

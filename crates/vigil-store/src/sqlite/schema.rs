@@ -1,0 +1,141 @@
+//! The schema: migrations, applied in order on open. `PRAGMA user_version`
+//! records how many have run. Never edit one that has shipped: add a new one.
+
+use rusqlite::Connection;
+
+use crate::error::Result;
+
+const MIGRATIONS: &[&str] = &[
+    r#"
+CREATE TABLE agencies (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE tokens (
+    id TEXT PRIMARY KEY,
+    agency TEXT NOT NULL REFERENCES agencies(code),
+    role TEXT NOT NULL,
+    label TEXT,
+    secret_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+CREATE TABLE records (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL REFERENCES agencies(code),
+    reference TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    category TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    review_due TEXT NOT NULL,
+    UNIQUE (owner, reference)
+);
+CREATE INDEX records_updated ON records(updated_at);
+CREATE TABLE record_versions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    record_id TEXT NOT NULL REFERENCES records(id),
+    version INTEGER NOT NULL,
+    change TEXT NOT NULL,
+    status TEXT NOT NULL,
+    changed_at TEXT NOT NULL,
+    changed_by_agency TEXT,
+    changed_by_token TEXT,
+    body TEXT NOT NULL,
+    UNIQUE (record_id, version)
+);
+CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    agency TEXT NOT NULL,
+    action TEXT NOT NULL,
+    body TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX audit_agency ON audit(agency, seq);
+CREATE TABLE audit_records (
+    seq INTEGER NOT NULL REFERENCES audit(seq),
+    record_id TEXT NOT NULL,
+    owner TEXT NOT NULL
+);
+CREATE INDEX audit_records_owner ON audit_records(owner, seq);
+CREATE INDEX audit_records_record ON audit_records(record_id, seq);
+"#,
+    r#"
+CREATE TABLE hits (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    record_id TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    reference TEXT NOT NULL,
+    screening_agency TEXT NOT NULL,
+    token_id TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    disclosed TEXT NOT NULL,
+    traveller TEXT NOT NULL,
+    context TEXT NOT NULL,
+    score REAL NOT NULL,
+    explanation TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    decision_note TEXT,
+    decided_by TEXT,
+    decided_at TEXT,
+    traveller_keys TEXT NOT NULL
+);
+CREATE INDEX hits_owner ON hits(owner, seq);
+CREATE INDEX hits_screening ON hits(screening_agency, seq);
+CREATE TABLE suppressions (
+    record_id TEXT NOT NULL,
+    traveller_key TEXT NOT NULL,
+    hit_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (record_id, traveller_key)
+);
+CREATE TABLE webhooks (
+    id TEXT PRIMARY KEY,
+    agency TEXT NOT NULL,
+    url TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    deleted_at TEXT
+);
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    webhook_id TEXT NOT NULL REFERENCES webhooks(id),
+    hit_id TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    payload TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    delivered_at TEXT,
+    last_error TEXT
+);
+CREATE INDEX outbox_due ON outbox(delivered_at, next_attempt_at);
+CREATE TABLE manifests (
+    id TEXT PRIMARY KEY,
+    agency TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    travellers TEXT NOT NULL
+);
+CREATE INDEX manifests_received ON manifests(received_at);
+"#,
+];
+
+/// Runs the migrations not yet applied, each in its own transaction.
+pub(super) fn migrate(conn: &mut Connection) -> Result<()> {
+    let applied: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
