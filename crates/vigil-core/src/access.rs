@@ -12,36 +12,14 @@
 //!   indistinguishable from a record that does not exist.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::agency::{AgencyCode, Caller, Role};
-use crate::policy::{AccessPolicy, Disclosure, Visibility};
 use crate::hit::{Hit, HitContext, HitStatus};
+pub use crate::policy::Access;
+use crate::policy::{AccessPolicy, Disclosure, Visibility};
 use crate::record::{Record, RecordId, RecordStatus};
 use crate::traveller::Traveller;
-
-/// What a caller gets of a record.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Access {
-    Hidden,
-    HitOnly,
-    Full,
-}
 
 /// What `agency` may see of a record owned by `owner` under `policy`.
 pub fn access_for(agency: &AgencyCode, owner: &AgencyCode, policy: &AccessPolicy) -> Access {

@@ -81,7 +81,11 @@ impl<'de> Deserialize<'de> for AgencyCode {
     strum::VariantNames,
 )]
 #[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
+#[strum(
+    serialize_all = "snake_case",
+    parse_err_ty = InvalidValue,
+    parse_err_fn = not_an_agency_kind
+)]
 pub enum AgencyKind {
     /// A country's National Central Bureau.
     CountryBureau,
@@ -95,7 +99,7 @@ impl AgencyKind {
     }
 
     pub fn parse(s: &str) -> Result<Self, InvalidValue> {
-        s.parse().map_err(|_| unknown_name(s, "an agency kind", Self::VARIANTS))
+        s.parse()
     }
 
     /// A three-letter code that is a country is a bureau; anything else is an organisation.
@@ -132,7 +136,11 @@ pub struct Agency {
     strum::Display,
 )]
 #[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
+#[strum(
+    serialize_all = "snake_case",
+    parse_err_ty = InvalidValue,
+    parse_err_fn = not_a_role
+)]
 pub enum Role {
     /// Manages agencies, tokens and webhooks.
     Admin,
@@ -160,13 +168,21 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Result<Self, InvalidValue> {
-        s.parse().map_err(|_| unknown_name(s, "a role", Self::VARIANTS))
+        s.parse()
     }
 }
 
 /// The error for a name that is none of an enum's: says which names are.
 fn unknown_name(given: &str, what: &str, names: &[&str]) -> InvalidValue {
     InvalidValue::new(format!("'{given}' is not {what} ({})", names.join(", ")))
+}
+
+fn not_a_role(given: &str) -> InvalidValue {
+    unknown_name(given, "a role", Role::VARIANTS)
+}
+
+fn not_an_agency_kind(given: &str) -> InvalidValue {
+    unknown_name(given, "an agency kind", AgencyKind::VARIANTS)
 }
 
 /// Who is calling: the agency and role behind a verified token.
@@ -181,6 +197,20 @@ pub struct Caller {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unknown_names_say_which_are_known() {
+        let e = "king".parse::<Role>().unwrap_err();
+        assert!(
+            e.message
+                .contains("'king' is not a role (admin, contributor"),
+            "{e}"
+        );
+        assert_eq!("auditor".parse::<Role>().unwrap(), Role::Auditor);
+        assert_eq!(Role::Analyst.to_string(), "analyst");
+        let e = AgencyKind::parse("club").unwrap_err();
+        assert!(e.message.contains("country_bureau, organisation"), "{e}");
+    }
 
     #[test]
     fn agency_codes() {

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::access::Access;
 use crate::agency::{AgencyCode, Role};
+use crate::policy::Access;
 use crate::record::RecordId;
 
 /// The hash that stands before the first entry.
@@ -293,8 +293,17 @@ mod tests {
         let body: AuditBody = serde_json::from_str(old).unwrap();
         assert_eq!(body.event.outcome, Outcome::NotFound);
         assert_eq!(body.event.action, Action::RecordGet);
-        for (code, outcome) in [(200, Outcome::Done), (201, Outcome::Done), (204, Outcome::Done), (403, Outcome::Denied), (422, Outcome::Invalid)] {
-            assert_eq!(serde_json::from_str::<Outcome>(&code.to_string()).unwrap(), outcome);
+        for (code, outcome) in [
+            (200, Outcome::Done),
+            (201, Outcome::Done),
+            (204, Outcome::Done),
+            (403, Outcome::Denied),
+            (422, Outcome::Invalid),
+        ] {
+            assert_eq!(
+                serde_json::from_str::<Outcome>(&code.to_string()).unwrap(),
+                outcome
+            );
         }
         assert!(serde_json::from_str::<Outcome>("500").is_err());
     }

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::access::Access;
 use crate::agency::AgencyCode;
 use crate::explanation::Explanation;
+use crate::policy::Access;
 use crate::record::RecordId;
 use crate::traveller::Traveller;
 

@@ -26,17 +26,17 @@ pub mod policy;
 pub mod record;
 pub mod traveller;
 
-pub use access::{Access, RecordView};
-pub use audit::{Action, Outcome};
-pub use explanation::Explanation;
-pub use hit::{Flight, Hit, HitContext, HitNotification, HitStatus, NewHit};
-pub use policy::{AccessPolicy, Disclosure, Visibility};
-pub use traveller::Traveller;
+pub use access::RecordView;
 pub use agency::{Agency, AgencyCode, AgencyKind, Caller, Role};
+pub use audit::{Action, Outcome};
 pub use country::CountryCode;
 pub use date::PartialDate;
 pub use error::{FieldError, InvalidValue};
+pub use explanation::Explanation;
+pub use hit::{Flight, Hit, HitContext, HitNotification, HitStatus, NewHit};
+pub use policy::{Access, AccessPolicy, Disclosure, Visibility};
 pub use record::{
     Category, Document, DocumentKind, Evaluation, Gender, Handling, HandlingCode, Link, Name,
     NameKind, Record, RecordDraft, RecordId, RecordStatus, Script, SourceReliability,
 };
+pub use traveller::Traveller;

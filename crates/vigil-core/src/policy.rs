@@ -1,6 +1,7 @@
 //! Access policies: what an owner decides about each of its records (who
-//! may see it, how much they learn, what a hit tells them to do). The rules
-//! that apply a policy to a caller are in [`crate::access`].
+//! may see it, how much they learn, what a hit tells them to do), and the
+//! [`Access`] levels a caller can end up with. The rules that apply a
+//! policy to a caller are in [`crate::access`].
 
 use serde::{Deserialize, Serialize};
 
@@ -65,4 +66,27 @@ impl AccessPolicy {
         }
         out
     }
+}
+
+/// What a caller gets of a record.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Access {
+    Hidden,
+    HitOnly,
+    Full,
 }

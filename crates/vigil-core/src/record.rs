@@ -10,11 +10,11 @@ use serde::{Deserialize, Serialize};
 use unicode_script::{Script as Unicode, UnicodeScript};
 use uuid::Uuid;
 
-use crate::policy::AccessPolicy;
 use crate::agency::AgencyCode;
 use crate::country::CountryCode;
 use crate::date::PartialDate;
 use crate::error::FieldError;
+use crate::policy::AccessPolicy;
 
 /// How long after its last confirmation a record must be reviewed.
 pub const REVIEW_PERIOD_MONTHS: u32 = 60;
@@ -50,16 +50,7 @@ impl std::fmt::Display for RecordId {
 }
 
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, strum::IntoStaticStr,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -191,16 +182,7 @@ pub enum Gender {
 }
 
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, strum::IntoStaticStr,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]

@@ -41,9 +41,10 @@
 use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
+use vigil_core::access::HitOnlyView;
 use vigil_core::{
-    Category, CountryCode, Document, DocumentKind, Gender, NameKind, PartialDate, Record,
-    RecordDraft, Script,
+    AgencyCode, Category, CountryCode, Document, DocumentKind, Gender, NameKind, PartialDate,
+    Record, RecordDraft, Script,
 };
 
 use crate::import::{clip, rejected, DraftBuilder, FormatError, ImportBatch, Position, Skipped};
@@ -162,6 +163,8 @@ fn entity(value: &Value, position: Position, batch: &mut ImportBatch) {
         rejected(batch, position, None, "not an FtM entity: no \"id\"".into());
         return;
     };
+    let id = reference_of(id, object);
+    let id = id.as_str();
     let reference = Some(id.to_string());
     let schema = object.get("schema").and_then(Value::as_str).unwrap_or("");
     if schema != "Person" {
@@ -450,13 +453,61 @@ fn category(topics: &[String]) -> Category {
     }
 }
 
-/// A stored record as an FtM entity; the owner is its dataset.
+/// A stored record as an FtM entity; the owner is its dataset. Two agencies
+/// may use the same reference for different people, so the entity's id is
+/// qualified by the owner ([`entity_id`]) and the owner's own reference is
+/// kept as the entity's one referent, which import reads back.
 pub fn record_to_entity(record: &Record) -> Value {
     let mut entity = draft_to_entity(&record.draft);
     if let Some(object) = entity.as_object_mut() {
-        object.insert("datasets".into(), json!([record.owner.as_str()]));
+        qualify(object, &record.owner, &record.draft.reference);
     }
     entity
+}
+
+/// What a hit-only party may receive of a record, as an FtM entity: the
+/// fields of the hit-only view and no property of the person.
+pub fn hit_only_entity(view: &HitOnlyView) -> Value {
+    let mut entity = json!({
+        "schema": "Person",
+        "properties": {},
+        "vigil": {
+            "id": view.id,
+            "disclosure": view.disclosure,
+            "owner": view.owner,
+            "instruction": view.instruction,
+        },
+    });
+    if let Some(object) = entity.as_object_mut() {
+        qualify(object, &view.owner, &view.reference);
+    }
+    entity
+}
+
+/// The id of an owner's record in FtM exports: `OWNER-reference`. Agency
+/// codes never contain `-`, so the owner is always the part before the
+/// first one.
+pub fn entity_id(owner: &AgencyCode, reference: &str) -> String {
+    format!("{owner}-{reference}")
+}
+
+fn qualify(object: &mut Map<String, Value>, owner: &AgencyCode, reference: &str) {
+    object.insert("id".into(), json!(entity_id(owner, reference)));
+    object.insert("referents".into(), json!([reference]));
+    object.insert("datasets".into(), json!([owner.as_str()]));
+}
+
+/// The owner's reference of an entity Vigil exported (`OWNER-reference`
+/// with the reference as its referent); any other id is the reference
+/// itself.
+fn reference_of(id: &str, object: &Map<String, Value>) -> String {
+    let referents = object.get("referents").and_then(Value::as_array);
+    let exported = id.split_once('-').and_then(|(owner, rest)| {
+        let ours = AgencyCode::parse(owner).is_ok_and(|code| code.as_str() == owner)
+            && referents.is_some_and(|list| list.len() == 1 && list[0].as_str() == Some(rest));
+        ours.then(|| rest.to_string())
+    });
+    exported.unwrap_or_else(|| id.to_string())
 }
 
 /// A draft as an FtM `Person` entity: `{"id", "schema", "properties"}`,

@@ -4,7 +4,7 @@
 use chrono::{TimeZone, Utc};
 use vigil_core::{
     AgencyCode, Category, CountryCode, DocumentKind, Gender, NameKind, PartialDate, Record,
-    RecordId, RecordStatus, Script,
+    RecordDraft, RecordId, RecordStatus, Script,
 };
 use vigil_formats::ftm::{draft_to_entity, parse_lines, record_to_entity};
 use vigil_formats::import::{DiagnosticKind, FormatError, ImportBatch, Position};
@@ -152,6 +152,52 @@ fn record_export_names_the_owner_and_writes_ranges_as_years() {
         entity["properties"]["topics"],
         serde_json::json!(["crime.terror"])
     );
+}
+
+fn record_of(owner: &str, draft: RecordDraft) -> Record {
+    let now = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+    Record {
+        id: RecordId::new(),
+        owner: AgencyCode::parse(owner).unwrap(),
+        version: 1,
+        status: RecordStatus::Active,
+        created_at: now,
+        updated_at: now,
+        review_due: now.date_naive(),
+        draft,
+    }
+}
+
+#[test]
+fn exported_ids_are_qualified_by_the_owner_and_import_maps_them_back() {
+    let draft = parse(VARIED).records[0].draft.clone();
+    let (fra, deu) = (
+        record_of("FRA", draft.clone()),
+        record_of("DEU", draft.clone()),
+    );
+    let (a, b) = (record_to_entity(&fra), record_to_entity(&deu));
+    assert_ne!(a["id"], b["id"], "same reference, two owners, two ids");
+    assert_eq!(a["id"], format!("FRA-{}", draft.reference));
+    assert_eq!(a["referents"], serde_json::json!([draft.reference]));
+    let again = parse(&format!("{a}\n{b}\n"));
+    assert_eq!(again.records.len(), 2);
+    for r in &again.records {
+        assert_eq!(r.draft.reference, draft.reference);
+    }
+    // An id that merely looks qualified keeps its whole self.
+    let other = parse("{\"id\": \"NK-abc\", \"schema\": \"Person\", \"referents\": [\"ofac-1\"], \"properties\": {\"name\": [\"A B\"]}}\n");
+    assert_eq!(other.records[0].draft.reference, "NK-abc");
+}
+
+#[test]
+fn a_hit_only_entity_carries_the_view_and_no_property() {
+    let record = record_of("FRA", parse(VARIED).records[0].draft.clone());
+    let view = vigil_core::access::HitOnlyView::of(&record);
+    let entity = vigil_formats::ftm::hit_only_entity(&view);
+    assert_eq!(entity["properties"], serde_json::json!({}));
+    assert_eq!(entity["id"], record_to_entity(&record)["id"]);
+    assert_eq!(entity["vigil"]["disclosure"], "hit_only");
+    assert_eq!(entity["vigil"]["instruction"], view.instruction);
 }
 
 #[test]

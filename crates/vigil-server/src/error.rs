@@ -1,4 +1,5 @@
-//! The one HTTP error type. Each variant maps to one status code; internal
+//! The one HTTP error type. Each variant maps to one status code, and the
+//! service's errors become HTTP errors here and nowhere else; internal
 //! errors are logged with their detail and answered with a generic message,
 //! so nothing about the database or the code leaks to clients.
 
@@ -7,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 use vigil_core::FieldError;
-use vigil_store::StoreError;
+use vigil_service::ServiceError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -88,13 +89,24 @@ impl ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
         match e {
-            StoreError::NotFound { .. } => ApiError::NotFound("resource"),
-            StoreError::Conflict(m) => ApiError::Conflict(m),
+            ServiceError::Malformed { message, fields } => ApiError::BadRequest { message, fields },
+            ServiceError::Invalid(fields) => ApiError::Invalid(fields),
+            ServiceError::Forbidden(m) => ApiError::Forbidden(m),
+            ServiceError::NotFound(what) => ApiError::NotFound(what),
+            ServiceError::Conflict(m) => ApiError::Conflict(m),
+            // `ServiceError` is non-exhaustive: anything new is internal
+            // until it is given a status here.
             other => ApiError::Internal(other.to_string()),
         }
+    }
+}
+
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> Self {
+        ApiError::Invalid(vec![e])
     }
 }
 

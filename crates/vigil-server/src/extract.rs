@@ -34,7 +34,7 @@ impl FromRequestParts<AppState> for Authed {
             .map(|s| s.trim().to_string())
             .ok_or(ApiError::Unauthorized)?;
         let vigil = state.vigil.clone();
-        let caller = tokio::task::spawn_blocking(move || vigil.store().authenticate(&secret))
+        let caller = tokio::task::spawn_blocking(move || vigil.authenticate(&secret))
             .await
             .map_err(|e| ApiError::Internal(e.to_string()))??
             .ok_or(ApiError::Unauthorized)?;
@@ -68,7 +68,7 @@ impl FromRequest<AppState> for RawBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
-        let limit = state.vigil.config().body_limit;
+        let limit = state.config.body_limit;
         Bytes::from_request(req, state)
             .await
             .map(RawBody)
@@ -99,32 +99,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
 
 /// Parses JSON with the error rules of [`JsonBody`].
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() || inner.is_io() {
-            ApiError::BadRequest {
-                message: format!("body is not valid JSON: {inner}"),
-                fields: Vec::new(),
-            }
-        } else {
-            ApiError::Invalid(vec![FieldError {
-                path: if path == "." { "$".into() } else { path },
-                message: strip_position(&inner.to_string()),
-            }])
-        }
-    })?;
-    de.end()
-        .map_err(|e| ApiError::bad_request(format!("body is not valid JSON: {e}")))?;
-    Ok(value)
-}
-
-fn strip_position(message: &str) -> String {
-    match message.find(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message.to_string(),
-    }
+    Ok(vigil_service::json_input::parse_json(bytes)?)
 }
 
 /// Query-string parameters; unknown or malformed ones are 400 naming them.

@@ -1,94 +1,84 @@
-//! Vigil's HTTP JSON API. Only this crate knows HTTP and JSON-over-the-wire.
+//! Vigil's HTTP JSON API. Only this crate knows HTTP and JSON over the wire;
+//! the operations themselves are `vigil-service`'s.
 //!
 //! Layout:
 //! - [`app`] builds the router (tests call it directly, without a socket);
-//!   [`serve`] runs it on a listener until a shutdown future resolves.
-//! - [`service`]: the operations, with access rules and auditing applied;
-//!   shared with the CLI.
-//! - [`routes`]: thin handlers, one module per resource.
+//!   [`serve`] runs it on a listener until a shutdown future resolves,
+//!   with the webhook worker and the change-feed follower beside it.
+//! - [`routes`]: thin handlers, one module per resource: extract, call the
+//!   service on a blocking thread, shape JSON.
 //! - [`extract`]: the authenticated caller (bearer token + stated purpose)
 //!   and JSON bodies whose errors name the field.
-//! - [`error`]: the one HTTP error type.
-//! - [`openapi`]: the OpenAPI 3 document served at `/v1/openapi.json`.
+//! - [`error`]: the one HTTP error type, and the one place where service
+//!   errors get their status codes.
+//! - [`notify`]: webhook delivery (signatures, backoff, retries).
+//! - [`config`]: [`ServerConfig`]; [`openapi`]: the OpenAPI 3 document
+//!   served at `/v1/openapi.json`.
 
-pub mod border;
 pub mod config;
 pub mod error;
-pub mod exchange;
 pub mod extract;
-pub mod hits;
 pub mod notify;
 pub mod openapi;
-pub mod rescreen;
 pub mod routes;
-pub mod screen;
-pub mod screening;
-pub mod service;
 
 use std::future::Future;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
+use vigil_service::Vigil;
 
-pub use config::Config;
+pub use config::ServerConfig;
 pub use error::ApiError;
-pub use service::{Ctx, Vigil};
 
 #[derive(Clone)]
 pub struct AppState {
     pub vigil: Arc<Vigil>,
+    pub config: Arc<ServerConfig>,
+}
+
+impl AppState {
+    pub fn new(vigil: Arc<Vigil>, config: ServerConfig) -> Self {
+        AppState {
+            vigil,
+            config: Arc::new(config),
+        }
+    }
 }
 
 /// The whole API as a router.
 pub fn app(state: AppState) -> Router {
-    let limit = state.vigil.config().body_limit;
+    use routes::{admin, audit, exchange, hits, manifests, records, screening, webhooks, yente};
+    let limit = state.config.body_limit;
     let v1 = Router::new()
-        .route(
-            "/records",
-            post(routes::records::create).get(routes::records::list),
-        )
-        .route(
-            "/records/:id",
-            get(routes::records::get).put(routes::records::update),
-        )
-        .route("/records/:id/retire", post(routes::records::retire))
-        .route("/records/:id/history", get(routes::records::history))
+        .route("/records", post(records::create).get(records::list))
+        .route("/records/:id", get(records::get).put(records::update))
+        .route("/records/:id/retire", post(records::retire))
+        .route("/records/:id/history", get(records::history))
         .route(
             "/agencies",
-            get(routes::admin::list_agencies).post(routes::admin::create_agency),
+            get(admin::list_agencies).post(admin::create_agency),
         )
-        .route(
-            "/tokens",
-            get(routes::admin::list_tokens).post(routes::admin::create_token),
-        )
-        .route(
-            "/tokens/:id",
-            axum::routing::delete(routes::admin::revoke_token),
-        )
-        .route("/audit", get(routes::audit::list))
-        .route("/audit/verify", get(routes::audit::verify))
-        .route("/screen", post(routes::screening::screen))
-        .route("/screen/mrz", post(routes::screening::screen_mrz))
-        .route("/match", post(routes::screening::match_entities))
-        .route("/match/:dataset", post(routes::screening::match_entities))
-        .route("/manifests", post(routes::screening::create_manifest))
-        .route("/manifests/:id", get(routes::screening::get_manifest))
-        .route("/import", post(routes::screening::import))
-        .route("/export", get(routes::screening::export))
-        .route("/hits", get(routes::hits::list))
-        .route("/hits/stream", get(routes::hits::stream))
-        .route("/hits/:id", get(routes::hits::get))
-        .route("/hits/:id/decision", post(routes::hits::decide))
-        .route(
-            "/webhooks",
-            get(routes::hits::list_webhooks).post(routes::hits::create_webhook),
-        )
-        .route(
-            "/webhooks/:id",
-            axum::routing::delete(routes::hits::delete_webhook),
-        )
+        .route("/tokens", get(admin::list_tokens).post(admin::create_token))
+        .route("/tokens/:id", delete(admin::revoke_token))
+        .route("/audit", get(audit::list))
+        .route("/audit/verify", get(audit::verify))
+        .route("/screen", post(screening::screen))
+        .route("/screen/mrz", post(screening::screen_mrz))
+        .route("/match", post(yente::match_entities))
+        .route("/match/:dataset", post(yente::match_entities))
+        .route("/manifests", post(manifests::create))
+        .route("/manifests/:id", get(manifests::get))
+        .route("/import", post(exchange::import))
+        .route("/export", get(exchange::export))
+        .route("/hits", get(hits::list))
+        .route("/hits/stream", get(hits::stream))
+        .route("/hits/:id", get(hits::get))
+        .route("/hits/:id/decision", post(hits::decide))
+        .route("/webhooks", get(webhooks::list).post(webhooks::create))
+        .route("/webhooks/:id", delete(webhooks::delete))
         .route("/openapi.json", get(openapi::document));
     Router::new()
         .route("/health", get(health))
@@ -117,7 +107,10 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let worker = tokio::spawn(notify::run_webhook_worker(state.vigil.clone()));
+    let worker = tokio::spawn(notify::run_webhook_worker(
+        state.vigil.clone(),
+        state.config.clone(),
+    ));
     let feed = tokio::spawn(follow_changes(state.vigil.clone()));
     let result = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
@@ -127,9 +120,9 @@ pub async fn serve(
     result
 }
 
-/// Builds the screening index, then follows the store's change feed every
-/// second: records written by other processes (a CLI import) reach the index
-/// and trigger re-screening without waiting for the next screening call.
+/// Follows the store's change feed every second: records written by other
+/// processes (a CLI import) reach the screening index and trigger
+/// re-screening without waiting for the next screening call.
 async fn follow_changes(vigil: Arc<Vigil>) {
     loop {
         let v = vigil.clone();

@@ -1,6 +1,7 @@
 //! Owner notification: hits reach the agency that owns the record through
 //! its webhooks (this module's worker), the live SSE stream and the inbox
-//! (both in `routes::hits`).
+//! (both in `routes::hits`). The delivery body is the stored
+//! `HitNotification` (documented in the OpenAPI document).
 //!
 //! Delivery is at least once and survives restarts: hits and their
 //! deliveries are written to the outbox in the same transaction, and the
@@ -15,7 +16,9 @@ use std::time::Duration;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::service::Vigil;
+use vigil_service::Vigil;
+
+use crate::config::ServerConfig;
 
 /// Header carrying `sha256=<hex HMAC-SHA256(secret, body)>`.
 pub const SIGNATURE_HEADER: &str = "x-vigil-signature";
@@ -42,9 +45,9 @@ pub fn backoff(base: Duration, attempts: u32) -> Duration {
 
 /// Delivers due webhook calls until the process ends. Wakes when a hit is
 /// stored, and at least every second for retries.
-pub async fn run_webhook_worker(vigil: Arc<Vigil>) {
+pub async fn run_webhook_worker(vigil: Arc<Vigil>, config: Arc<ServerConfig>) {
     let client = match reqwest::Client::builder()
-        .timeout(vigil.config().webhook_timeout)
+        .timeout(config.webhook_timeout)
         .build()
     {
         Ok(c) => c,
@@ -86,7 +89,7 @@ pub async fn run_webhook_worker(vigil: Arc<Vigil>) {
             };
             let v = vigil.clone();
             let (id, attempts) = (d.id, d.attempts);
-            let base = vigil.config().webhook_retry_base;
+            let base = config.webhook_retry_base;
             let stored = tokio::task::spawn_blocking(move || match outcome {
                 Ok(()) => v.store().delivery_succeeded(id),
                 Err(error) => {

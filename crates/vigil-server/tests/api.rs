@@ -136,7 +136,7 @@ async fn bad_input_names_the_field() {
 
 #[tokio::test]
 async fn oversized_bodies_are_413() {
-    let h = Harness::with_config(vigil_server::Config {
+    let h = Harness::with_config(vigil_server::ServerConfig {
         body_limit: 1024,
         ..Default::default()
     });

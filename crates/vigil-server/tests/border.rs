@@ -466,7 +466,7 @@ async fn receiver(fail_first: usize) -> (String, Arc<Mutex<Vec<(String, String, 
 
 #[tokio::test]
 async fn webhooks_are_signed_retried_and_idempotent() {
-    let h = Harness::with_config(vigil_server::Config {
+    let h = Harness::with_config(vigil_server::ServerConfig {
         webhook_retry_base: Duration::from_millis(50),
         ..Default::default()
     });
@@ -483,6 +483,7 @@ async fn webhooks_are_signed_retried_and_idempotent() {
     assert_eq!(r.status, StatusCode::CREATED);
     let worker = tokio::spawn(vigil_server::notify::run_webhook_worker(
         h.state.vigil.clone(),
+        h.state.config.clone(),
     ));
     h.create("FRA", eriksson()).await;
     h.call(
@@ -658,7 +659,7 @@ async fn ftm_import_and_export_respect_disclosure() {
 
 #[tokio::test]
 async fn absurd_screening_input_gets_a_clear_answer_never_a_panic() {
-    let h = Harness::with_config(vigil_server::Config {
+    let h = Harness::with_config(vigil_server::ServerConfig {
         body_limit: 64 * 1024,
         ..Default::default()
     });

@@ -5,11 +5,13 @@
 
 mod common;
 
-use common::{Harness, AGENCIES};
+use common::{setup_event, Harness, AGENCIES};
 use proptest::prelude::*;
 use serde_json::json;
+use vigil_core::Action;
 use vigil_core::{AgencyCode, RecordDraft, RecordId};
-use vigil_store::{RecordChange, Store};
+use vigil_store::prelude::*;
+use vigil_store::RecordChange;
 
 #[derive(Debug, Clone)]
 struct Spec {
@@ -108,7 +110,7 @@ proptest! {
                         id: RecordId::parse(&id).unwrap(),
                         owner: AgencyCode::parse(s.owner).unwrap(),
                         draft: d.validate().unwrap(),
-                    }], None).unwrap();
+                    }], setup_event(Action::RecordCreate)).unwrap();
                 }
                 for suffix in ["", "/history"] {
                     let a = full.call("GET", &format!("/v1/records/{id}{suffix}"), Some(&token), None).await;

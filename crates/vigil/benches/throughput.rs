@@ -28,13 +28,15 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use vigil_core::Traveller;
 use vigil_core::{AgencyCode, Caller, CountryCode, Gender, PartialDate, Role};
 use vigil_formats::paxlst;
-use vigil_server::border::ManifestInput;
-use vigil_server::exchange::ImportFormat;
-use vigil_server::screen::{ScreenOptions, Traveller};
-use vigil_server::{AppState, Config, Ctx, Vigil};
-use vigil_store::{SqliteStore, Store};
+use vigil_server::{AppState, ServerConfig};
+use vigil_service::exchange::ImportFormat;
+use vigil_service::flights::ManifestInput;
+use vigil_service::screening::ScreenOptions;
+use vigil_service::{Config, Ctx, Vigil};
+use vigil_store::SqliteStore;
 
 fn rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
@@ -56,15 +58,19 @@ fn open(dir: &std::path::Path) -> Arc<Vigil> {
     ))
 }
 
-fn contributor(agency: &str) -> Ctx {
+fn acting(agency: &str, role: Role) -> Ctx {
     Ctx::new(
         Caller {
             agency: AgencyCode::parse(agency).expect("code"),
-            role: Role::Contributor,
+            role,
             token_id: "bench".into(),
         },
         "benchmark",
     )
+}
+
+fn contributor(agency: &str) -> Ctx {
+    acting(agency, Role::Contributor)
 }
 
 fn date_text(d: &vigil_match::DateSpec) -> String {
@@ -216,7 +222,10 @@ fn main() {
         let ofac = std::fs::read(ofac_path).expect("OFAC list");
         let vigil = open(&dir.path().join("ofac"));
         vigil
-            .ensure_agency(&AgencyCode::parse("OFAC").expect("code"))
+            .ensure_agency(
+                &acting("LOCAL", Role::Admin),
+                &AgencyCode::parse("OFAC").expect("code"),
+            )
             .expect("agency");
         let t = Instant::now();
         let batch = ImportFormat::OfacXml.parse(&ofac).expect("parse");
@@ -256,7 +265,10 @@ fn main() {
     );
     let vigil = open(&dir.path().join("main"));
     vigil
-        .ensure_agency(&AgencyCode::parse("INTERPOL").expect("code"))
+        .ensure_agency(
+            &acting("LOCAL", Role::Admin),
+            &AgencyCode::parse("INTERPOL").expect("code"),
+        )
         .expect("agency");
     let t = Instant::now();
     let batch = ImportFormat::Ftm.parse(ftm.as_bytes()).expect("parse");
@@ -390,16 +402,21 @@ fn main() {
 }
 
 async fn http(vigil: Arc<Vigil>, pools: &synthetic::Pools, rng: &mut StdRng) {
-    let store: &dyn Store = vigil.store();
+    let admin = acting("LOCAL", Role::Admin);
     let fra = AgencyCode::parse("FRA").expect("code");
-    store
-        .create_agency(&fra, "France", vigil_core::AgencyKind::CountryBureau)
+    vigil
+        .create_agency(
+            &admin,
+            &fra,
+            "France",
+            Some(vigil_core::AgencyKind::CountryBureau),
+        )
         .ok();
-    let (_, writer) = store
-        .create_token(&fra, Role::Contributor, None)
+    let (_, writer) = vigil
+        .create_token(&admin, &fra, Role::Contributor, None)
         .expect("token");
-    let (_, screener) = store
-        .create_token(&fra, Role::Screener, None)
+    let (_, screener) = vigil
+        .create_token(&admin, &fra, Role::Screener, None)
         .expect("token");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -407,7 +424,7 @@ async fn http(vigil: Arc<Vigil>, pools: &synthetic::Pools, rng: &mut StdRng) {
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(vigil_server::serve(
         listener,
-        AppState { vigil },
+        AppState::new(vigil, ServerConfig::default()),
         std::future::pending(),
     ));
     let client = reqwest::Client::new();

@@ -35,14 +35,17 @@ pub enum Format {
 }
 
 /// Sex as printed in the zone; a filler (`<`) is `None` on [`Mrz::sex`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, strum::IntoStaticStr)]
 pub enum Sex {
     #[serde(rename = "M")]
+    #[strum(serialize = "M")]
     Male,
     #[serde(rename = "F")]
+    #[strum(serialize = "F")]
     Female,
     /// `X`: issued as unspecified (not the same as a filler, which means not recorded).
     #[serde(rename = "X")]
+    #[strum(serialize = "X")]
     Unspecified,
 }
 
@@ -110,6 +113,22 @@ pub enum MrzError {
     InvalidDate { field: &'static str },
     #[error("unknown MRZ format: the document code does not start with a letter")]
     UnknownFormat,
+}
+
+impl MrzError {
+    /// What the error is about, as a field path under the MRZ: the field
+    /// whose check digit or date failed, or the line at fault.
+    pub fn field(&self) -> String {
+        match self {
+            MrzError::CheckDigit { field, .. } | MrzError::InvalidDate { field } => {
+                field.to_string()
+            }
+            MrzError::Length { line, .. } | MrzError::IllegalCharacter { line, .. } => {
+                format!("line{line}")
+            }
+            MrzError::LineCount { .. } | MrzError::UnknownFormat => "lines".into(),
+        }
+    }
 }
 
 /// The 9303 check digit of `data`: values 0-9, A-Z = 10-35, `<` = 0,

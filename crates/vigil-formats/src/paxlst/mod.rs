@@ -197,8 +197,9 @@ impl Traveller {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, strum::IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Severity {
     /// Incomplete or unusual, but the data that is there can be used.
     Warning,
@@ -207,8 +208,9 @@ pub enum Severity {
 }
 
 /// What a diagnostic is about, stable for filtering and statistics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, strum::IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 #[non_exhaustive]
 pub enum DiagnosticCode {
     /// UNT, UNE, UNZ or CNT disagrees with what was counted.

@@ -7,10 +7,11 @@ use axum::Json;
 use serde::Deserialize;
 use vigil_core::{AgencyCode, AgencyKind, Role};
 
+use vigil_service::Ctx;
+
 use super::blocking;
 use crate::error::ApiResult;
 use crate::extract::{Authed, JsonBody, QueryParams};
-use crate::service::Ctx;
 use crate::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -27,7 +28,7 @@ pub async fn create_agency(
     auth: Authed,
     JsonBody(body): JsonBody<NewAgency>,
 ) -> ApiResult<impl IntoResponse> {
-    let ctx = Ctx::new(auth.caller, auth.purpose);
+    let ctx = Ctx::from(auth);
     let agency = blocking(&state, move |v| {
         v.create_agency(&ctx, &body.code, &body.name, body.kind)
     })
@@ -39,7 +40,7 @@ pub async fn list_agencies(
     State(state): State<AppState>,
     auth: Authed,
 ) -> ApiResult<impl IntoResponse> {
-    let ctx = Ctx::new(auth.caller, auth.purpose);
+    let ctx = Ctx::from(auth);
     let list = blocking(&state, move |v| v.agencies(&ctx)).await?;
     Ok(Json(serde_json::json!({ "agencies": list })))
 }
@@ -58,7 +59,7 @@ pub async fn create_token(
     auth: Authed,
     JsonBody(body): JsonBody<NewToken>,
 ) -> ApiResult<impl IntoResponse> {
-    let ctx = Ctx::new(auth.caller, auth.purpose);
+    let ctx = Ctx::from(auth);
     let (info, secret) = blocking(&state, move |v| {
         v.create_token(&ctx, &body.agency, body.role, body.label.as_deref())
     })
@@ -82,7 +83,7 @@ pub async fn list_tokens(
     auth: Authed,
     QueryParams(q): QueryParams<TokenQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let ctx = Ctx::new(auth.caller, auth.purpose);
+    let ctx = Ctx::from(auth);
     let list = blocking(&state, move |v| v.tokens(&ctx, q.agency.as_ref())).await?;
     Ok(Json(serde_json::json!({ "tokens": list })))
 }
@@ -92,7 +93,7 @@ pub async fn revoke_token(
     auth: Authed,
     Path(id): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    let ctx = Ctx::new(auth.caller, auth.purpose);
+    let ctx = Ctx::from(auth);
     blocking(&state, move |v| v.revoke_token(&ctx, &id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,20 +5,21 @@ use axum::response::IntoResponse;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use vigil_core::{AgencyCode, RecordId};
+use vigil_core::{Action, AgencyCode, RecordId};
 use vigil_store::AuditFilter;
 
+use vigil_service::Ctx;
+
 use super::blocking;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{Authed, QueryParams};
-use crate::service::Ctx;
 use crate::AppState;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     agency: Option<AgencyCode>,
-    action: Option<String>,
+    action: Option<Action>,
     record_owner: Option<AgencyCode>,
     record: Option<RecordId>,
     since: Option<DateTime<Utc>>,
@@ -32,7 +33,7 @@ pub async fn list(
     auth: Authed,
     QueryParams(q): QueryParams<AuditQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let ctx = Ctx::new(auth.caller, auth.purpose);
+    let ctx = Ctx::from(auth);
     let filter = AuditFilter {
         agency: q.agency,
         action: q.action,
@@ -51,12 +52,8 @@ pub async fn list(
 }
 
 pub async fn verify(State(state): State<AppState>, auth: Authed) -> ApiResult<impl IntoResponse> {
-    if !vigil_core::access::may_read_audit(&auth.caller) {
-        return Err(ApiError::Forbidden(
-            "verifying the audit chain needs an auditor token".into(),
-        ));
-    }
-    let report = blocking(&state, |v| v.verify_audit()).await?;
+    let ctx = Ctx::from(auth);
+    let report = blocking(&state, move |v| v.verify_audit(&ctx)).await?;
     Ok(Json(match report {
         Ok(r) => serde_json::json!({"valid": true, "entries": r.entries, "head": r.head}),
         Err(b) => serde_json::json!({"valid": false, "broken_at": b.seq, "problem": b.problem}),

@@ -1,22 +1,25 @@
-//! `/v1/hits` (inbox, detail, decisions, live stream) and `/v1/webhooks`.
+//! `/v1/hits`: the owner's inbox, detail, decisions and live stream, and
+//! the screening agency's view of its own hits.
 
 use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::IntoResponse;
 use axum::Json;
-use futures_util::stream::Stream;
+use futures_util::stream::{self, StreamExt};
 use serde::Deserialize;
-use vigil_store::HitStatus;
+use tokio_stream::wrappers::{IntervalStream, WatchStream};
+use vigil_core::HitStatus;
+use vigil_service::hits::{Decision, HitSide};
+
+use vigil_service::Ctx;
 
 use super::blocking;
 use crate::error::ApiResult;
 use crate::extract::{Authed, JsonBody, QueryParams};
-use crate::hits::{Decision, HitSide};
-use crate::service::Ctx;
 use crate::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -34,7 +37,7 @@ pub async fn list(
     auth: Authed,
     QueryParams(q): QueryParams<HitQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let ctx = Ctx::new(auth.caller, auth.purpose);
+    let ctx = Ctx::from(auth);
     let hits = blocking(&state, move |v| {
         v.list_hits(&ctx, q.side, q.status, q.after, q.limit.unwrap_or(100))
     })
@@ -47,7 +50,7 @@ pub async fn get(
     auth: Authed,
     Path(id): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    let ctx = Ctx::new(auth.caller, auth.purpose);
+    let ctx = Ctx::from(auth);
     Ok(Json(blocking(&state, move |v| v.get_hit(&ctx, &id)).await?))
 }
 
@@ -57,7 +60,7 @@ pub async fn decide(
     Path(id): Path<String>,
     JsonBody(decision): JsonBody<Decision>,
 ) -> ApiResult<impl IntoResponse> {
-    let ctx = Ctx::new(auth.caller, auth.purpose);
+    let ctx = Ctx::from(auth);
     Ok(Json(
         blocking(&state, move |v| v.decide_hit(&ctx, &id, decision)).await?,
     ))
@@ -71,108 +74,47 @@ pub async fn stream(
     auth: Authed,
     headers: HeaderMap,
 ) -> ApiResult<impl IntoResponse> {
-    let owner = auth.caller.agency.clone();
-    let mut last: i64 = headers
+    let last: i64 = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(0);
-    let ctx = Ctx::new(auth.caller, auth.purpose);
-    blocking(&state, move |v| {
-        v.store()
-            .append_audit(ctx.event_for(
-                "hit.stream",
-                serde_json::json!({"last_event_id": last}),
-                vec![],
-                200,
-            ))
-            .map_err(Into::into)
-    })
-    .await?;
+    let ctx = Ctx::from(auth);
+    let hits = blocking(&state, move |v| v.open_hit_stream(&ctx, last)).await?;
+    // Woken by every new hit of this process, and every few seconds for
+    // hits stored by another; each wake reads what is new for this owner.
+    let wakes = stream::select(
+        WatchStream::new(state.vigil.hit_feed()).map(|_| ()),
+        IntervalStream::new(tokio::time::interval(POLL_EVERY)).map(|_| ()),
+    );
     let vigil = state.vigil.clone();
-    let mut feed = vigil.hit_feed();
-    let events = async_stream(move |tx| async move {
-        loop {
-            let (v, o) = (vigil.clone(), owner.clone());
-            let batch = tokio::task::spawn_blocking(move || v.owner_hits_after(&o, last)).await;
-            let Ok(Ok(batch)) = batch else { break };
-            for hit in batch {
-                last = hit.seq;
-                let event = Event::default()
-                    .id(hit.seq.to_string())
-                    .event("hit")
-                    .json_data(&hit)
-                    .unwrap_or_else(|_| Event::default().comment("unserialisable hit"));
-                if tx.send(event).await.is_err() {
-                    return;
-                }
-            }
-            if tokio::time::timeout(Duration::from_secs(5), feed.changed())
+    let events = stream::unfold(
+        (vigil, hits, wakes),
+        |(vigil, mut hits, mut wakes)| async move {
+            wakes.next().await?;
+            let v = vigil.clone();
+            let (batch, hits) = tokio::task::spawn_blocking(move || (v.next_hits(&mut hits), hits))
                 .await
-                .is_ok_and(|r| r.is_err())
-            {
-                break;
-            }
-        }
+                .inspect_err(|e| tracing::error!(error = %e, "hit stream task failed"))
+                .ok()?;
+            let batch = batch
+                .inspect_err(|e| tracing::error!(error = %e, "reading hits for a stream failed"))
+                .ok()?;
+            Some((stream::iter(batch), (vigil, hits, wakes)))
+        },
+    )
+    .flatten()
+    .map(|hit| {
+        Ok::<_, Infallible>(
+            Event::default()
+                .id(hit.seq.to_string())
+                .event("hit")
+                .json_data(&hit)
+                .unwrap_or_else(|_| Event::default().comment("unserialisable hit")),
+        )
     });
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }
 
-/// A stream fed by a task through a small channel.
-fn async_stream<F, Fut>(producer: F) -> impl Stream<Item = Result<Event, Infallible>>
-where
-    F: FnOnce(tokio::sync::mpsc::Sender<Event>) -> Fut,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
-{
-    let (tx, rx) = tokio::sync::mpsc::channel(64);
-    tokio::spawn(producer(tx));
-    futures_util::stream::unfold(
-        rx,
-        |mut rx| async move { rx.recv().await.map(|e| (Ok(e), rx)) },
-    )
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewWebhook {
-    url: String,
-    #[serde(default)]
-    secret: Option<String>,
-}
-
-pub async fn create_webhook(
-    State(state): State<AppState>,
-    auth: Authed,
-    JsonBody(body): JsonBody<NewWebhook>,
-) -> ApiResult<impl IntoResponse> {
-    let ctx = Ctx::new(auth.caller, auth.purpose);
-    let hook = blocking(&state, move |v| {
-        v.create_webhook(&ctx, &body.url, body.secret)
-    })
-    .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(
-            serde_json::json!({"webhook": hook, "secret": hook.secret, "note": "the secret signs every delivery (X-Vigil-Signature: sha256=HMAC); it is shown once"}),
-        ),
-    ))
-}
-
-pub async fn list_webhooks(
-    State(state): State<AppState>,
-    auth: Authed,
-) -> ApiResult<impl IntoResponse> {
-    let ctx = Ctx::new(auth.caller, auth.purpose);
-    let hooks = blocking(&state, move |v| v.webhooks(&ctx)).await?;
-    Ok(Json(serde_json::json!({ "webhooks": hooks })))
-}
-
-pub async fn delete_webhook(
-    State(state): State<AppState>,
-    auth: Authed,
-    Path(id): Path<String>,
-) -> ApiResult<impl IntoResponse> {
-    let ctx = Ctx::new(auth.caller, auth.purpose);
-    blocking(&state, move |v| v.delete_webhook(&ctx, &id)).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
+/// How often an open stream looks for hits stored by other processes.
+const POLL_EVERY: Duration = Duration::from_secs(5);

@@ -9,15 +9,16 @@ use serde::Deserialize;
 use vigil_core::{AgencyCode, Category, RecordDraft, RecordId, RecordStatus};
 use vigil_store::RecordFilter;
 
+use vigil_service::{Ctx, ServiceError};
+
 use super::blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Authed, JsonBody, QueryParams};
-use crate::service::Ctx;
 use crate::AppState;
 
 /// A malformed id cannot name a record: it is "not found", like any other.
-fn record_id(raw: &str) -> ApiResult<RecordId> {
-    RecordId::parse(raw).ok_or(ApiError::NotFound("record"))
+fn record_id(raw: &str) -> vigil_service::Result<RecordId> {
+    RecordId::parse(raw).ok_or(ServiceError::NotFound("record"))
 }
 
 pub async fn create(
@@ -25,7 +26,7 @@ pub async fn create(
     auth: Authed,
     JsonBody(draft): JsonBody<RecordDraft>,
 ) -> ApiResult<impl IntoResponse> {
-    let ctx = Ctx::new(auth.caller, auth.purpose);
+    let ctx = Ctx::from(auth);
     let record = blocking(&state, move |v| v.create_record(&ctx, draft)).await?;
     Ok((StatusCode::CREATED, Json(record)))
 }
@@ -35,7 +36,7 @@ pub async fn get(
     auth: Authed,
     Path(id): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    let ctx = Ctx::new(auth.caller, auth.purpose);
+    let ctx = Ctx::from(auth);
     let id = record_id(&id);
     let view = blocking(&state, move |v| match id {
         Ok(id) => v.get_record(&ctx, id),
@@ -59,7 +60,7 @@ pub async fn update(
     QueryParams(q): QueryParams<UpdateQuery>,
     JsonBody(draft): JsonBody<RecordDraft>,
 ) -> ApiResult<impl IntoResponse> {
-    let ctx = Ctx::new(auth.caller, auth.purpose);
+    let ctx = Ctx::from(auth);
     let id = record_id(&id)?;
     let record = blocking(&state, move |v| {
         v.update_record(&ctx, id, draft, q.expected_version)
@@ -73,7 +74,7 @@ pub async fn retire(
     auth: Authed,
     Path(id): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    let ctx = Ctx::new(auth.caller, auth.purpose);
+    let ctx = Ctx::from(auth);
     let id = record_id(&id)?;
     let record = blocking(&state, move |v| v.retire_record(&ctx, id)).await?;
     Ok(Json(record))
@@ -84,7 +85,7 @@ pub async fn history(
     auth: Authed,
     Path(id): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    let ctx = Ctx::new(auth.caller, auth.purpose);
+    let ctx = Ctx::from(auth);
     let id = record_id(&id)?;
     let versions = blocking(&state, move |v| v.record_history(&ctx, id)).await?;
     Ok(Json(serde_json::json!({ "versions": versions })))
@@ -106,7 +107,7 @@ pub async fn list(
     auth: Authed,
     QueryParams(q): QueryParams<ListQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let ctx = Ctx::new(auth.caller, auth.purpose);
+    let ctx = Ctx::from(auth);
     let owner = q
         .owner
         .as_deref()

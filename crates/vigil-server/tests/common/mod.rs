@@ -9,9 +9,12 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use tower::ServiceExt;
-use vigil_core::{AgencyCode, AgencyKind, Role};
-use vigil_server::{app, AppState, Config, Vigil};
-use vigil_store::{SqliteStore, Store};
+use vigil_core::audit::AuditEvent;
+use vigil_core::{Action, AgencyCode, AgencyKind, Outcome, Role};
+use vigil_server::{app, AppState, ServerConfig};
+use vigil_service::Vigil;
+use vigil_store::prelude::*;
+use vigil_store::SqliteStore;
 
 pub struct Harness {
     pub dir: tempfile::TempDir,
@@ -33,32 +36,55 @@ impl Reply {
     }
 }
 
+/// The audit event of the harness's own set-up (agencies, tokens, records
+/// written behind the API).
+pub fn setup_event(action: Action) -> AuditEvent {
+    AuditEvent {
+        agency: AgencyCode::parse("LOCAL").unwrap(),
+        role: Role::Admin,
+        token_id: "test".into(),
+        purpose: "test set-up".into(),
+        action,
+        request: serde_json::Value::Null,
+        disclosed: vec![],
+        outcome: Outcome::Done,
+    }
+}
+
 pub const AGENCIES: &[&str] = &["INTERPOL", "EUROPOL", "FRA", "DEU", "ITA"];
 
 impl Harness {
     pub fn new() -> Self {
-        Self::with_config(Config::default())
+        Self::with_config(ServerConfig::default())
     }
 
-    pub fn with_config(config: Config) -> Self {
+    pub fn with_config(config: ServerConfig) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(SqliteStore::open(dir.path()).unwrap());
         let mut tokens = HashMap::new();
         for code in AGENCIES {
             let code = AgencyCode::parse(code).unwrap();
             store
-                .create_agency(&code, code.as_str(), AgencyKind::guess(&code))
+                .create_agency(
+                    &code,
+                    code.as_str(),
+                    AgencyKind::guess(&code),
+                    setup_event(Action::AgencyCreate),
+                )
                 .unwrap();
             for role in Role::ALL {
-                let (_, secret) = store.create_token(&code, role, None).unwrap();
+                let id = vigil_store::new_token_id();
+                let (_, secret) = store
+                    .create_token(&id, &code, role, None, setup_event(Action::TokenCreate))
+                    .unwrap();
                 tokens.insert(format!("{code}:{role}"), secret);
             }
         }
-        let vigil = Arc::new(Vigil::new(store.clone(), config));
+        let vigil = Arc::new(Vigil::new(store.clone(), vigil_service::Config::default()));
         Harness {
             dir,
             store,
-            state: AppState { vigil },
+            state: AppState::new(vigil, config),
             tokens,
         }
     }

@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 use vigil_core::{AgencyCode, AgencyKind, Role};
-use vigil_server::Config;
 
 use super::{open, operator, print_json};
 use crate::DataArg;
@@ -70,7 +69,7 @@ pub fn agency(cmd: AgencyCommand) -> anyhow::Result<ExitCode> {
         } => {
             let code = AgencyCode::parse(&code)?;
             let kind = kind.as_deref().map(AgencyKind::parse).transpose()?;
-            let vigil = open(&data.data, Config::default())?;
+            let vigil = open(&data.data)?;
             let agency = vigil.create_agency(&ctx, &code, &name, kind)?;
             println!(
                 "added agency {} ({}, {})",
@@ -80,7 +79,7 @@ pub fn agency(cmd: AgencyCommand) -> anyhow::Result<ExitCode> {
             );
         }
         AgencyCommand::List { data } => {
-            let vigil = open(&data.data, Config::default())?;
+            let vigil = open(&data.data)?;
             for a in vigil.agencies(&ctx)? {
                 println!("{}\t{}\t{}", a.code, a.kind.as_str(), a.name);
             }
@@ -100,7 +99,7 @@ pub fn token(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
         } => {
             let agency = AgencyCode::parse(&agency)?;
             let role: Role = role.parse()?;
-            let vigil = open(&data.data, Config::default())?;
+            let vigil = open(&data.data)?;
             let (info, secret) = vigil.create_token(&ctx, &agency, role, label.as_deref())?;
             print_json(
                 &serde_json::json!({"id": info.id, "agency": info.agency, "role": info.role, "secret": secret}),
@@ -109,7 +108,7 @@ pub fn token(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
         }
         TokenCommand::List { agency, data } => {
             let agency = agency.as_deref().map(AgencyCode::parse).transpose()?;
-            let vigil = open(&data.data, Config::default())?;
+            let vigil = open(&data.data)?;
             for t in vigil.tokens(&ctx, agency.as_ref())? {
                 let state = if t.revoked_at.is_some() {
                     "revoked"
@@ -127,7 +126,7 @@ pub fn token(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
             }
         }
         TokenCommand::Revoke { id, data } => {
-            let vigil = open(&data.data, Config::default())?;
+            let vigil = open(&data.data)?;
             vigil.revoke_token(&ctx, &id)?;
             println!("revoked {id}");
         }

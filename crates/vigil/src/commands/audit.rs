@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 use vigil_core::Role;
-use vigil_server::Config;
 use vigil_store::AuditFilter;
 
 use super::{open, operator};
@@ -31,8 +30,8 @@ pub enum AuditCommand {
 pub fn run(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         AuditCommand::Verify { data } => {
-            let vigil = open(&data.data, Config::default())?;
-            match vigil.verify_audit()? {
+            let vigil = open(&data.data)?;
+            match vigil.verify_audit(&operator(Role::Auditor, "oversight"))? {
                 Ok(report) => {
                     println!(
                         "audit chain intact: {} entries, head {}",
@@ -44,7 +43,7 @@ pub fn run(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
             }
         }
         AuditCommand::List { after, limit, data } => {
-            let vigil = open(&data.data, Config::default())?;
+            let vigil = open(&data.data)?;
             let filter = AuditFilter {
                 after: Some(after),
                 limit,

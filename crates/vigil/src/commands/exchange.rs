@@ -6,8 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use vigil_core::{AgencyCode, Role};
-use vigil_server::exchange::ImportFormat;
-use vigil_server::Config;
+use vigil_service::exchange::ImportFormat;
 
 use super::{contributor, open, operator, print_json};
 use crate::DataArg;
@@ -67,8 +66,9 @@ pub fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let batch = format
         .parse(&bytes)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
-    let vigil = open(&args.data.data, Config::default())?;
-    vigil.ensure_agency(&owner)?;
+    let vigil = open(&args.data.data)?;
+    vigil.ensure_agency(&operator(Role::Admin, "import for a new owner"), &owner)?;
+    let ctx = contributor(&owner, "import");
     let bar = progress_bar("storing");
     let report = {
         let progress = |done: usize, total: usize| {
@@ -77,12 +77,7 @@ pub fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
                 b.set_position(done as u64);
             }
         };
-        vigil.import(
-            &contributor(&owner, "import"),
-            format,
-            batch,
-            Some(&progress),
-        )?
+        vigil.import(&ctx, format, batch, Some(&progress))?
     };
     if let Some(b) = bar {
         b.finish_and_clear();
@@ -134,7 +129,7 @@ pub fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     }
     let owner = args.owner.as_deref().map(AgencyCode::parse).transpose()?;
     let ctx = match args.as_agency.as_deref() {
-        Some(a) => vigil_server::Ctx::new(
+        Some(a) => vigil_service::Ctx::new(
             vigil_core::Caller {
                 agency: AgencyCode::parse(a)?,
                 role: Role::Analyst,
@@ -144,7 +139,7 @@ pub fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         ),
         None => operator(Role::Auditor, "export"),
     };
-    let vigil = open(&args.data.data, Config::default())?;
+    let vigil = open(&args.data.data)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     vigil.export_ftm(&ctx, owner.as_ref(), &mut |entity| {

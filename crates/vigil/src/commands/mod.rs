@@ -13,14 +13,14 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use vigil_core::{AgencyCode, Caller, Role};
-use vigil_server::{Config, Ctx, Vigil};
+use vigil_service::{Config, Ctx, Vigil};
 use vigil_store::SqliteStore;
 
 /// Opens (creating if needed) the database in `dir`.
-pub fn open(dir: &Path, config: Config) -> anyhow::Result<Arc<Vigil>> {
+pub fn open(dir: &Path) -> anyhow::Result<Arc<Vigil>> {
     let store = SqliteStore::open(dir)
         .with_context(|| format!("cannot open the database in {}", dir.display()))?;
-    Ok(Arc::new(Vigil::new(Arc::new(store), config)))
+    Ok(Arc::new(Vigil::new(Arc::new(store), Config::default())))
 }
 
 /// The agency code under which local CLI actions are audited.

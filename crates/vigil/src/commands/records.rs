@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Subcommand;
 use vigil_core::{AgencyCode, RecordDraft, RecordId, RecordStatus, Role};
-use vigil_server::Config;
+use vigil_service::json_input::parse_json;
 use vigil_store::RecordFilter;
 
 use super::{contributor, open, operator, print_json};
@@ -83,16 +83,15 @@ pub fn run(cmd: RecordCommand) -> anyhow::Result<ExitCode> {
         RecordCommand::Add { file, owner, data } => {
             let owner = AgencyCode::parse(&owner)?;
             let items = read_drafts(&file)?;
-            let vigil = open(&data.data, Config::default())?;
+            let vigil = open(&data.data)?;
             if vigil.store().agency(&owner)?.is_none() {
                 anyhow::bail!("agency {owner} does not exist; add it with `vigil agency add {owner} --name …`");
             }
             let ctx = contributor(&owner, "record entry");
             let mut failed = 0;
             for (position, value) in items {
-                let result =
-                    vigil_server::extract::parse_json::<RecordDraft>(value.to_string().as_bytes())
-                        .and_then(|draft| vigil.create_record(&ctx, draft));
+                let result = parse_json::<RecordDraft>(value.to_string().as_bytes())
+                    .and_then(|draft| vigil.create_record(&ctx, draft));
                 match result {
                     Ok(r) => println!(
                         "{}\t{}\t{}",
@@ -102,7 +101,7 @@ pub fn run(cmd: RecordCommand) -> anyhow::Result<ExitCode> {
                     ),
                     Err(e) => {
                         failed += 1;
-                        eprintln!("{position}: {e}{}", field_list(&e));
+                        eprintln!("{position}: {e}");
                     }
                 }
             }
@@ -114,7 +113,7 @@ pub fn run(cmd: RecordCommand) -> anyhow::Result<ExitCode> {
         }
         RecordCommand::Get { id, data } => {
             let id = RecordId::parse(&id).context("not a record id")?;
-            let vigil = open(&data.data, Config::default())?;
+            let vigil = open(&data.data)?;
             let view = vigil.get_record(&operator(Role::Auditor, "operator read"), id)?;
             print_json(&view)?;
             Ok(ExitCode::SUCCESS)
@@ -133,7 +132,7 @@ pub fn run(cmd: RecordCommand) -> anyhow::Result<ExitCode> {
                     .transpose()?,
                 ..RecordFilter::default()
             };
-            let vigil = open(&data.data, Config::default())?;
+            let vigil = open(&data.data)?;
             let ctx = operator(Role::Auditor, "operator read");
             let mut cursor = None;
             let mut shown = 0;
@@ -161,23 +160,9 @@ pub fn run(cmd: RecordCommand) -> anyhow::Result<ExitCode> {
         }
         RecordCommand::History { id, data } => {
             let id = RecordId::parse(&id).context("not a record id")?;
-            let vigil = open(&data.data, Config::default())?;
+            let vigil = open(&data.data)?;
             print_json(&vigil.record_history(&operator(Role::Auditor, "operator read"), id)?)?;
             Ok(ExitCode::SUCCESS)
         }
-    }
-}
-
-fn field_list(e: &vigil_server::ApiError) -> String {
-    match e {
-        vigil_server::ApiError::Invalid(fields) => format!(
-            " ({})",
-            fields
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ")
-        ),
-        _ => String::new(),
     }
 }

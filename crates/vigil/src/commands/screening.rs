@@ -5,10 +5,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use vigil_core::Traveller;
 use vigil_core::{AgencyCode, Caller, Role};
-use vigil_server::border::ManifestInput;
-use vigil_server::screen::ScreenOptions;
-use vigil_server::{Config, Ctx};
+use vigil_service::exchange::traveller_from_entity;
+use vigil_service::flights::{traveller_from_mrz, ManifestInput};
+use vigil_service::json_input::parse_json;
+use vigil_service::screening::ScreenOptions;
+use vigil_service::Ctx;
 
 use super::{open, operator, print_json};
 use crate::DataArg;
@@ -109,7 +112,7 @@ pub fn score(args: ScoreArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn screen(args: ScreenArgs) -> anyhow::Result<ExitCode> {
-    let vigil = open(&args.data.data, Config::default())?;
+    let vigil = open(&args.data.data)?;
     let ctx = operator(Role::Auditor, "screening (local operator)");
     let opts = ScreenOptions::from_request(Some(args.limit.clamp(1, 100)), args.threshold)?;
     let mut failed = false;
@@ -119,18 +122,18 @@ pub fn screen(args: ScreenArgs) -> anyhow::Result<ExitCode> {
     // entries made durable together (one sync per chunk, not per query).
     const CHUNK: usize = 256;
     let mut ids: Vec<String> = Vec::with_capacity(CHUNK);
-    let mut queries: Vec<vigil_match::Query> = Vec::with_capacity(CHUNK);
+    let mut queries: Vec<Traveller> = Vec::with_capacity(CHUNK);
     let flush = |ids: &mut Vec<String>,
-                 queries: &mut Vec<vigil_match::Query>,
+                 queries: &mut Vec<Traveller>,
                  out: &mut std::io::BufWriter<std::io::StdoutLock<'_>>|
      -> anyhow::Result<()> {
-        let found = vigil.screen_many_as_operator(&ctx, queries, opts)?;
+        let found = vigil.screen_as_operator(&ctx, queries, opts)?;
         for (id, found) in ids.drain(..).zip(found) {
             let results: Vec<serde_json::Value> = found
                 .iter()
                 .map(|f| {
                     serde_json::json!({
-                        "id": f.record.id, "reference": f.record.reference, "owner": f.record.owner,
+                        "id": f.id, "reference": f.reference, "owner": f.owner,
                         "score": (f.score * 10_000.0).round() / 10_000.0, "match": f.is_match, "explanation": f.explanation,
                     })
                 })
@@ -166,7 +169,7 @@ pub fn screen(args: ScreenArgs) -> anyhow::Result<ExitCode> {
             failed = true;
             continue;
         };
-        let traveller = match vigil_server::exchange::traveller_from_entity(&entity) {
+        let traveller = match traveller_from_entity(&entity) {
             Ok(t) => t,
             Err(e) => {
                 eprintln!("line {} ({id}): {e}", n + 1);
@@ -175,7 +178,7 @@ pub fn screen(args: ScreenArgs) -> anyhow::Result<ExitCode> {
             }
         };
         ids.push(id);
-        queries.push(traveller.query());
+        queries.push(traveller);
         if queries.len() == CHUNK {
             flush(&mut ids, &mut queries, &mut out)?;
         }
@@ -206,14 +209,13 @@ pub fn mrz(args: MrzArgs) -> anyhow::Result<ExitCode> {
         eprintln!("repaired {}: {} → {}", r.field, r.from, r.to);
     }
     if args.screen {
-        let vigil = open(&args.data.data, Config::default())?;
-        let traveller = vigil_server::border::traveller_from_mrz(&parsed);
+        let vigil = open(&args.data.data)?;
+        let traveller = traveller_from_mrz(&parsed);
         let ctx = operator(Role::Auditor, "MRZ screening (local operator)");
-        let found = vigil.screen_as_operator(&ctx, &traveller.query(), ScreenOptions::default())?;
-        let results: Vec<serde_json::Value> = found
-            .iter()
-            .map(|f| serde_json::json!({"id": f.record.id, "reference": f.record.reference, "owner": f.record.owner, "score": f.score, "match": f.is_match, "explanation": f.explanation}))
-            .collect();
+        let results = vigil
+            .screen_as_operator(&ctx, &[traveller], ScreenOptions::default())?
+            .pop()
+            .unwrap_or_default();
         print_json(&serde_json::json!({"mrz": parsed, "results": results}))?;
     } else if args.json {
         println!("{}", serde_json::to_string(&parsed)?);
@@ -230,13 +232,7 @@ pub fn mrz(args: MrzArgs) -> anyhow::Result<ExitCode> {
                 .birth_date
                 .map(|d| d.to_string())
                 .unwrap_or_else(|| "unknown".into()),
-            parsed
-                .sex
-                .map(|s| serde_json::to_value(s)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default())
-                .unwrap_or_else(|| "<".into()),
+            parsed.sex.map(<&str>::from).unwrap_or("<"),
             parsed
                 .expiry_date
                 .map(|d| d.to_string())
@@ -262,14 +258,14 @@ pub fn screen_manifest(args: ManifestArgs) -> anyhow::Result<ExitCode> {
         #[derive(serde::Deserialize)]
         #[serde(deny_unknown_fields)]
         struct Travellers {
-            travellers: Vec<vigil_server::screen::Traveller>,
+            travellers: Vec<Traveller>,
         }
-        let list: Travellers = vigil_server::extract::parse_json(&bytes)?;
+        let list: Travellers = parse_json(&bytes)?;
         ManifestInput::Travellers(list.travellers)
     } else {
         ManifestInput::Paxlst(bytes)
     };
-    let vigil = open(&args.data.data, Config::default())?;
+    let vigil = open(&args.data.data)?;
     let bar = super::exchange::progress_bar("screening");
     if let Some(b) = &bar {
         b.set_message("building the screening index");

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use vigil_core::{AgencyCode, AgencyKind, Role};
-use vigil_server::{AppState, Config, Vigil};
+use vigil_server::{AppState, ServerConfig};
+use vigil_service::Vigil;
 
 use super::{open, operator};
 use crate::DataArg;
@@ -35,26 +36,27 @@ pub struct QuickstartArgs {
 }
 
 pub fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
-    let vigil = open(&args.data.data, Config::default())?;
+    let vigil = open(&args.data.data)?;
     println!("database ready in {}", args.data.data.display());
     drop(vigil);
     Ok(ExitCode::SUCCESS)
 }
 
-fn config(args: &ServeArgs) -> Config {
-    Config {
+fn config(args: &ServeArgs) -> ServerConfig {
+    ServerConfig {
         body_limit: args.body_limit,
-        ..Config::default()
+        ..ServerConfig::default()
     }
 }
 
 pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let vigil = open(&args.data.data, config(&args))?;
-    run_server(vigil, args.listen, None)
+    let vigil = open(&args.data.data)?;
+    run_server(vigil, config(&args), args.listen, None)
 }
 
 fn run_server(
     vigil: std::sync::Arc<Vigil>,
+    config: ServerConfig,
     listen: SocketAddr,
     banner: Option<String>,
 ) -> anyhow::Result<ExitCode> {
@@ -78,7 +80,7 @@ fn run_server(
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
         };
-        vigil_server::serve(listener, AppState { vigil }, shutdown).await?;
+        vigil_server::serve(listener, AppState::new(vigil, config), shutdown).await?;
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
@@ -94,7 +96,7 @@ const DEMO_AGENCIES: &[(&str, &str)] = &[
 ];
 
 pub fn quickstart(args: QuickstartArgs) -> anyhow::Result<ExitCode> {
-    let vigil = open(&args.serve.data.data, config(&args.serve))?;
+    let vigil = open(&args.serve.data.data)?;
     let admin = operator(Role::Admin, "quickstart set-up");
     for (code, name) in DEMO_AGENCIES {
         let code = AgencyCode::parse(code)?;
@@ -124,7 +126,12 @@ pub fn quickstart(args: QuickstartArgs) -> anyhow::Result<ExitCode> {
         let (_, secret) = vigil.create_token(&admin, &code, role, Some("quickstart"))?;
         lines.push(format!("  {agency:<9} {:<12} {secret}", role.as_str()));
     }
-    run_server(vigil, args.serve.listen, Some(lines.join("\n")))
+    run_server(
+        vigil,
+        config(&args.serve),
+        args.serve.listen,
+        Some(lines.join("\n")),
+    )
 }
 
 /// The UN list edition shipped for the demo (see `crates/vigil/data/README.md`).
@@ -133,7 +140,7 @@ const DEMO_LIST: &[u8] = include_bytes!("../../data/un_sc_consolidated_2024-05-1
 /// Imports the demo list's ISIL/Al-Qaida individuals as INTERPOL's records,
 /// hit-only for ITA. Re-running changes nothing (list-update semantics).
 fn seed_demo_records(vigil: &Vigil) -> anyhow::Result<usize> {
-    use vigil_server::exchange::ImportFormat;
+    use vigil_service::exchange::ImportFormat;
     let owner = AgencyCode::parse("INTERPOL")?;
     let mut batch = ImportFormat::UnXml.parse(DEMO_LIST)?;
     batch

@@ -22,14 +22,11 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 
 use vigil_core::access::access_for;
-use vigil_core::{
-    Access, AccessPolicy, AgencyCode, CountryCode, Document, DocumentKind, Gender, NameKind,
-    PartialDate, Record, RecordId, RecordStatus,
-};
+use vigil_core::{Access, AccessPolicy, AgencyCode, Record, RecordId, RecordStatus, Visibility};
 use vigil_match as engine;
 use vigil_store::Store;
 
-use crate::error::ApiResult;
+use crate::engine_map::person_entry;
 
 /// What screening needs to know about an indexed record without a database
 /// round trip: who owns it and who may see it.
@@ -80,14 +77,12 @@ pub enum Reach<'a> {
     HiddenFrom(&'a AgencyCode),
     /// All of them: the local operator's view.
     Everything,
-    /// Only these records (re-screening against records that changed).
-    Among(&'a HashSet<RecordId>),
 }
 
 impl ScreeningIndex {
     /// Builds the index from the store: all active records page by page,
     /// then the changes that happened meanwhile.
-    pub fn build(store: &dyn Store) -> ApiResult<Self> {
+    pub fn build(store: &dyn Store) -> vigil_store::Result<Self> {
         let this = ScreeningIndex::default();
         let start_seq = store.last_change_seq()?;
         let filter = vigil_store::RecordFilter {
@@ -126,7 +121,7 @@ impl ScreeningIndex {
 
     /// Applies the changes made since the last sync; returns the ids of the
     /// records that changed (for re-screening).
-    pub fn sync(&self, store: &dyn Store) -> ApiResult<Vec<RecordId>> {
+    pub fn sync(&self, store: &dyn Store) -> vigil_store::Result<Vec<RecordId>> {
         let mut changed = Vec::new();
         loop {
             let last = self.read().last_seq;
@@ -191,7 +186,6 @@ impl ScreeningIndex {
             };
             match reach {
                 Reach::Everything => true,
-                Reach::Among(ids) => ids.contains(&r.id),
                 Reach::VisibleTo(agency) => {
                     !r.restricted || access_for(agency, &r.owner, &r.policy) != Access::Hidden
                 }
@@ -255,65 +249,5 @@ impl IndexState {
 }
 
 fn is_restricted(policy: &AccessPolicy) -> bool {
-    !matches!(policy.visibility, vigil_core::Visibility::All)
-}
-
-/// A record as the engine sees it.
-pub fn person_entry(record: &Record) -> engine::PersonEntry {
-    let d = &record.draft;
-    engine::PersonEntry {
-        names: d
-            .names
-            .iter()
-            .map(|n| engine::NameEntry {
-                full: n.full.clone(),
-                given: n.given.clone(),
-                family: n.family.clone(),
-                kind: match n.kind {
-                    NameKind::Primary => engine::NameKind::Primary,
-                    NameKind::Alias => engine::NameKind::Alias,
-                    NameKind::WeakAlias => engine::NameKind::WeakAlias,
-                    NameKind::OriginalScript => engine::NameKind::OriginalScript,
-                },
-            })
-            .collect(),
-        birth_dates: d.birth_dates.iter().map(date_spec).collect(),
-        nationalities: d.nationalities.iter().map(country).collect(),
-        gender: d.gender.map(gender),
-        documents: d.documents.iter().map(document).collect(),
-    }
-}
-
-pub fn date_spec(d: &PartialDate) -> engine::DateSpec {
-    let (year_from, year_to) = d.year_bounds();
-    engine::DateSpec {
-        year_from,
-        year_to,
-        month: d.month().map(|m| m as u8),
-        day: d.day().map(|d| d as u8),
-    }
-}
-
-pub fn country(c: &CountryCode) -> String {
-    c.as_str().to_string()
-}
-
-pub fn gender(g: Gender) -> engine::Gender {
-    match g {
-        Gender::Male => engine::Gender::Male,
-        Gender::Female => engine::Gender::Female,
-        Gender::Other => engine::Gender::Other,
-    }
-}
-
-pub fn document(doc: &Document) -> engine::DocumentEntry {
-    engine::DocumentEntry {
-        kind: match doc.kind {
-            DocumentKind::Passport => engine::DocumentKind::Passport,
-            DocumentKind::NationalId => engine::DocumentKind::NationalId,
-            _ => engine::DocumentKind::Other,
-        },
-        number: doc.number.clone(),
-        country: doc.country.as_ref().map(country),
-    }
+    !matches!(policy.visibility, Visibility::All)
 }

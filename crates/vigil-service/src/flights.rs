@@ -3,12 +3,26 @@
 //! its results, and kept for re-screening.
 
 use serde::Serialize;
-use vigil_core::{CountryCode, Document, DocumentKind, Gender, PartialDate};
+use vigil_core::{
+    Action, CountryCode, Document, DocumentKind, Flight, Gender, HitContext, Outcome, PartialDate,
+    Traveller,
+};
 use vigil_formats::{mrz, paxlst};
 
-use crate::error::{ApiError, ApiResult};
-use crate::screen::{document_kind_for_code, ScreenOptions, Traveller, TravellerOutcome};
-use crate::service::{Ctx, Vigil};
+use crate::context::Ctx;
+use crate::error::{Result, ServiceError};
+use crate::screening::{ScreenOptions, TravellerOutcome};
+use crate::vigil::Vigil;
+
+/// The kind of travel document an MRZ's document code stands for.
+fn document_kind_for_code(code: &str) -> DocumentKind {
+    match code.chars().next() {
+        Some('P') => DocumentKind::Passport,
+        Some('I') | Some('A') | Some('C') => DocumentKind::NationalId,
+        Some('V') => DocumentKind::Visa,
+        _ => DocumentKind::Other,
+    }
+}
 
 /// A passport's holder as a traveller to screen.
 pub fn traveller_from_mrz(m: &mrz::Mrz) -> Traveller {
@@ -50,8 +64,8 @@ pub fn travellers_from_paxlst(m: &paxlst::Manifest) -> (Vec<Traveller>, Vec<Trav
         .iter()
         .map(|d| TravellerDiagnostic {
             traveller: d.traveller,
-            severity: to_text(&d.severity),
-            code: to_text(&d.code),
+            severity: <&str>::from(d.severity).to_string(),
+            code: <&str>::from(d.code).to_string(),
             message: d.message.clone(),
         })
         .collect();
@@ -115,11 +129,16 @@ pub fn travellers_from_paxlst(m: &paxlst::Manifest) -> (Vec<Traveller>, Vec<Trav
     (out, diagnostics)
 }
 
-fn to_text(v: &impl Serialize) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+/// A passenger list's flight leg.
+fn flight(leg: &paxlst::Leg) -> Flight {
+    Flight {
+        carrier: leg.carrier.clone(),
+        flight: leg.flight.clone(),
+        departure_airport: leg.departure_airport.clone(),
+        departure_time: leg.departure_time,
+        arrival_airport: leg.arrival_airport.clone(),
+        arrival_time: leg.arrival_time,
+    }
 }
 
 /// What a screened flight came to.
@@ -135,7 +154,7 @@ pub struct ManifestSummary {
     pub hits: usize,
     pub diagnostics: Vec<TravellerDiagnostic>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub flight: Option<serde_json::Value>,
+    pub flight: Option<Flight>,
 }
 
 /// A flight to screen: a PAXLST message or travellers given as JSON.
@@ -150,7 +169,7 @@ impl Vigil {
         ctx: &Ctx,
         input: ManifestInput,
         opts: ScreenOptions,
-    ) -> ApiResult<(ManifestSummary, Vec<TravellerOutcome>)> {
+    ) -> Result<(ManifestSummary, Vec<TravellerOutcome>)> {
         let opts = ScreenOptions {
             only_matches: true,
             ..opts
@@ -158,13 +177,10 @@ impl Vigil {
         let (travellers, diagnostics, crew, legs, flight) = match input {
             ManifestInput::Paxlst(bytes) => {
                 let m = paxlst::parse_bytes(&bytes)
-                    .map_err(|e| ApiError::field("paxlst", e.to_string()))?;
+                    .map_err(|e| ServiceError::field("paxlst", e.to_string()))?;
                 let (travellers, diagnostics) = travellers_from_paxlst(&m);
                 let crew = m.crew().count();
-                let flight = m
-                    .legs
-                    .first()
-                    .map(|l| serde_json::to_value(l).unwrap_or_default());
+                let flight = m.legs.first().map(flight);
                 (travellers, diagnostics, crew, m.legs.len(), flight)
             }
             ManifestInput::Travellers(list) => {
@@ -190,15 +206,14 @@ impl Vigil {
             });
         }
         let to_screen: Vec<Traveller> = screenable.iter().map(|&i| travellers[i].clone()).collect();
-        let context = serde_json::json!({"manifest": id, "flight": flight});
-        let outcomes = self.screen(ctx, &to_screen, opts, context, false)?;
-        let mut per_traveller: Vec<TravellerOutcome> = travellers
-            .iter()
-            .map(|_| TravellerOutcome {
-                results: Vec::new(),
-                hits: 0,
-            })
-            .collect();
+        let context = HitContext {
+            manifest: Some(id.clone()),
+            flight: flight.clone(),
+            ..HitContext::default()
+        };
+        let outcomes = self.screen(ctx, &to_screen, opts, context)?;
+        let mut per_traveller: Vec<TravellerOutcome> =
+            vec![TravellerOutcome::default(); travellers.len()];
         for (slot, outcome) in screenable.iter().zip(outcomes) {
             per_traveller[*slot] = outcome;
         }
@@ -219,33 +234,38 @@ impl Vigil {
             agency: ctx.caller.agency.clone(),
             received_at: chrono::Utc::now(),
             summary: serde_json::json!({"summary": summary, "results": per_traveller}),
-            travellers: serde_json::to_value(&travellers).unwrap_or_default(),
+            travellers,
             purpose: ctx.purpose.clone(),
         };
-        let event = ctx.event_for(
-            "manifest.store",
+        let event = ctx.event(
+            Action::ManifestStore,
             serde_json::json!({"manifest": stored.id, "travellers": summary.travellers}),
             vec![],
-            201,
+            Outcome::Done,
         );
-        self.store().save_manifest(&stored, Some(event))?;
-        self.remember_manifest(&stored);
+        self.store.save_manifest(&stored, event)?;
+        self.recent.remember(&stored);
         Ok((summary, per_traveller))
     }
 
     /// A stored manifest, for the agency that sent it.
-    pub fn get_manifest(&self, ctx: &Ctx, id: &str) -> ApiResult<serde_json::Value> {
+    pub fn get_manifest(&self, ctx: &Ctx, id: &str) -> Result<serde_json::Value> {
         let m = self
-            .store()
+            .store
             .manifest(id)?
             .filter(|m| m.agency == ctx.caller.agency);
-        self.store().append_audit(ctx.event_for(
-            "manifest.get",
+        self.audit(
+            ctx,
+            Action::ManifestGet,
             serde_json::json!({"id": id}),
             vec![],
-            if m.is_some() { 200 } else { 404 },
-        ))?;
-        let m = m.ok_or(ApiError::NotFound("manifest"))?;
+            if m.is_some() {
+                Outcome::Done
+            } else {
+                Outcome::NotFound
+            },
+        )?;
+        let m = m.ok_or(ServiceError::NotFound("manifest"))?;
         Ok(
             serde_json::json!({"id": m.id, "received_at": m.received_at, "summary": m.summary["summary"], "results": m.summary["results"], "travellers": m.travellers}),
         )

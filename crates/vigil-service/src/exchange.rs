@@ -7,17 +7,20 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::str::FromStr;
 
+use rayon::prelude::*;
 use serde::Serialize;
-use vigil_core::access::{self, may_write};
+use vigil_core::access::{self, may_write, HitOnlyView};
 use vigil_core::audit::Disclosed;
 use vigil_core::{
-    Access, AgencyCode, AgencyKind, Link, Record, RecordDraft, RecordId, RecordStatus,
+    Access, Action, AgencyCode, Link, Outcome, Record, RecordDraft, RecordId, RecordStatus,
+    Traveller,
 };
-use vigil_formats::import::{DiagnosticKind, ImportBatch, ImportDiagnostic, Position};
+use vigil_formats::import::{DiagnosticKind, FormatError, ImportBatch, ImportDiagnostic, Position};
 use vigil_store::{RecordChange, RecordFilter};
 
-use crate::error::{ApiError, ApiResult};
-use crate::service::{Ctx, Vigil};
+use crate::context::Ctx;
+use crate::error::{Result, ServiceError};
+use crate::vigil::Vigil;
 
 /// The formats Vigil imports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -56,11 +59,11 @@ impl ImportFormat {
         }
     }
 
-    pub fn parse(self, bytes: &[u8]) -> ApiResult<ImportBatch> {
+    pub fn parse(self, bytes: &[u8]) -> Result<ImportBatch> {
         let result = match self {
             ImportFormat::Ftm => {
                 let text = std::str::from_utf8(bytes).map_err(|e| {
-                    ApiError::bad_request(format!(
+                    ServiceError::malformed(format!(
                         "the FtM file is not UTF-8 (byte {})",
                         e.valid_up_to()
                     ))
@@ -70,7 +73,7 @@ impl ImportFormat {
             ImportFormat::UnXml => vigil_formats::unsc::parse(bytes),
             ImportFormat::OfacXml => vigil_formats::ofac::parse(bytes),
         };
-        result.map_err(|e| ApiError::bad_request(e.to_string()))
+        result.map_err(|e| ServiceError::malformed(e.to_string()))
     }
 }
 
@@ -97,10 +100,10 @@ impl Vigil {
         format: ImportFormat,
         mut batch: ImportBatch,
         progress: Option<&(dyn Fn(usize, usize) + Sync)>,
-    ) -> ApiResult<ImportReport> {
+    ) -> Result<ImportReport> {
         let owner = ctx.caller.agency.clone();
         if !may_write(&ctx.caller, &owner) {
-            return Err(ApiError::Forbidden(
+            return Err(ServiceError::Forbidden(
                 "only an agency's contributors may import its records".into(),
             ));
         }
@@ -204,23 +207,22 @@ impl Vigil {
         report.diagnostics.splice(0..0, batch.diagnostics);
         // The importer discloses nothing to itself: the audit entry says what
         // was done, and every record version names who wrote it.
-        let event = ctx.event_for(
-            "import",
+        let event = ctx.event(
+            Action::Import,
             serde_json::json!({
                 "format": format, "added": report.added, "changed": report.changed,
                 "unchanged": report.unchanged, "retired": report.retired, "rejected": report.rejected,
             }),
             Vec::new(),
-            200,
+            Outcome::Done,
         );
-        self.store()
-            .apply_observed(changes, Some(event), progress)?;
+        self.store.apply_observed(changes, event, progress)?;
         self.after_write();
         Ok(report)
     }
 
     /// All records an agency owns, by reference.
-    fn owned_records(&self, owner: &AgencyCode) -> ApiResult<HashMap<String, Record>> {
+    fn owned_records(&self, owner: &AgencyCode) -> Result<HashMap<String, Record>> {
         let filter = RecordFilter {
             owner: Some(owner.clone()),
             ..RecordFilter::default()
@@ -228,7 +230,7 @@ impl Vigil {
         let mut out = HashMap::new();
         let mut after = None;
         loop {
-            let page = self.store().records_page(&filter, after, 5000)?;
+            let page = self.store.records_page(&filter, after, 5000)?;
             let done = page.len() < 5000;
             for r in page {
                 after = Some(r.id);
@@ -240,15 +242,6 @@ impl Vigil {
         }
     }
 
-    /// Makes sure an agency exists (importing for a new owner creates it).
-    pub fn ensure_agency(&self, code: &AgencyCode) -> ApiResult<()> {
-        if self.store().agency(code)?.is_none() {
-            self.store()
-                .create_agency(code, code.as_str(), AgencyKind::guess(code))?;
-        }
-        Ok(())
-    }
-
     /// Every active record the caller may see, as FtM entities at the
     /// caller's disclosure level: hit-only records carry their reference,
     /// owner and instruction and nothing else.
@@ -257,7 +250,7 @@ impl Vigil {
         ctx: &Ctx,
         owner: Option<&AgencyCode>,
         out: &mut dyn FnMut(&serde_json::Value) -> std::io::Result<()>,
-    ) -> ApiResult<usize> {
+    ) -> Result<usize> {
         let filter = RecordFilter {
             owner: owner.cloned(),
             status: Some(RecordStatus::Active),
@@ -267,7 +260,7 @@ impl Vigil {
         let mut count = 0;
         let mut disclosed = Vec::new();
         loop {
-            let page = self.store().records_page(&filter, after, 2000)?;
+            let page = self.store.records_page(&filter, after, 2000)?;
             let done = page.len() < 2000;
             for r in page {
                 after = Some(r.id);
@@ -275,9 +268,9 @@ impl Vigil {
                 let entity = match level {
                     Access::Hidden => continue,
                     Access::Full => vigil_formats::ftm::record_to_entity(&r),
-                    Access::HitOnly => hit_only_entity(&r),
+                    Access::HitOnly => vigil_formats::ftm::hit_only_entity(&HitOnlyView::of(&r)),
                 };
-                out(&entity).map_err(|e| ApiError::Internal(format!("export write: {e}")))?;
+                out(&entity).map_err(|e| ServiceError::Internal(format!("export write: {e}")))?;
                 disclosed.push(Disclosed {
                     record: r.id,
                     owner: r.owner.clone(),
@@ -289,12 +282,13 @@ impl Vigil {
                 break;
             }
         }
-        self.store().append_audit(ctx.event_for(
-            "export",
+        self.audit(
+            ctx,
+            Action::Export,
             serde_json::json!({"format": "ftm", "owner": owner, "count": count}),
             disclosed,
-            200,
-        ))?;
+            Outcome::Done,
+        )?;
         Ok(count)
     }
 }
@@ -319,20 +313,8 @@ fn tag_source(draft: &mut RecordDraft, kind: &str) {
     }
 }
 
-fn hit_only_entity(r: &Record) -> serde_json::Value {
-    serde_json::json!({
-        "id": r.draft.reference,
-        "schema": "Person",
-        "properties": {},
-        "datasets": [r.owner.as_str()],
-        "vigil": {"disclosure": "hit_only", "owner": r.owner, "instruction": access::contact_instruction(r)},
-    })
-}
-
 /// A FollowTheMoney entity (a yente query) as a traveller to screen.
-pub fn traveller_from_entity(
-    entity: &serde_json::Value,
-) -> Result<crate::screen::Traveller, String> {
+pub fn traveller_from_entity(entity: &serde_json::Value) -> std::result::Result<Traveller, String> {
     let mut entity = entity.clone();
     if let Some(obj) = entity.as_object_mut() {
         obj.entry("id").or_insert_with(|| "query".into());
@@ -349,7 +331,7 @@ pub fn traveller_from_entity(
         return Err(why);
     };
     let d = first.draft;
-    let traveller = crate::screen::Traveller {
+    let traveller = Traveller {
         names: d.names.iter().map(|n| n.full.clone()).collect(),
         given_names: None,
         surname: None,
@@ -365,64 +347,20 @@ pub fn traveller_from_entity(
 }
 
 /// Parses FtM JSON lines on every core: the file is cut at line boundaries
-/// into one piece per core, each piece parsed on its own, and the positions
-/// shifted back to lines of the whole file. Lines are independent, so the
-/// result is the same as parsing the file in one go.
-fn parse_ftm_in_parallel(text: &str) -> Result<ImportBatch, vigil_formats::import::FormatError> {
-    use vigil_formats::import::FormatError;
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
-    if threads == 1 || text.len() < (1 << 20) {
+/// into pieces, each piece parsed on its own, and the positions shifted back
+/// to lines of the whole file. Lines are independent, so the result is the
+/// same as parsing the file in one go.
+fn parse_ftm_in_parallel(text: &str) -> std::result::Result<ImportBatch, FormatError> {
+    /// Smaller files are parsed on the calling thread.
+    const PIECE_BYTES: usize = 1 << 20;
+    if text.len() < PIECE_BYTES {
         return vigil_formats::ftm::parse_lines(text);
     }
-    // Cut points just after a newline, so every piece but the last ends
-    // with one and only the last can be a truncated line.
-    let mut pieces = Vec::with_capacity(threads);
-    let mut start = 0;
-    let mut first_line = 0;
-    for i in 1..=threads {
-        let end = if i == threads {
-            text.len()
-        } else {
-            let target = (text.len() * i / threads).max(start);
-            // Searching bytes, not chars: `target` may fall inside a
-            // multi-byte character, but a newline byte never does.
-            text.as_bytes()[target..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map(|p| target + p + 1)
-                .unwrap_or(text.len())
-        };
-        if end > start {
-            let piece = &text[start..end];
-            pieces.push((first_line, piece));
-            first_line += piece.bytes().filter(|&b| b == b'\n').count();
-            start = end;
-        }
-    }
-    let results: Vec<(usize, Result<ImportBatch, FormatError>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = pieces
-            .iter()
-            .map(|&(offset, piece)| {
-                scope.spawn(move || (offset, vigil_formats::ftm::parse_lines(piece)))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    (
-                        0,
-                        Err(FormatError::Malformed {
-                            position: Position::Byte { byte: 0 },
-                            message: "the parser failed".into(),
-                        }),
-                    )
-                })
-            })
-            .collect()
-    });
+    let pieces = line_pieces(text, PIECE_BYTES);
+    let results: Vec<(usize, std::result::Result<ImportBatch, FormatError>)> = pieces
+        .par_iter()
+        .map(|&(offset, piece)| (offset, vigil_formats::ftm::parse_lines(piece)))
+        .collect();
     let mut merged = ImportBatch::default();
     for (offset, result) in results {
         let shift = |p: Position| match p {
@@ -462,6 +400,29 @@ fn parse_ftm_in_parallel(text: &str) -> Result<ImportBatch, vigil_formats::impor
         }
     }
     Ok(merged)
+}
+
+/// `text` cut into pieces of about `size` bytes that end just after a
+/// newline (only the last may end without one), each with the number of
+/// lines before it.
+fn line_pieces(text: &str, size: usize) -> Vec<(usize, &str)> {
+    let mut pieces = Vec::new();
+    let (mut start, mut lines_before) = (0, 0);
+    while start < text.len() {
+        let target = (start + size).min(text.len());
+        // Searching bytes, not chars: `target` may fall inside a multi-byte
+        // character, but a newline byte never does.
+        let end = text.as_bytes()[target..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map(|p| target + p + 1)
+            .unwrap_or(text.len());
+        let piece = &text[start..end];
+        pieces.push((lines_before, piece));
+        lines_before += piece.bytes().filter(|&b| b == b'\n').count();
+        start = end;
+    }
+    pieces
 }
 
 #[cfg(test)]

@@ -1,0 +1,306 @@
+//! Records: create, read, update, retire, list and history, with the
+//! access rules of `vigil_core::access` applied and every call audited. A
+//! record the caller may not see takes the same path as one that does not
+//! exist.
+
+use vigil_core::access::{self, may_read_history, may_see_retired, may_write, view_for};
+use vigil_core::audit::Disclosed;
+use vigil_core::{
+    Access, Action, Outcome, Record, RecordDraft, RecordId, RecordStatus, RecordView,
+};
+use vigil_store::{RecordChange, RecordFilter, RecordVersion};
+
+use serde::Serialize;
+
+use crate::context::{disclosed, Ctx};
+use crate::error::{Result, ServiceError};
+use crate::vigil::Vigil;
+
+/// A page of records and the cursor for the next one.
+#[derive(Debug, Serialize)]
+pub struct RecordPage {
+    pub items: Vec<RecordView>,
+    pub count: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+impl Vigil {
+    /// Loads a record as the caller may see it: `None` when it does not
+    /// exist *or* is hidden, so that both take the same path from here on.
+    fn visible(&self, ctx: &Ctx, id: RecordId) -> Result<(Option<Record>, Option<RecordView>)> {
+        let record = self.store.record(id)?;
+        let view = record
+            .as_ref()
+            .filter(|r| may_see_retired(&ctx.caller, r))
+            .and_then(|r| view_for(&ctx.caller, r));
+        Ok((record, view))
+    }
+
+    pub fn create_record(&self, ctx: &Ctx, draft: RecordDraft) -> Result<Record> {
+        let owner = ctx.caller.agency.clone();
+        if !may_write(&ctx.caller, &owner) {
+            self.audit(
+                ctx,
+                Action::RecordCreate,
+                serde_json::Value::Null,
+                vec![],
+                Outcome::Denied,
+            )?;
+            return Err(ServiceError::Forbidden(
+                "only an agency's contributors may create its records".into(),
+            ));
+        }
+        let draft = draft.validate().map_err(ServiceError::Invalid)?;
+        let id = RecordId::new();
+        let request = serde_json::json!({"reference": draft.reference});
+        let event = ctx.event(
+            Action::RecordCreate,
+            request,
+            vec![Disclosed {
+                record: id,
+                owner: owner.clone(),
+                level: Access::Full,
+            }],
+            Outcome::Done,
+        );
+        let mut out = self
+            .store
+            .apply(vec![RecordChange::Create { id, owner, draft }], event)?;
+        self.after_write();
+        out.pop()
+            .ok_or_else(|| ServiceError::Internal("store returned no record".into()))
+    }
+
+    /// The checks shared by update and retire: a hidden record is "not
+    /// found", a visible one owned by someone else is "forbidden".
+    fn writable(&self, ctx: &Ctx, id: RecordId, action: Action) -> Result<Record> {
+        let (record, view) = self.visible(ctx, id)?;
+        let request = serde_json::json!({"id": id});
+        match (record, view) {
+            (Some(r), Some(_)) if may_write(&ctx.caller, &r.owner) => Ok(r),
+            (Some(r), Some(_)) => {
+                self.audit(
+                    ctx,
+                    action,
+                    request,
+                    vec![disclosed(&r, Access::Hidden)],
+                    Outcome::Denied,
+                )?;
+                Err(ServiceError::Forbidden(
+                    "only the owner's contributors may change a record".into(),
+                ))
+            }
+            (Some(r), None) => {
+                self.audit(
+                    ctx,
+                    action,
+                    request,
+                    vec![disclosed(&r, Access::Hidden)],
+                    Outcome::NotFound,
+                )?;
+                Err(ServiceError::NotFound("record"))
+            }
+            (None, _) => {
+                self.audit(ctx, action, request, vec![], Outcome::NotFound)?;
+                Err(ServiceError::NotFound("record"))
+            }
+        }
+    }
+
+    pub fn update_record(
+        &self,
+        ctx: &Ctx,
+        id: RecordId,
+        draft: RecordDraft,
+        expected_version: Option<u32>,
+    ) -> Result<Record> {
+        let current = self.writable(ctx, id, Action::RecordUpdate)?;
+        let draft = draft.validate().map_err(ServiceError::Invalid)?;
+        let event = ctx.event(
+            Action::RecordUpdate,
+            serde_json::json!({"id": id, "expected_version": expected_version}),
+            vec![disclosed(&current, Access::Full)],
+            Outcome::Done,
+        );
+        let mut out = self.store.apply(
+            vec![RecordChange::Update {
+                id,
+                draft,
+                expected_version,
+            }],
+            event,
+        )?;
+        self.after_write();
+        out.pop()
+            .ok_or_else(|| ServiceError::Internal("store returned no record".into()))
+    }
+
+    pub fn retire_record(&self, ctx: &Ctx, id: RecordId) -> Result<Record> {
+        let current = self.writable(ctx, id, Action::RecordRetire)?;
+        if current.status == RecordStatus::Retired {
+            return Ok(current);
+        }
+        let event = ctx.event(
+            Action::RecordRetire,
+            serde_json::json!({"id": id}),
+            vec![disclosed(&current, Access::Full)],
+            Outcome::Done,
+        );
+        let mut out = self.store.apply(
+            vec![RecordChange::SetStatus {
+                id,
+                status: RecordStatus::Retired,
+                expected_version: None,
+            }],
+            event,
+        )?;
+        self.after_write();
+        out.pop()
+            .ok_or_else(|| ServiceError::Internal("store returned no record".into()))
+    }
+
+    pub fn get_record(&self, ctx: &Ctx, id: RecordId) -> Result<RecordView> {
+        let (record, view) = self.visible(ctx, id)?;
+        let request = serde_json::json!({"id": id});
+        match (record, view) {
+            (Some(r), Some(v)) => {
+                let level = access::record_access(&ctx.caller, &r);
+                self.audit(
+                    ctx,
+                    Action::RecordGet,
+                    request,
+                    vec![disclosed(&r, level)],
+                    Outcome::Done,
+                )?;
+                Ok(v)
+            }
+            (Some(r), None) => {
+                // Audited so the owner can see the attempt, answered as absent.
+                self.audit(
+                    ctx,
+                    Action::RecordGet,
+                    request,
+                    vec![disclosed(&r, Access::Hidden)],
+                    Outcome::NotFound,
+                )?;
+                Err(ServiceError::NotFound("record"))
+            }
+            (None, _) => {
+                self.audit(ctx, Action::RecordGet, request, vec![], Outcome::NotFound)?;
+                Err(ServiceError::NotFound("record"))
+            }
+        }
+    }
+
+    /// Lists what the caller may see. Hidden records are skipped *before*
+    /// the page is cut, and the cursor is the last item returned, so pages
+    /// and counts are exactly what they would be without those records.
+    pub fn list_records(
+        &self,
+        ctx: &Ctx,
+        filter: &RecordFilter,
+        cursor: Option<RecordId>,
+        limit: usize,
+    ) -> Result<RecordPage> {
+        let limit = limit.clamp(1, 1000);
+        let mut items: Vec<(Record, RecordView)> = Vec::with_capacity(limit);
+        let mut after = cursor;
+        let mut more = false;
+        'scan: loop {
+            let batch = self.store.records_page(filter, after, 500)?;
+            let exhausted = batch.len() < 500;
+            for r in batch {
+                after = Some(r.id);
+                if !may_see_retired(&ctx.caller, &r) {
+                    continue;
+                }
+                if let Some(v) = view_for(&ctx.caller, &r) {
+                    if items.len() == limit {
+                        more = true;
+                        break 'scan;
+                    }
+                    items.push((r, v));
+                }
+            }
+            if exhausted {
+                break;
+            }
+        }
+        let disclosed_list = items
+            .iter()
+            .map(|(r, _)| disclosed(r, access::record_access(&ctx.caller, r)))
+            .collect();
+        let next_cursor = if more {
+            items.last().map(|(r, _)| r.id.to_string())
+        } else {
+            None
+        };
+        self.audit(
+            ctx,
+            Action::RecordList,
+            serde_json::json!({
+                "owner": filter.owner, "status": filter.status.map(|s| s.as_str()),
+                "category": filter.category, "cursor": cursor, "limit": limit,
+            }),
+            disclosed_list,
+            Outcome::Done,
+        )?;
+        let items: Vec<RecordView> = items.into_iter().map(|(_, v)| v).collect();
+        Ok(RecordPage {
+            count: items.len(),
+            items,
+            next_cursor,
+        })
+    }
+
+    pub fn record_history(&self, ctx: &Ctx, id: RecordId) -> Result<Vec<RecordVersion>> {
+        let record = self.store.record(id)?;
+        let request = serde_json::json!({"id": id});
+        match record {
+            Some(r) if may_read_history(&ctx.caller, &r.owner) => {
+                let history = self.store.record_history(id)?;
+                self.audit(
+                    ctx,
+                    Action::RecordHistory,
+                    request,
+                    vec![disclosed(&r, Access::Full)],
+                    Outcome::Done,
+                )?;
+                Ok(history)
+            }
+            Some(r) => {
+                let seen = may_see_retired(&ctx.caller, &r) && view_for(&ctx.caller, &r).is_some();
+                let outcome = if seen {
+                    Outcome::Denied
+                } else {
+                    Outcome::NotFound
+                };
+                self.audit(
+                    ctx,
+                    Action::RecordHistory,
+                    request,
+                    vec![disclosed(&r, Access::Hidden)],
+                    outcome,
+                )?;
+                if seen {
+                    Err(ServiceError::Forbidden(
+                        "only the owner and auditors may read a record's history".into(),
+                    ))
+                } else {
+                    Err(ServiceError::NotFound("record"))
+                }
+            }
+            None => {
+                self.audit(
+                    ctx,
+                    Action::RecordHistory,
+                    request,
+                    vec![],
+                    Outcome::NotFound,
+                )?;
+                Err(ServiceError::NotFound("record"))
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! The [`Vigil`] service itself: the store, the in-memory indexes built from
+//! it, and the hit feed. Its operations are spread over the modules named
+//! after what they operate on (`records`, `screening`, `hits`, …); each of
+//! them depends on this one, never the other way round.
+
+use std::sync::{Arc, OnceLock};
+
+use vigil_core::audit::{AuditEvent, Disclosed};
+use vigil_core::{Action, Outcome};
+use vigil_store::Store;
+
+use crate::config::Config;
+use crate::context::Ctx;
+use crate::error::Result;
+use crate::index::ScreeningIndex;
+use crate::recent::RecentTravellers;
+
+pub struct Vigil {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) config: Config,
+    /// Built on first use (or by `warm_up`) from the store.
+    pub(crate) screening: OnceLock<ScreeningIndex>,
+    pub(crate) recent: RecentTravellers,
+    /// The newest hit's sequence number: hit streams and the webhook worker
+    /// wait on it.
+    hit_feed: tokio::sync::watch::Sender<i64>,
+}
+
+impl Vigil {
+    pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
+        Vigil {
+            store,
+            config,
+            screening: OnceLock::new(),
+            recent: RecentTravellers::default(),
+            hit_feed: tokio::sync::watch::channel(0).0,
+        }
+    }
+
+    /// The store, for what is not an operation on behalf of a caller: the
+    /// webhook worker's outbox, authentication.
+    pub fn store(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// A receiver that changes whenever new hits are stored.
+    pub fn hit_feed(&self) -> tokio::sync::watch::Receiver<i64> {
+        self.hit_feed.subscribe()
+    }
+
+    pub(crate) fn announce_hit(&self, seq: i64) {
+        self.hit_feed.send_if_modified(|last| {
+            let newer = seq > *last;
+            if newer {
+                *last = seq;
+            }
+            newer
+        });
+    }
+
+    /// Appends an audit entry for what `ctx` did (reads, refusals: writes
+    /// hand their event to the store with the write itself).
+    pub(crate) fn audit(
+        &self,
+        ctx: &Ctx,
+        action: Action,
+        request: serde_json::Value,
+        disclosed: Vec<Disclosed>,
+        outcome: Outcome,
+    ) -> Result<()> {
+        self.append(ctx.event(action, request, disclosed, outcome))
+    }
+
+    pub(crate) fn append(&self, event: AuditEvent) -> Result<()> {
+        self.store.append_audit(event)?;
+        Ok(())
+    }
+}
