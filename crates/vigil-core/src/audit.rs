@@ -147,6 +147,18 @@ pub enum Outcome {
     Invalid,
 }
 
+impl Outcome {
+    /// The outcome of looking something up: done if it was found (and the
+    /// caller may see it), not found otherwise.
+    pub fn found(found: bool) -> Self {
+        if found {
+            Outcome::Done
+        } else {
+            Outcome::NotFound
+        }
+    }
+}
+
 /// Entries written before outcomes were named carry the HTTP-like status
 /// code they were answered with; both forms read back.
 impl<'de> Deserialize<'de> for Outcome {

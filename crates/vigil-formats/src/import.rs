@@ -82,8 +82,9 @@ pub struct Skipped {
     pub position: Position,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, strum::IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum DiagnosticKind {
     /// The whole row was not imported.
     Rejected,
@@ -96,11 +97,7 @@ pub enum DiagnosticKind {
 
 impl DiagnosticKind {
     pub fn name(&self) -> &'static str {
-        match self {
-            DiagnosticKind::Rejected => "rejected",
-            DiagnosticKind::Repaired => "repaired",
-            DiagnosticKind::Dropped(_) => "dropped",
-        }
+        self.into()
     }
 }
 

@@ -123,16 +123,11 @@ impl Vigil {
             .store
             .token(id)?
             .is_some_and(|t| t.revoked_at.is_none());
-        let outcome = if active {
-            Outcome::Done
-        } else {
-            Outcome::NotFound
-        };
         let event = ctx.event(
             Action::TokenRevoke,
             serde_json::json!({"token": id}),
             vec![],
-            outcome,
+            Outcome::found(active),
         );
         if self.store.revoke_token(id, event)? {
             Ok(())

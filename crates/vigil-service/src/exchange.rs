@@ -5,7 +5,6 @@
 //! transaction, so a failed import leaves the database as it was.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::str::FromStr;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -23,8 +22,13 @@ use crate::error::{Result, ServiceError};
 use crate::vigil::Vigil;
 
 /// The formats Vigil imports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::EnumString, strum::VariantNames)]
 #[serde(rename_all = "kebab-case")]
+#[strum(
+    serialize_all = "kebab-case",
+    parse_err_ty = String,
+    parse_err_fn = not_an_import_format
+)]
 pub enum ImportFormat {
     /// FollowTheMoney entities, one JSON object a line.
     Ftm,
@@ -34,18 +38,12 @@ pub enum ImportFormat {
     OfacXml,
 }
 
-impl FromStr for ImportFormat {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "ftm" => Ok(ImportFormat::Ftm),
-            "un-xml" => Ok(ImportFormat::UnXml),
-            "ofac-xml" => Ok(ImportFormat::OfacXml),
-            other => Err(format!(
-                "'{other}' is not an import format (ftm, un-xml, ofac-xml)"
-            )),
-        }
-    }
+fn not_an_import_format(given: &str) -> String {
+    use strum::VariantNames;
+    format!(
+        "'{given}' is not an import format ({})",
+        ImportFormat::VARIANTS.join(", ")
+    )
 }
 
 impl ImportFormat {
@@ -428,6 +426,15 @@ fn line_pieces(text: &str, size: usize) -> Vec<(usize, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn import_formats_by_name() {
+        assert_eq!("un-xml".parse::<ImportFormat>(), Ok(ImportFormat::UnXml));
+        assert_eq!(
+            "csv".parse::<ImportFormat>().unwrap_err(),
+            "'csv' is not an import format (ftm, un-xml, ofac-xml)"
+        );
+    }
 
     #[test]
     fn parallel_ftm_parsing_equals_serial_parsing() {

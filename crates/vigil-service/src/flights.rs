@@ -259,11 +259,7 @@ impl Vigil {
             Action::ManifestGet,
             serde_json::json!({"id": id}),
             vec![],
-            if m.is_some() {
-                Outcome::Done
-            } else {
-                Outcome::NotFound
-            },
+            Outcome::found(m.is_some()),
         )?;
         let m = m.ok_or(ServiceError::NotFound("manifest"))?;
         Ok(

@@ -116,11 +116,7 @@ impl Vigil {
             Action::HitGet,
             serde_json::json!({"id": id}),
             vec![],
-            if view.is_some() {
-                Outcome::Done
-            } else {
-                Outcome::NotFound
-            },
+            Outcome::found(view.is_some()),
         )?;
         view.ok_or(ServiceError::NotFound("hit"))
     }

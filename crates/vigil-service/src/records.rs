@@ -64,12 +64,11 @@ impl Vigil {
             }],
             Outcome::Done,
         );
-        let mut out = self
+        let out = self
             .store
             .apply(vec![RecordChange::Create { id, owner, draft }], event)?;
         self.after_write();
-        out.pop()
-            .ok_or_else(|| ServiceError::Internal("store returned no record".into()))
+        the_one(out)
     }
 
     /// The checks shared by update and retire: a hidden record is "not
@@ -91,21 +90,25 @@ impl Vigil {
                     "only the owner's contributors may change a record".into(),
                 ))
             }
-            (Some(r), None) => {
-                self.audit(
-                    ctx,
-                    action,
-                    request,
-                    vec![disclosed(&r, Access::Hidden)],
-                    Outcome::NotFound,
-                )?;
-                Err(ServiceError::NotFound("record"))
-            }
-            (None, _) => {
-                self.audit(ctx, action, request, vec![], Outcome::NotFound)?;
-                Err(ServiceError::NotFound("record"))
-            }
+            (record, _) => self.absent(ctx, action, request, record.as_ref()),
         }
+    }
+
+    /// Answers as if the record did not exist: audited (naming the record
+    /// when there is one, so its owner sees the attempt), then not found.
+    fn absent<T>(
+        &self,
+        ctx: &Ctx,
+        action: Action,
+        request: serde_json::Value,
+        record: Option<&Record>,
+    ) -> Result<T> {
+        let touched = record
+            .map(|r| disclosed(r, Access::Hidden))
+            .into_iter()
+            .collect();
+        self.audit(ctx, action, request, touched, Outcome::NotFound)?;
+        Err(ServiceError::NotFound("record"))
     }
 
     pub fn update_record(
@@ -123,7 +126,7 @@ impl Vigil {
             vec![disclosed(&current, Access::Full)],
             Outcome::Done,
         );
-        let mut out = self.store.apply(
+        let out = self.store.apply(
             vec![RecordChange::Update {
                 id,
                 draft,
@@ -132,8 +135,7 @@ impl Vigil {
             event,
         )?;
         self.after_write();
-        out.pop()
-            .ok_or_else(|| ServiceError::Internal("store returned no record".into()))
+        the_one(out)
     }
 
     pub fn retire_record(&self, ctx: &Ctx, id: RecordId) -> Result<Record> {
@@ -147,7 +149,7 @@ impl Vigil {
             vec![disclosed(&current, Access::Full)],
             Outcome::Done,
         );
-        let mut out = self.store.apply(
+        let out = self.store.apply(
             vec![RecordChange::SetStatus {
                 id,
                 status: RecordStatus::Retired,
@@ -156,8 +158,7 @@ impl Vigil {
             event,
         )?;
         self.after_write();
-        out.pop()
-            .ok_or_else(|| ServiceError::Internal("store returned no record".into()))
+        the_one(out)
     }
 
     pub fn get_record(&self, ctx: &Ctx, id: RecordId) -> Result<RecordView> {
@@ -175,21 +176,7 @@ impl Vigil {
                 )?;
                 Ok(v)
             }
-            (Some(r), None) => {
-                // Audited so the owner can see the attempt, answered as absent.
-                self.audit(
-                    ctx,
-                    Action::RecordGet,
-                    request,
-                    vec![disclosed(&r, Access::Hidden)],
-                    Outcome::NotFound,
-                )?;
-                Err(ServiceError::NotFound("record"))
-            }
-            (None, _) => {
-                self.audit(ctx, Action::RecordGet, request, vec![], Outcome::NotFound)?;
-                Err(ServiceError::NotFound("record"))
-            }
+            (record, _) => self.absent(ctx, Action::RecordGet, request, record.as_ref()),
         }
     }
 
@@ -269,38 +256,26 @@ impl Vigil {
                 )?;
                 Ok(history)
             }
-            Some(r) => {
-                let seen = may_see_retired(&ctx.caller, &r) && view_for(&ctx.caller, &r).is_some();
-                let outcome = if seen {
-                    Outcome::Denied
-                } else {
-                    Outcome::NotFound
-                };
+            Some(r) if may_see_retired(&ctx.caller, &r) && view_for(&ctx.caller, &r).is_some() => {
                 self.audit(
                     ctx,
                     Action::RecordHistory,
                     request,
                     vec![disclosed(&r, Access::Hidden)],
-                    outcome,
+                    Outcome::Denied,
                 )?;
-                if seen {
-                    Err(ServiceError::Forbidden(
-                        "only the owner and auditors may read a record's history".into(),
-                    ))
-                } else {
-                    Err(ServiceError::NotFound("record"))
-                }
+                Err(ServiceError::Forbidden(
+                    "only the owner and auditors may read a record's history".into(),
+                ))
             }
-            None => {
-                self.audit(
-                    ctx,
-                    Action::RecordHistory,
-                    request,
-                    vec![],
-                    Outcome::NotFound,
-                )?;
-                Err(ServiceError::NotFound("record"))
-            }
+            record => self.absent(ctx, Action::RecordHistory, request, record.as_ref()),
         }
     }
+}
+
+/// The record a one-change write returns.
+fn the_one(mut written: Vec<Record>) -> Result<Record> {
+    written
+        .pop()
+        .ok_or_else(|| ServiceError::Internal("store returned no record".into()))
 }

@@ -87,11 +87,7 @@ impl Vigil {
             Action::WebhookDelete,
             serde_json::json!({"id": id}),
             vec![],
-            if exists {
-                Outcome::Done
-            } else {
-                Outcome::NotFound
-            },
+            Outcome::found(exists),
         );
         if self.store.delete_webhook(&ctx.caller.agency, id, event)? {
             Ok(())
