@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::agency::AgencyCode;
+use crate::error::FieldError;
 use crate::explanation::Explanation;
 use crate::policy::Access;
 use crate::record::RecordId;
@@ -77,6 +78,40 @@ pub struct HitContext {
     pub labels: BTreeMap<String, serde_json::Value>,
 }
 
+impl HitContext {
+    /// The fields Vigil itself sets; a screener's labels may not use them.
+    pub const SET_BY_VIGIL: [&'static str; 6] = [
+        "manifest",
+        "traveller",
+        "flight",
+        "rescreen",
+        "api",
+        "dataset",
+    ];
+
+    /// The context of a screening whose caller described it with `labels`
+    /// (border post, officer, …). A label named like a field Vigil sets is
+    /// refused: the owner must be able to trust those.
+    pub fn labelled(
+        labels: BTreeMap<String, serde_json::Value>,
+        path: &str,
+    ) -> Result<Self, FieldError> {
+        if let Some(taken) = labels
+            .keys()
+            .find(|k| Self::SET_BY_VIGIL.contains(&k.as_str()))
+        {
+            return Err(FieldError {
+                path: format!("{path}.{taken}"),
+                message: "is set by Vigil, not by the screener".into(),
+            });
+        }
+        Ok(HitContext {
+            labels,
+            ..HitContext::default()
+        })
+    }
+}
+
 /// A hit before it is stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewHit {
@@ -138,5 +173,44 @@ impl HitNotification {
             event: "hit".into(),
             hit: hit.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fields_vigil_sets_are_all_the_known_ones() {
+        let full = HitContext {
+            manifest: Some("m".into()),
+            traveller: Some(1),
+            flight: Some(Flight::default()),
+            rescreen: true,
+            api: Some("match".into()),
+            dataset: Some("d".into()),
+            labels: BTreeMap::new(),
+        };
+        let json = serde_json::to_value(full).unwrap();
+        let mut keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut known = HitContext::SET_BY_VIGIL.to_vec();
+        keys.sort();
+        known.sort();
+        assert_eq!(keys, known);
+    }
+
+    #[test]
+    fn a_screener_labels_but_cannot_claim_what_vigil_sets() {
+        let labels = |k: &str| BTreeMap::from([(k.to_string(), serde_json::json!(true))]);
+        let ok = HitContext::labelled(labels("border_post"), "context").unwrap();
+        assert!(!ok.rescreen);
+        assert_eq!(serde_json::to_value(&ok).unwrap()["border_post"], true);
+        let refused = HitContext::labelled(labels("rescreen"), "context").unwrap_err();
+        assert_eq!(refused.path, "context.rescreen");
     }
 }

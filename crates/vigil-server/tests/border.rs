@@ -722,3 +722,23 @@ async fn absurd_screening_input_gets_a_clear_answer_never_a_panic() {
         .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[tokio::test]
+async fn a_screener_cannot_claim_the_context_fields_vigil_sets() {
+    let h = Harness::new();
+    h.create("FRA", eriksson()).await;
+    let body = json!({
+        "traveller": {"names": ["Anna Maria Eriksson"], "birth_date": "1974-08-12"},
+        "context": {"border_post": "BER T1", "rescreen": true},
+    });
+    let r = h
+        .call(
+            "POST",
+            "/v1/screen",
+            Some(&h.token("DEU", "screener")),
+            Some(&body.to_string()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["fields"][0]["path"], "context.rescreen");
+}

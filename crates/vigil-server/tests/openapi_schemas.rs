@@ -372,7 +372,8 @@ async fn every_body_vigil_sends_fits_its_documented_schema() {
     // Screening: FRA reads Müller in full, ITA hit-only; DEU's MRZ check
     // hits FRA's hit-only record; ITA screens a whole flight.
     let traveller = json!({"surname": "MUELLER LUEDENSCHEIDT", "given_names": "JUERGEN OEMER", "birth_date": "1985-08-12", "nationalities": ["UTO"]});
-    let context = json!({"border_post": "CDG T2", "officer": 17, "flight": {"carrier": "XY", "flight": "XY123", "departure_airport": "IST", "departure_time": "2016-04-05T10:30:00"}});
+    // The screener's own labels; the known context fields (flight, manifest, ...) are Vigil's.
+    let context = json!({"border_post": "CDG T2", "officer": 17, "flight_number": "XY123"});
     let body = json!({"traveller": traveller, "context": context});
     let by_fra = api
         .post(

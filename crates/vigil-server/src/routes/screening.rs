@@ -1,5 +1,7 @@
 //! `/v1/screen` (one traveller) and `/v1/screen/mrz` (a passport's holder).
 
+use std::collections::BTreeMap;
+
 use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::Json;
@@ -22,9 +24,10 @@ pub struct ScreenRequest {
     limit: Option<usize>,
     #[serde(default)]
     threshold: Option<f64>,
-    /// Where and why: border post, flight, ... (stored with any hit).
+    /// Where and why, in the screener's words: border post, officer, ...
+    /// (stored with any hit).
     #[serde(default)]
-    context: Option<HitContext>,
+    context: BTreeMap<String, serde_json::Value>,
 }
 
 pub async fn screen(
@@ -38,7 +41,7 @@ pub async fn screen(
         with_records: true,
         ..ScreenOptions::from_request(req.limit, req.threshold)?
     };
-    let context = req.context.unwrap_or_default();
+    let context = HitContext::labelled(req.context, "context")?;
     let outcome = blocking(&state, move |v| {
         v.screen(&ctx, &[req.traveller], opts, context)?
             .pop()
@@ -60,7 +63,7 @@ pub struct MrzRequest {
     #[serde(default)]
     threshold: Option<f64>,
     #[serde(default)]
-    context: Option<HitContext>,
+    context: BTreeMap<String, serde_json::Value>,
 }
 
 pub async fn screen_mrz(
@@ -77,7 +80,7 @@ pub async fn screen_mrz(
         with_records: true,
         ..ScreenOptions::from_request(req.limit, req.threshold)?
     };
-    let context = req.context.unwrap_or_default();
+    let context = HitContext::labelled(req.context, "context")?;
     let outcome = blocking(&state, move |v| {
         v.screen(&ctx, &[traveller], opts, context)?
             .pop()
