@@ -350,11 +350,14 @@ pub fn traveller_from_entity(entity: &serde_json::Value) -> std::result::Result<
 /// same as parsing the file in one go.
 fn parse_ftm_in_parallel(text: &str) -> std::result::Result<ImportBatch, FormatError> {
     /// Smaller files are parsed on the calling thread.
-    const PIECE_BYTES: usize = 1 << 20;
-    if text.len() < PIECE_BYTES {
+    const MIN_PARALLEL_BYTES: usize = 1 << 20;
+    let threads = rayon::current_num_threads();
+    if threads == 1 || text.len() < MIN_PARALLEL_BYTES {
         return vigil_formats::ftm::parse_lines(text);
     }
-    let pieces = line_pieces(text, PIECE_BYTES);
+    // One piece per thread: each piece's batch is merged into one, and
+    // fewer, larger pieces leave less slack in the merged vectors.
+    let pieces = line_pieces(text, text.len().div_ceil(threads));
     let results: Vec<(usize, std::result::Result<ImportBatch, FormatError>)> = pieces
         .par_iter()
         .map(|&(offset, piece)| (offset, vigil_formats::ftm::parse_lines(piece)))
