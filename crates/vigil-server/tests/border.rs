@@ -742,3 +742,105 @@ async fn a_screener_cannot_claim_the_context_fields_vigil_sets() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["error"]["fields"][0]["path"], "context.rescreen");
 }
+
+#[tokio::test]
+async fn the_screeners_threshold_never_silences_the_owner() {
+    let h = Harness::new();
+    let mut hidden = eriksson();
+    hidden["policy"] = json!({"visibility": {"except": ["DEU"]}});
+    h.create("FRA", hidden).await;
+    // A birth date a year off: an alert, but below what the screener asks to see.
+    let traveller = json!({"names": ["Anna Maria Eriksson"], "birth_date": "1975-08-12"});
+    let own = h
+        .call(
+            "POST",
+            "/v1/screen",
+            Some(&h.token("FRA", "screener")),
+            Some(&json!({"traveller": traveller, "threshold": 0.5}).to_string()),
+        )
+        .await
+        .json();
+    let score = own["results"][0]["score"].as_f64().unwrap();
+    assert!((0.8..0.99).contains(&score), "{own}");
+    let before = h
+        .call("GET", "/v1/hits", Some(&h.token("FRA", "analyst")), None)
+        .await
+        .json()["hits"]
+        .as_array()
+        .unwrap()
+        .len();
+    let r = h
+        .call(
+            "POST",
+            "/v1/screen",
+            Some(&h.token("DEU", "screener")),
+            Some(&json!({"traveller": traveller, "threshold": 0.99}).to_string()),
+        )
+        .await;
+    assert_eq!(r.json()["results"], json!([]), "hidden from DEU");
+    let inbox = h
+        .call("GET", "/v1/hits", Some(&h.token("FRA", "analyst")), None)
+        .await
+        .json();
+    let hits = inbox["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), before + 1, "{inbox}");
+    assert!(hits.iter().any(|h| h["screening_agency"] == "DEU"));
+}
+
+#[tokio::test]
+async fn revoking_a_token_ends_its_open_hit_stream() {
+    use futures_util::StreamExt;
+    let h = Harness::new();
+    h.create("FRA", eriksson()).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(vigil_server::serve(
+        listener,
+        h.state.clone(),
+        std::future::pending(),
+    ));
+    let resp = reqwest::Client::new()
+        .get(format!("{base}/v1/hits/stream"))
+        .bearer_auth(h.token("FRA", "analyst"))
+        .header("x-vigil-purpose", "watch")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let mut body = resp.bytes_stream();
+    let admin = h.token("FRA", "admin");
+    let tokens = h
+        .call("GET", "/v1/tokens?agency=FRA", Some(&admin), None)
+        .await
+        .json();
+    let id = tokens["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["role"] == "analyst")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = h
+        .call("DELETE", &format!("/v1/tokens/{id}"), Some(&admin), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    // A hit after the revocation never reaches the revoked stream, which ends.
+    h.call(
+        "POST",
+        "/v1/screen/mrz",
+        Some(&h.token("DEU", "screener")),
+        Some(&json!({"mrz": TD3}).to_string()),
+    )
+    .await;
+    let mut text = String::new();
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(Ok(chunk)) = body.next().await {
+            text.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream is still open: {text}");
+    assert!(!text.contains("event: hit"), "{text}");
+}

@@ -481,14 +481,13 @@ async fn every_body_vigil_sends_fits_its_documented_schema() {
     for d in &deliveries {
         assert_fits(&doc, callback, &serde_json::from_str(&d.payload).unwrap());
     }
-    let caller = Caller {
-        agency: AgencyCode::parse("DEU").unwrap(),
-        role: Role::Analyst,
-        token_id: "stream".into(),
-    };
     let vigil = &h.state.vigil;
+    let caller = vigil
+        .authenticate(&h.token("DEU", "analyst"))
+        .unwrap()
+        .unwrap();
     let mut stream = vigil.open_hit_stream(&Ctx::new(caller, "test"), 0).unwrap();
-    let events = vigil.next_hits(&mut stream).unwrap();
+    let events = vigil.next_hits(&mut stream).unwrap().unwrap();
     assert_eq!(events.len(), 3);
     let data = at(
         &doc,

@@ -130,6 +130,7 @@ impl Vigil {
             Outcome::found(active),
         );
         if self.store.revoke_token(id, event)? {
+            self.announce_revocation();
             Ok(())
         } else {
             Err(ServiceError::NotFound("token"))

@@ -184,8 +184,14 @@ impl Vigil {
         })
     }
 
-    /// The next hits of an open stream (empty when there are none yet).
-    pub fn next_hits(&self, stream: &mut HitStream) -> Result<Vec<Hit>> {
+    /// The next hits of an open stream (empty when there are none yet), or
+    /// `None` once the stream's token is revoked: revocation ends the
+    /// stream's access as it ends every other.
+    pub fn next_hits(&self, stream: &mut HitStream) -> Result<Option<Vec<Hit>>> {
+        let token = self.store.token(&stream.ctx.caller.token_id)?;
+        if !token.is_some_and(|t| t.revoked_at.is_none()) {
+            return Ok(None);
+        }
         let hits = self.store.hits(&HitFilter {
             owner: Some(stream.ctx.caller.agency.clone()),
             after_seq: Some(stream.last),
@@ -195,7 +201,7 @@ impl Vigil {
         if let Some(last) = hits.last() {
             stream.last = last.seq;
         }
-        Ok(hits)
+        Ok(Some(hits))
     }
 }
 

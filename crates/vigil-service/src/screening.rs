@@ -24,8 +24,8 @@ use crate::vigil::Vigil;
 pub struct ScreenOptions {
     pub limit: usize,
     pub threshold: f64,
-    /// Keep only results at or above the threshold: a whole flight's
-    /// near-misses are noise for the officer and bulk for the audit log.
+    /// Keep only alerts: a whole flight's near-misses are noise for the
+    /// officer and bulk for the audit log.
     pub only_matches: bool,
     /// Attach the full record to each result the screener may read in full.
     pub with_records: bool,
@@ -60,11 +60,20 @@ impl ScreenOptions {
         })
     }
 
+    /// The engine's options. The search goes down to the alert threshold
+    /// whatever the screener asks to see: the screener's threshold trims
+    /// what it is shown below an alert, never which alerts reach owners.
     fn engine(&self) -> engine::SearchOptions {
         engine::SearchOptions {
             limit: self.limit,
-            threshold: self.threshold,
+            threshold: self.threshold.min(engine::DEFAULT_THRESHOLD),
         }
+    }
+
+    /// Whether the screener is shown a result it may see: every alert, and
+    /// below the alert threshold what it asked for.
+    fn shows(&self, found: &Found) -> bool {
+        found.is_match || (!self.only_matches && found.score >= self.threshold)
     }
 }
 
@@ -165,7 +174,7 @@ impl Vigil {
             let mut mine = Vec::new();
             let shown = visible
                 .into_iter()
-                .filter(|f| f.is_match || !opts.only_matches)
+                .filter(|f| opts.shows(f))
                 .map(|f| (f, true));
             for (found, shown) in shown.chain(hidden.into_iter().map(|f| (f, false))) {
                 let visible = if shown {
@@ -341,11 +350,13 @@ impl Vigil {
         self.catch_up()?;
         let index = self.screening();
         let found = par_map(queries, |traveller| {
-            index.search(
+            let mut found = index.search(
                 &traveller_query(traveller),
                 &opts.engine(),
                 Reach::Everything,
-            )
+            );
+            found.retain(|f| opts.shows(f));
+            found
         });
         let events = queries
             .iter()

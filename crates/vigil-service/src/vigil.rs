@@ -24,6 +24,9 @@ pub struct Vigil {
     /// The newest hit's sequence number: hit streams and the webhook worker
     /// wait on it.
     hit_feed: tokio::sync::watch::Sender<i64>,
+    /// Bumped whenever a token is revoked, so that open hit streams check
+    /// their own token at once.
+    revocations: tokio::sync::watch::Sender<u64>,
 }
 
 impl Vigil {
@@ -34,6 +37,7 @@ impl Vigil {
             screening: OnceLock::new(),
             recent: RecentTravellers::default(),
             hit_feed: tokio::sync::watch::channel(0).0,
+            revocations: tokio::sync::watch::channel(0).0,
         }
     }
 
@@ -50,6 +54,15 @@ impl Vigil {
     /// A receiver that changes whenever new hits are stored.
     pub fn hit_feed(&self) -> tokio::sync::watch::Receiver<i64> {
         self.hit_feed.subscribe()
+    }
+
+    /// A receiver that changes whenever a token is revoked in this process.
+    pub fn revocations(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.revocations.subscribe()
+    }
+
+    pub(crate) fn announce_revocation(&self) {
+        self.revocations.send_modify(|n| *n += 1);
     }
 
     pub(crate) fn announce_hit(&self, seq: i64) {

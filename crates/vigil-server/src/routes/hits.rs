@@ -81,10 +81,14 @@ pub async fn stream(
         .unwrap_or(0);
     let ctx = Ctx::from(auth);
     let hits = blocking(&state, move |v| v.open_hit_stream(&ctx, last)).await?;
-    // Woken by every new hit of this process, and every few seconds for
-    // hits stored by another; each wake reads what is new for this owner.
+    // Woken by every new hit and every revocation of this process, and every
+    // second for what another process did; each wake checks the token and
+    // reads what is new for this owner.
     let wakes = stream::select(
-        WatchStream::new(state.vigil.hit_feed()).map(|_| ()),
+        stream::select(
+            WatchStream::new(state.vigil.hit_feed()).map(|_| ()),
+            WatchStream::new(state.vigil.revocations()).map(|_| ()),
+        ),
         IntervalStream::new(tokio::time::interval(POLL_EVERY)).map(|_| ()),
     );
     let vigil = state.vigil.clone();
@@ -97,9 +101,10 @@ pub async fn stream(
                 .await
                 .inspect_err(|e| tracing::error!(error = %e, "hit stream task failed"))
                 .ok()?;
+            // `None`: the token was revoked, and the stream ends.
             let batch = batch
                 .inspect_err(|e| tracing::error!(error = %e, "reading hits for a stream failed"))
-                .ok()?;
+                .ok()??;
             Some((stream::iter(batch), (vigil, hits, wakes)))
         },
     )
@@ -116,5 +121,6 @@ pub async fn stream(
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }
 
-/// How often an open stream looks for hits stored by other processes.
-const POLL_EVERY: Duration = Duration::from_secs(5);
+/// How often an open stream looks for what other processes did: hits they
+/// stored, tokens they revoked.
+const POLL_EVERY: Duration = Duration::from_secs(1);
