@@ -189,7 +189,8 @@ impl Vigil {
     /// stream's access as it ends every other.
     pub fn next_hits(&self, stream: &mut HitStream) -> Result<Option<Vec<Hit>>> {
         let token = self.store.token(&stream.ctx.caller.token_id)?;
-        if !token.is_some_and(|t| t.revoked_at.is_none()) {
+        let active = matches!(token, Some(t) if t.revoked_at.is_none());
+        if !active {
             return Ok(None);
         }
         let hits = self.store.hits(&HitFilter {
