@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use vigil_core::explanation::{Basis, DateVerdict, DocumentVerdict, Verdict};
 use vigil_core::record::NameKind;
-use vigil_core::{Access, Action, AgencyCode, Caller, HitStatus, Outcome, RecordId, Role};
+use vigil_core::{Access, Action, HitStatus, Outcome, RecordId, Role};
 use vigil_formats::paxlst;
 use vigil_service::Ctx;
 use vigil_store::prelude::*;
