@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::agency::{AgencyCode, Caller, Role};
+use crate::audit::{AuditBody, Disclosed};
 use crate::hit::{Hit, HitContext, HitStatus};
 pub use crate::policy::Access;
 use crate::policy::{AccessPolicy, Disclosure, Visibility};
@@ -162,6 +163,34 @@ pub struct ScreenerHitView {
     pub context: HitContext,
 }
 
+/// What a caller may read of an audit entry, or `None` when nothing.
+/// Oversight reads every entry whole. Anyone else reads the entries of its
+/// own agency's actions, less what they say about records hidden from it
+/// (a refused look-up names the record and its owner), and, as an owner,
+/// who touched *its* records: the agency, role, time, purpose, action,
+/// outcome and its own records' disclosures — not the other agency's token,
+/// request or other records.
+pub fn audit_view(caller: &Caller, mut entry: AuditBody) -> Option<AuditBody> {
+    if caller.role == Role::Auditor {
+        return Some(entry);
+    }
+    let mine = |d: &Disclosed| d.owner == caller.agency;
+    if entry.event.agency == caller.agency {
+        entry
+            .event
+            .disclosed
+            .retain(|d| d.level != Access::Hidden || mine(d));
+        return Some(entry);
+    }
+    entry.event.disclosed.retain(mine);
+    if entry.event.disclosed.is_empty() {
+        return None;
+    }
+    entry.event.token_id = String::new();
+    entry.event.request = serde_json::Value::Null;
+    Some(entry)
+}
+
 /// A record as one caller may see it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
@@ -251,6 +280,62 @@ mod tests {
         assert!(!may_write(&mk("FRA", Role::Screener), &fra));
         assert!(!may_write(&mk("FRA", Role::Admin), &fra));
         assert!(!may_write(&mk("DEU", Role::Contributor), &fra));
+    }
+
+    fn entry(agency: &str, disclosed: Vec<(&str, Access)>) -> AuditBody {
+        AuditBody {
+            seq: 1,
+            at: chrono::Utc::now(),
+            event: crate::audit::AuditEvent {
+                agency: code(agency),
+                role: Role::Screener,
+                token_id: "tok".into(),
+                purpose: "p".into(),
+                action: crate::audit::Action::RecordGet,
+                request: serde_json::json!({"id": "x"}),
+                disclosed: disclosed
+                    .into_iter()
+                    .map(|(owner, level)| Disclosed {
+                        record: RecordId::new(),
+                        owner: code(owner),
+                        level,
+                    })
+                    .collect(),
+                outcome: crate::audit::Outcome::Done,
+            },
+        }
+    }
+
+    #[test]
+    fn audit_entries_say_nothing_of_records_hidden_from_the_reader() {
+        let deu = Caller {
+            agency: code("DEU"),
+            role: Role::Analyst,
+            token_id: "t".into(),
+        };
+        // Its own refused look-up of another owner's hidden record: the
+        // entry stays, the record does not.
+        let own = audit_view(&deu, entry("DEU", vec![("FRA", Access::Hidden)])).unwrap();
+        assert!(own.event.disclosed.is_empty());
+        assert_eq!(own.event.token_id, "tok");
+        // Another agency's access to DEU's record and to someone else's.
+        let other = entry("ITA", vec![("DEU", Access::HitOnly), ("FRA", Access::Full)]);
+        let seen = audit_view(&deu, other).unwrap();
+        assert_eq!(seen.event.disclosed.len(), 1);
+        assert_eq!(seen.event.disclosed[0].owner, code("DEU"));
+        assert_eq!(
+            (seen.event.token_id.as_str(), &seen.event.request),
+            ("", &serde_json::Value::Null)
+        );
+        assert_eq!(seen.event.purpose, "p");
+        // Nothing of DEU's: nothing at all.
+        assert!(audit_view(&deu, entry("ITA", vec![("FRA", Access::Full)])).is_none());
+        let auditor = Caller {
+            role: Role::Auditor,
+            ..deu
+        };
+        let whole = entry("ITA", vec![("FRA", Access::Hidden)]);
+        assert_eq!(audit_view(&auditor, whole.clone()), Some(whole));
     }
 
     #[test]

@@ -553,3 +553,127 @@ async fn openapi_document_matches_the_router() {
         "no_route"
     );
 }
+
+#[tokio::test]
+async fn the_audit_log_is_no_oracle_for_hidden_records() {
+    let h = Harness::new();
+    let mut hidden = person("FR-HIDDEN");
+    hidden["policy"] = json!({"visibility": {"except": ["DEU", "ITA"]}});
+    let hidden = h.create("FRA", hidden).await;
+    let shared = h.create("ITA", person("IT-SHARED")).await;
+    let random = vigil_core::RecordId::new().to_string();
+    let deu = h.token("DEU", "analyst");
+    for id in [&hidden, &random] {
+        let r = h
+            .call("GET", &format!("/v1/records/{id}"), Some(&deu), None)
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+    }
+    // FRA reads ITA's record; ITA lists records (FRA's hidden one skipped).
+    h.call(
+        "GET",
+        &format!("/v1/records/{shared}"),
+        Some(&h.token("FRA", "analyst")),
+        None,
+    )
+    .await;
+    h.call("GET", "/v1/records", Some(&h.token("ITA", "analyst")), None)
+        .await;
+    // Oversight lists everything: one entry naming DEU's record and the
+    // hidden one together.
+    h.create("DEU", person("DE-OWN")).await;
+    h.call(
+        "GET",
+        "/v1/records",
+        Some(&h.token("EUROPOL", "auditor")),
+        None,
+    )
+    .await;
+
+    // Asking about the hidden record answers as asking about a random id.
+    let about = |id: String| {
+        let deu = deu.clone();
+        let h = &h;
+        async move {
+            h.call("GET", &format!("/v1/audit?record={id}"), Some(&deu), None)
+                .await
+                .json()["entries"]
+                .clone()
+        }
+    };
+    assert_eq!(about(hidden.clone()).await, json!([]));
+    assert_eq!(about(random.clone()).await, json!([]));
+    // DEU's whole log: its own actions, its two refused look-ups alike, and
+    // never the hidden record (other than the id it typed itself).
+    let log = h
+        .call("GET", "/v1/audit?limit=1000", Some(&deu), None)
+        .await
+        .json();
+    let entries = log["entries"].as_array().unwrap();
+    for e in entries {
+        let own = e["agency"] == "DEU";
+        assert!(own || e["token_id"] == "", "another's token: {e}");
+        for d in e["disclosed"].as_array().unwrap() {
+            assert_ne!(d["record"], hidden.as_str(), "{e}");
+            assert!(own || d["owner"] == "DEU", "{e}");
+        }
+    }
+    let oversight: Vec<&serde_json::Value> = entries
+        .iter()
+        .filter(|e| e["agency"] == "EUROPOL")
+        .collect();
+    assert_eq!(
+        oversight.len(),
+        1,
+        "the auditor's listing touched DEU's record"
+    );
+    assert!(oversight[0]["disclosed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|d| d["owner"] == "DEU"));
+    let lookups: Vec<&serde_json::Value> = entries
+        .iter()
+        .filter(|e| e["action"] == "record.get")
+        .collect();
+    assert_eq!(lookups.len(), 2);
+    for e in &lookups {
+        assert_eq!(e["disclosed"], json!([]), "{e}");
+        assert_eq!(e["outcome"], "not_found");
+    }
+    // ITA, as owner, sees who read its record, and only that record.
+    let log = h
+        .call(
+            "GET",
+            "/v1/audit?limit=1000",
+            Some(&h.token("ITA", "analyst")),
+            None,
+        )
+        .await
+        .json();
+    let by_fra: Vec<&serde_json::Value> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["agency"] == "FRA")
+        .collect();
+    assert!(!by_fra.is_empty(), "{log}");
+    for e in by_fra {
+        assert!(
+            e["disclosed"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|d| d["owner"] == "ITA"),
+            "{e}"
+        );
+        assert_eq!(e["token_id"], "");
+        assert_eq!(e["request"], serde_json::Value::Null);
+        assert_eq!(e["purpose"], "test");
+    }
+    let text = log.to_string();
+    assert!(
+        !text.contains(&hidden),
+        "ITA's log never names the record hidden from it"
+    );
+}

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 use vigil_core::access;
-use vigil_core::audit::{verify_chain, AuditBody, ChainBreak};
+use vigil_core::audit::{verify_chain, AuditBody, ChainBreak, StoredAuditEntry};
 use vigil_core::{Action, Outcome};
 use vigil_store::AuditFilter;
 
@@ -19,28 +19,77 @@ pub struct ChainReport {
 }
 
 impl Vigil {
-    /// Auditors read everything; anyone else reads the accesses to its own
-    /// agency's records.
-    pub fn audit_log(&self, ctx: &Ctx, mut filter: AuditFilter) -> Result<Vec<AuditBody>> {
-        if !access::may_read_audit(&ctx.caller) {
-            filter.record_owner = Some(ctx.caller.agency.clone());
+    /// Auditors read every entry. Anyone else reads what
+    /// `vigil_core::access::audit_view` lets it: its own agency's actions,
+    /// and who touched its records. The caller's filters apply to what it
+    /// may read, so that asking about a record hidden from it answers as
+    /// asking about one that does not exist.
+    pub fn audit_log(&self, ctx: &Ctx, filter: AuditFilter) -> Result<Vec<AuditBody>> {
+        let limit = filter.limit.clamp(1, 1000);
+        let request = serde_json::json!({
+            "agency": filter.agency, "action": filter.action, "record_owner": filter.record_owner,
+            "record": filter.record, "after": filter.after,
+        });
+        let entries = if access::may_read_audit(&ctx.caller) {
+            let filter = AuditFilter { limit, ..filter };
+            self.store
+                .audit_entries(&filter)?
+                .iter()
+                .map(parse_entry)
+                .collect::<Result<Vec<_>>>()?
+        } else {
+            self.readable_entries(ctx, filter, limit)?
+        };
+        self.audit(ctx, Action::AuditRead, request, vec![], Outcome::Done)?;
+        Ok(entries)
+    }
+
+    /// The entries a non-auditor may read, filtered after they are cut to
+    /// what it may read, read from the store in pages until `limit` are found.
+    fn readable_entries(
+        &self,
+        ctx: &Ctx,
+        filter: AuditFilter,
+        limit: usize,
+    ) -> Result<Vec<AuditBody>> {
+        const PAGE: usize = 500;
+        let wanted = |e: &AuditBody| {
+            filter.agency.as_ref().is_none_or(|a| &e.event.agency == a)
+                && filter
+                    .record_owner
+                    .as_ref()
+                    .is_none_or(|o| e.event.disclosed.iter().any(|d| &d.owner == o))
+                && filter
+                    .record
+                    .is_none_or(|r| e.event.disclosed.iter().any(|d| d.record == r))
+        };
+        let mut page = AuditFilter {
+            involving: Some(ctx.caller.agency.clone()),
+            action: filter.action,
+            since: filter.since,
+            until: filter.until,
+            after: filter.after,
+            limit: PAGE,
+            ..AuditFilter::default()
+        };
+        let mut out = Vec::new();
+        loop {
+            let batch = self.store.audit_entries(&page)?;
+            let exhausted = batch.len() < PAGE;
+            for stored in &batch {
+                page.after = Some(stored.seq);
+                let readable = access::audit_view(&ctx.caller, parse_entry(stored)?);
+                if let Some(entry) = readable.filter(|e| wanted(e)) {
+                    out.push(entry);
+                    if out.len() == limit {
+                        return Ok(out);
+                    }
+                }
+            }
+            if exhausted {
+                return Ok(out);
+            }
         }
-        filter.limit = filter.limit.clamp(1, 1000);
-        let entries = self.store.audit_entries(&filter)?;
-        self.audit(
-            ctx,
-            Action::AuditRead,
-            serde_json::json!({"agency": filter.agency, "action": filter.action, "record_owner": filter.record_owner, "after": filter.after}),
-            vec![],
-            Outcome::Done,
-        )?;
-        entries
-            .into_iter()
-            .map(|e| {
-                serde_json::from_str(&e.body)
-                    .map_err(|err| ServiceError::Internal(format!("audit entry {}: {err}", e.seq)))
-            })
-            .collect()
     }
 
     /// Verifies the whole audit chain (oversight only). The verification is
@@ -69,4 +118,9 @@ impl Vigil {
         )?;
         Ok(report)
     }
+}
+
+fn parse_entry(e: &StoredAuditEntry) -> Result<AuditBody> {
+    serde_json::from_str(&e.body)
+        .map_err(|err| ServiceError::Internal(format!("audit entry {}: {err}", e.seq)))
 }

@@ -14,6 +14,9 @@ pub struct AuditFilter {
     /// Entries that disclosed or touched a record of this owner.
     pub record_owner: Option<AgencyCode>,
     pub record: Option<RecordId>,
+    /// Entries of this agency's own actions, or that disclosed or touched a
+    /// record it owns.
+    pub involving: Option<AgencyCode>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
     /// Entries after this sequence number.

@@ -43,6 +43,7 @@ pub async fn list(
         until: q.until,
         after: q.after,
         limit: q.limit.unwrap_or(100),
+        ..AuditFilter::default()
     };
     let entries = blocking(&state, move |v| v.audit_log(&ctx, filter)).await?;
     let next_after = entries.last().map(|e| e.seq);

@@ -34,6 +34,8 @@ impl AuditStore for SqliteStore {
                    AND (?5 IS NULL OR a.at >= ?5)
                    AND (?6 IS NULL OR a.at <= ?6)
                    AND a.seq > ?7
+                   AND (?9 IS NULL OR a.agency = ?9
+                        OR EXISTS (SELECT 1 FROM audit_records r WHERE r.seq = a.seq AND r.owner = ?9))
                  ORDER BY a.seq LIMIT ?8"
             ))?;
             rows::all(
@@ -47,6 +49,7 @@ impl AuditStore for SqliteStore {
                 filter.until.as_ref().map(ts),
                 filter.after.unwrap_or(0),
                 filter.limit.max(1) as i64,
+                filter.involving.as_ref().map(|a| a.as_str().to_string()),
             ],
             rows::audit_entry)
         })
@@ -59,5 +62,43 @@ impl AuditStore for SqliteStore {
             ))?;
             rows::all(&mut stmt, [], rows::audit_entry)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use vigil_core::audit::{AuditBody, Disclosed};
+    use vigil_core::{Access, Action, RecordId};
+
+    use super::super::testing::{code, event, store};
+    use crate::audit::{AuditFilter, AuditStore};
+
+    #[test]
+    fn involving_an_agency_means_its_own_actions_or_its_records() {
+        let (_dir, store) = store();
+        let mut own = event(Action::RecordGet);
+        own.agency = code("DEU");
+        let mut on_its_record = event(Action::RecordGet);
+        on_its_record.disclosed = vec![Disclosed {
+            record: RecordId::new(),
+            owner: code("DEU"),
+            level: Access::Full,
+        }];
+        let elsewhere = event(Action::RecordGet);
+        store
+            .append_audits(vec![own, on_its_record, elsewhere])
+            .unwrap();
+        let filter = AuditFilter {
+            involving: Some(code("DEU")),
+            limit: 10,
+            ..AuditFilter::default()
+        };
+        let seqs: Vec<i64> = store
+            .audit_entries(&filter)
+            .unwrap()
+            .iter()
+            .map(|e| serde_json::from_str::<AuditBody>(&e.body).unwrap().seq)
+            .collect();
+        assert_eq!(seqs, [1, 2]);
     }
 }
