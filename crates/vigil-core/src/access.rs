@@ -7,9 +7,17 @@
 //! - Others see a record if its visibility lets them, and then at the
 //!   disclosure level the owner chose: in full, or hit-only (that a record
 //!   exists, who owns it, a reference to quote and the owner's instruction).
-//! - Oversight (the auditor role) sees every record in full.
+//! - Oversight (the auditor role) sees every record in full; the operator,
+//!   who runs the instance, sees none.
 //! - A record a caller may not see is [`Access::Hidden`]: callers must make it
 //!   indistinguishable from a record that does not exist.
+//! - Tokens: the operator creates agencies and any agency's tokens; an
+//!   agency's admin only its own agency's, and never oversight's.
+//! - The audit log: oversight reads it whole; anyone else its own agency's
+//!   actions and who touched its records ([`audit_view`]).
+//!
+//! It also builds the hit-only views ([`HitOnlyView`], [`screener_view`]):
+//! what a hit-only party receives is decided and shaped here only.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -44,8 +52,11 @@ pub fn access_for(agency: &AgencyCode, owner: &AgencyCode, policy: &AccessPolicy
 /// What a caller may see of a record. Oversight (auditors) sees every
 /// record in full: it is there to check what agencies hold and share.
 pub fn record_access(caller: &Caller, record: &Record) -> Access {
-    if caller.role == Role::Auditor {
-        return Access::Full;
+    match caller.role {
+        Role::Auditor => return Access::Full,
+        // Running the instance is not reading its records.
+        Role::Operator => return Access::Hidden,
+        _ => {}
     }
     access_for(&caller.agency, &record.owner, &record.draft.policy)
 }
@@ -58,7 +69,11 @@ pub fn may_write(caller: &Caller, owner: &AgencyCode) -> bool {
 /// Whether the caller may read a record's full version history: its owner's
 /// people and oversight (auditors), whatever the policy says to others.
 pub fn may_read_history(caller: &Caller, owner: &AgencyCode) -> bool {
-    &caller.agency == owner || caller.role == Role::Auditor
+    match caller.role {
+        Role::Auditor => true,
+        Role::Operator => false,
+        _ => &caller.agency == owner,
+    }
 }
 
 /// Whether the caller may read the whole audit log (oversight only).
@@ -66,9 +81,36 @@ pub fn may_read_audit(caller: &Caller) -> bool {
     caller.role == Role::Auditor
 }
 
-/// Whether the caller manages agencies, tokens and webhooks.
-pub fn may_administer(caller: &Caller) -> bool {
-    caller.role == Role::Admin
+/// Whether the caller creates member agencies: the operator of the instance.
+pub fn may_create_agencies(caller: &Caller) -> bool {
+    caller.role == Role::Operator
+}
+
+/// Whether the caller may create or revoke a token of `agency` with `role`:
+/// the operator any token; an agency's admin its own agency's tokens, but
+/// not oversight's or the operator's (an agency does not audit itself).
+pub fn may_manage_token(caller: &Caller, agency: &AgencyCode, role: Role) -> bool {
+    match caller.role {
+        Role::Operator => true,
+        Role::Admin => &caller.agency == agency && !matches!(role, Role::Auditor | Role::Operator),
+        _ => false,
+    }
+}
+
+/// Whose tokens the caller may list: every agency's (`None`) for the
+/// operator, its own agency's for an admin, nobody's otherwise.
+pub fn token_scope(caller: &Caller) -> Option<Option<&AgencyCode>> {
+    match caller.role {
+        Role::Operator => Some(None),
+        Role::Admin => Some(Some(&caller.agency)),
+        _ => None,
+    }
+}
+
+/// Whether the caller may read its agency's hits, manifests and streams:
+/// everyone but the operator, who runs the instance and reads no case.
+pub fn may_read_cases(caller: &Caller) -> bool {
+    caller.role != Role::Operator
 }
 
 /// Whether the caller may screen travellers.
@@ -169,10 +211,14 @@ pub struct ScreenerHitView {
 /// (a refused look-up names the record and its owner), and, as an owner,
 /// who touched *its* records: the agency, role, time, purpose, action,
 /// outcome and its own records' disclosures — not the other agency's token,
-/// request or other records.
+/// request or other records. The operator reads only operators' entries.
 pub fn audit_view(caller: &Caller, mut entry: AuditBody) -> Option<AuditBody> {
-    if caller.role == Role::Auditor {
-        return Some(entry);
+    match caller.role {
+        Role::Auditor => return Some(entry),
+        // The operator reads no case, not even through its agency's log:
+        // only what operators of its agency did.
+        Role::Operator if entry.event.role != Role::Operator => return None,
+        _ => {}
     }
     let mine = |d: &Disclosed| d.owner == caller.agency;
     if entry.event.agency == caller.agency {
@@ -269,6 +315,30 @@ mod tests {
     }
 
     #[test]
+    fn admins_manage_their_own_agency_and_the_operator_every_agency() {
+        let mk = |a: &str, role| Caller {
+            agency: code(a),
+            role,
+            token_id: "t".into(),
+        };
+        let (fra, deu) = (code("FRA"), code("DEU"));
+        let admin = mk("FRA", Role::Admin);
+        assert!(may_manage_token(&admin, &fra, Role::Contributor));
+        assert!(may_manage_token(&admin, &fra, Role::Admin));
+        assert!(!may_manage_token(&admin, &deu, Role::Contributor));
+        assert!(!may_manage_token(&admin, &fra, Role::Auditor));
+        assert!(!may_manage_token(&admin, &fra, Role::Operator));
+        assert!(!may_create_agencies(&admin));
+        let operator = mk("INTERPOL", Role::Operator);
+        assert!(may_manage_token(&operator, &deu, Role::Auditor));
+        assert!(may_create_agencies(&operator));
+        assert!(!may_read_cases(&operator));
+        assert!(!may_read_history(&operator, &code("INTERPOL")));
+        assert_eq!(token_scope(&admin), Some(Some(&fra)));
+        assert_eq!(token_scope(&mk("FRA", Role::Analyst)), None);
+    }
+
+    #[test]
     fn only_the_owners_contributors_write() {
         let fra = code("FRA");
         let mk = |a: &str, role| Caller {
@@ -336,6 +406,12 @@ mod tests {
         };
         let whole = entry("ITA", vec![("FRA", Access::Hidden)]);
         assert_eq!(audit_view(&auditor, whole.clone()), Some(whole));
+        let operator = Caller {
+            role: Role::Operator,
+            agency: code("ITA"),
+            token_id: "o".into(),
+        };
+        assert!(audit_view(&operator, entry("ITA", vec![("ITA", Access::Full)])).is_none());
     }
 
     #[test]

@@ -142,7 +142,7 @@ pub struct Agency {
     parse_err_fn = not_a_role
 )]
 pub enum Role {
-    /// Manages agencies, tokens and webhooks.
+    /// Manages its own agency's tokens (but auditors') and webhooks.
     Admin,
     /// Writes its agency's records.
     Contributor,
@@ -152,15 +152,20 @@ pub enum Role {
     Analyst,
     /// Oversight: reads the whole audit log and record histories.
     Auditor,
+    /// Runs the instance: creates agencies and any agency's tokens (its
+    /// first admin, its auditors). Reads and writes no record, screens no
+    /// one, sees no hit.
+    Operator,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Admin,
         Role::Contributor,
         Role::Screener,
         Role::Analyst,
         Role::Auditor,
+        Role::Operator,
     ];
 
     pub fn as_str(self) -> &'static str {

@@ -409,7 +409,8 @@ async fn list_pages_with_cursor_and_filters() {
 #[tokio::test]
 async fn admin_manages_agencies_and_tokens() {
     let h = Harness::new();
-    let admin = h.token("INTERPOL", "admin");
+    // Creating agencies and their tokens is the instance operator's.
+    let admin = h.token("INTERPOL", "operator");
     let r = h
         .call(
             "POST",
@@ -676,4 +677,144 @@ async fn the_audit_log_is_no_oracle_for_hidden_records() {
         !text.contains(&hidden),
         "ITA's log never names the record hidden from it"
     );
+}
+
+#[tokio::test]
+async fn an_agencys_admin_manages_its_own_agency_only() {
+    let h = Harness::new();
+    let admin = h.token("FRA", "admin");
+    let post = |body: serde_json::Value| {
+        let admin = admin.clone();
+        let h = &h;
+        async move {
+            h.call("POST", "/v1/tokens", Some(&admin), Some(&body.to_string()))
+                .await
+                .status
+        }
+    };
+    assert_eq!(
+        post(json!({"agency": "DEU", "role": "contributor"})).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post(json!({"agency": "FRA", "role": "auditor"})).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post(json!({"agency": "FRA", "role": "operator"})).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post(json!({"agency": "FRA", "role": "screener"})).await,
+        StatusCode::CREATED
+    );
+    let r = h
+        .call(
+            "POST",
+            "/v1/agencies",
+            Some(&admin),
+            Some(r#"{"code":"ESP","name":"Spain NCB"}"#),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Its own tokens are listed, every one of them; another agency's are not.
+    let list = h.call("GET", "/v1/tokens", Some(&admin), None).await.json();
+    let tokens = list["tokens"].as_array().unwrap();
+    assert!(tokens.iter().all(|t| t["agency"] == "FRA"), "{list}");
+    assert_eq!(tokens.len(), vigil_core::Role::ALL.len() + 1);
+    let r = h
+        .call("GET", "/v1/tokens?agency=DEU", Some(&admin), None)
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Another agency's token is not there to revoke.
+    let operator = h.token("INTERPOL", "operator");
+    let deu = h
+        .call("GET", "/v1/tokens?agency=DEU", Some(&operator), None)
+        .await
+        .json();
+    let deu_id = deu["tokens"][0]["id"].as_str().unwrap().to_string();
+    let r = h
+        .call(
+            "DELETE",
+            &format!("/v1/tokens/{deu_id}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_last_admin_of_an_agency_is_not_revoked_by_accident() {
+    let h = Harness::new();
+    let operator = h.token("INTERPOL", "operator");
+    let tokens = h
+        .call("GET", "/v1/tokens?agency=ITA", Some(&operator), None)
+        .await
+        .json();
+    let only: Vec<String> = tokens["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["role"] == "admin")
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(only.len(), 1);
+    let r = h
+        .call(
+            "DELETE",
+            &format!("/v1/tokens/{}", only[0]),
+            Some(&operator),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(String::from_utf8_lossy(&r.body).contains("last admin"));
+    let r = h
+        .call(
+            "POST",
+            "/v1/tokens",
+            Some(&operator),
+            Some(r#"{"agency":"ITA","role":"admin"}"#),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let r = h
+        .call(
+            "DELETE",
+            &format!("/v1/tokens/{}", only[0]),
+            Some(&operator),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn the_operator_runs_the_instance_and_reads_no_case() {
+    let h = Harness::new();
+    let id = h.create("INTERPOL", person("IP-1")).await;
+    let operator = h.token("INTERPOL", "operator");
+    let r = h
+        .call("GET", &format!("/v1/records/{id}"), Some(&operator), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let listed = h
+        .call("GET", "/v1/records", Some(&operator), None)
+        .await
+        .json();
+    assert_eq!(listed["count"], 0);
+    for path in ["/v1/hits", "/v1/hits/stream"] {
+        let r = h.call("GET", path, Some(&operator), None).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    let r = h
+        .call(
+            "POST",
+            "/v1/screen",
+            Some(&operator),
+            Some(&json!({"traveller": {"names": ["Abu Example"]}}).to_string()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
 }

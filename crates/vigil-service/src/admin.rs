@@ -1,4 +1,7 @@
-//! Administration: member agencies and API tokens (the admin role).
+//! Administration: member agencies (the operator's) and API tokens (the
+//! operator's for every agency, an admin's for its own; see
+//! `vigil_core::access`). The last admin of an agency cannot be revoked: an
+//! agency must never be left unable to manage itself by accident.
 
 use vigil_core::access;
 use vigil_core::{Action, Agency, AgencyCode, AgencyKind, Caller, Outcome, Role};
@@ -9,19 +12,19 @@ use crate::error::{Result, ServiceError};
 use crate::vigil::Vigil;
 
 impl Vigil {
-    fn require_admin(&self, ctx: &Ctx, action: Action) -> Result<()> {
-        if access::may_administer(&ctx.caller) {
-            Ok(())
-        } else {
-            self.audit(
-                ctx,
-                action,
-                serde_json::Value::Null,
-                vec![],
-                Outcome::Denied,
-            )?;
-            Err(ServiceError::Forbidden("this needs an admin token".into()))
+    /// Refuses, audited, when `allowed` is false.
+    fn require(&self, ctx: &Ctx, action: Action, allowed: bool, why: &str) -> Result<()> {
+        if allowed {
+            return Ok(());
         }
+        self.audit(
+            ctx,
+            action,
+            serde_json::Value::Null,
+            vec![],
+            Outcome::Denied,
+        )?;
+        Err(ServiceError::Forbidden(why.into()))
     }
 
     pub fn create_agency(
@@ -31,7 +34,12 @@ impl Vigil {
         name: &str,
         kind: Option<AgencyKind>,
     ) -> Result<Agency> {
-        self.require_admin(ctx, Action::AgencyCreate)?;
+        self.require(
+            ctx,
+            Action::AgencyCreate,
+            access::may_create_agencies(&ctx.caller),
+            "agencies are created by the instance's operator",
+        )?;
         if name.trim().is_empty() || name.len() > 200 {
             return Err(ServiceError::field("name", "must be 1-200 characters"));
         }
@@ -81,7 +89,12 @@ impl Vigil {
         role: Role,
         label: Option<&str>,
     ) -> Result<(TokenInfo, String)> {
-        self.require_admin(ctx, Action::TokenCreate)?;
+        self.require(
+            ctx,
+            Action::TokenCreate,
+            access::may_manage_token(&ctx.caller, agency, role),
+            "an admin makes its own agency's tokens (not auditors'); the operator makes any",
+        )?;
         if self.store.agency(agency)?.is_none() {
             return Err(ServiceError::field(
                 "agency",
@@ -99,7 +112,19 @@ impl Vigil {
     }
 
     pub fn tokens(&self, ctx: &Ctx, agency: Option<&AgencyCode>) -> Result<Vec<TokenInfo>> {
-        self.require_admin(ctx, Action::TokenList)?;
+        let scope = access::token_scope(&ctx.caller);
+        let allowed = match (scope, agency) {
+            (Some(None), _) | (Some(Some(_)), None) => true,
+            (Some(Some(own)), Some(asked)) => own == asked,
+            (None, _) => false,
+        };
+        self.require(
+            ctx,
+            Action::TokenList,
+            allowed,
+            "an admin lists its own agency's tokens; the operator any agency's",
+        )?;
+        let agency = agency.or(scope.flatten());
         let list = self.store.tokens(agency)?;
         self.audit(
             ctx,
@@ -118,17 +143,42 @@ impl Vigil {
     }
 
     pub fn revoke_token(&self, ctx: &Ctx, id: &str) -> Result<()> {
-        self.require_admin(ctx, Action::TokenRevoke)?;
-        let active = self
+        self.require(
+            ctx,
+            Action::TokenRevoke,
+            access::token_scope(&ctx.caller).is_some(),
+            "tokens are revoked by their agency's admin or the operator",
+        )?;
+        // Another agency's token is answered as absent.
+        let token = self
             .store
             .token(id)?
-            .is_some_and(|t| t.revoked_at.is_none());
+            .filter(|t| access::may_manage_token(&ctx.caller, &t.agency, t.role));
+        let active = token.as_ref().is_some_and(|t| t.revoked_at.is_none());
+        if let Some(t) = token.as_ref().filter(|t| active && t.role == Role::Admin) {
+            let admins = self
+                .store
+                .tokens(Some(&t.agency))?
+                .iter()
+                .filter(|o| o.role == Role::Admin && o.revoked_at.is_none())
+                .count();
+            if admins <= 1 {
+                return Err(ServiceError::Conflict(format!(
+                    "{id} is the last admin token of {}: create another admin token first",
+                    t.agency
+                )));
+            }
+        }
         let event = ctx.event(
             Action::TokenRevoke,
             serde_json::json!({"token": id}),
             vec![],
             Outcome::found(active),
         );
+        if !active {
+            self.append(event)?;
+            return Err(ServiceError::NotFound("token"));
+        }
         if self.store.revoke_token(id, event)? {
             self.announce_revocation();
             Ok(())

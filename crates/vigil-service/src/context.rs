@@ -2,8 +2,11 @@
 //! operation takes a context, and every audit entry names its caller and
 //! stated purpose.
 
+use vigil_core::access;
 use vigil_core::audit::{AuditEvent, Disclosed};
 use vigil_core::{Access, Action, Caller, Outcome, Record};
+
+use crate::error::{Result, ServiceError};
 
 /// Who asks, and why: every operation needs both.
 #[derive(Debug, Clone)]
@@ -17,6 +20,18 @@ impl Ctx {
         Ctx {
             caller,
             purpose: purpose.into(),
+        }
+    }
+
+    /// Refuses the operator, who runs the instance and reads no case:
+    /// hits, manifests, hit streams.
+    pub(crate) fn require_case_reader(&self) -> Result<()> {
+        if access::may_read_cases(&self.caller) {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden(
+                "the operator's tokens read no hits or manifests".into(),
+            ))
         }
     }
 

@@ -250,6 +250,7 @@ impl Vigil {
 
     /// A stored manifest, for the agency that sent it.
     pub fn get_manifest(&self, ctx: &Ctx, id: &str) -> Result<serde_json::Value> {
+        ctx.require_case_reader()?;
         let m = self
             .store
             .manifest(id)?

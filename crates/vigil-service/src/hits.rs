@@ -65,6 +65,7 @@ impl Vigil {
         after: Option<i64>,
         limit: usize,
     ) -> Result<Vec<HitView>> {
+        ctx.require_case_reader()?;
         let agency = ctx.caller.agency.clone();
         let mut filter = HitFilter {
             status,
@@ -104,6 +105,7 @@ impl Vigil {
     }
 
     pub fn get_hit(&self, ctx: &Ctx, id: &str) -> Result<HitView> {
+        ctx.require_case_reader()?;
         let hit = self.store.hit(id)?;
         let agency = &ctx.caller.agency;
         let view = match hit {
@@ -171,6 +173,7 @@ impl Vigil {
     /// resuming after `last_event_id`: audited once, here, for the stream's
     /// whole life.
     pub fn open_hit_stream(&self, ctx: &Ctx, last_event_id: i64) -> Result<HitStream> {
+        ctx.require_case_reader()?;
         self.audit(
             ctx,
             Action::HitStream,

@@ -70,7 +70,7 @@ fn traveller() -> Traveller {
 #[test]
 fn rescreening_is_audited_for_the_agency_whose_traveller_matched() {
     let (_dir, vigil) = open();
-    let admin = ctx("LOCAL", Role::Admin);
+    let admin = ctx("LOCAL", Role::Operator);
     for c in ["FRA", "DEU"] {
         vigil.create_agency(&admin, &code(c), c, None).unwrap();
     }
@@ -118,7 +118,7 @@ fn rescreening_is_audited_for_the_agency_whose_traveller_matched() {
 #[test]
 fn an_agency_made_for_an_import_and_every_read_are_audited() {
     let (_dir, vigil) = open();
-    let operator = ctx("LOCAL", Role::Admin);
+    let operator = ctx("LOCAL", Role::Operator);
     vigil.ensure_agency(&operator, &code("OFAC")).unwrap();
     vigil.ensure_agency(&operator, &code("OFAC")).unwrap();
     let fra = ctx("FRA", Role::Analyst);

@@ -223,7 +223,7 @@ fn main() {
         let vigil = open(&dir.path().join("ofac"));
         vigil
             .ensure_agency(
-                &acting("LOCAL", Role::Admin),
+                &acting("LOCAL", Role::Operator),
                 &AgencyCode::parse("OFAC").expect("code"),
             )
             .expect("agency");
@@ -266,7 +266,7 @@ fn main() {
     let vigil = open(&dir.path().join("main"));
     vigil
         .ensure_agency(
-            &acting("LOCAL", Role::Admin),
+            &acting("LOCAL", Role::Operator),
             &AgencyCode::parse("INTERPOL").expect("code"),
         )
         .expect("agency");
@@ -402,7 +402,7 @@ fn main() {
 }
 
 async fn http(vigil: Arc<Vigil>, pools: &synthetic::Pools, rng: &mut StdRng) {
-    let admin = acting("LOCAL", Role::Admin);
+    let admin = acting("LOCAL", Role::Operator);
     let fra = AgencyCode::parse("FRA").expect("code");
     vigil
         .create_agency(

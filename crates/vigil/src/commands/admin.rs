@@ -59,7 +59,7 @@ pub enum TokenCommand {
 }
 
 pub fn agency(cmd: AgencyCommand) -> anyhow::Result<ExitCode> {
-    let ctx = operator(Role::Admin, "administration");
+    let ctx = operator(Role::Operator, "administration");
     match cmd {
         AgencyCommand::Add {
             code,
@@ -89,7 +89,7 @@ pub fn agency(cmd: AgencyCommand) -> anyhow::Result<ExitCode> {
 }
 
 pub fn token(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
-    let ctx = operator(Role::Admin, "administration");
+    let ctx = operator(Role::Operator, "administration");
     match cmd {
         TokenCommand::Create {
             agency,

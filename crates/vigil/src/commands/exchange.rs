@@ -67,7 +67,7 @@ pub fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         .parse(&bytes)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
     let vigil = open(&args.data.data)?;
-    vigil.ensure_agency(&operator(Role::Admin, "import for a new owner"), &owner)?;
+    vigil.ensure_agency(&operator(Role::Operator, "import for a new owner"), &owner)?;
     let ctx = contributor(&owner, "import");
     let bar = progress_bar("storing");
     let report = {

@@ -97,11 +97,11 @@ const DEMO_AGENCIES: &[(&str, &str)] = &[
 
 pub fn quickstart(args: QuickstartArgs) -> anyhow::Result<ExitCode> {
     let vigil = open(&args.serve.data.data)?;
-    let admin = operator(Role::Admin, "quickstart set-up");
+    let set_up = operator(Role::Operator, "quickstart set-up");
     for (code, name) in DEMO_AGENCIES {
         let code = AgencyCode::parse(code)?;
         if vigil.store().agency(&code)?.is_none() {
-            vigil.create_agency(&admin, &code, name, Some(AgencyKind::guess(&code)))?;
+            vigil.create_agency(&set_up, &code, name, Some(AgencyKind::guess(&code)))?;
         }
     }
     let imported = seed_demo_records(&vigil)?;
@@ -114,6 +114,7 @@ pub fn quickstart(args: QuickstartArgs) -> anyhow::Result<ExitCode> {
     ));
     lines.push("Tokens (new ones each run; send as 'Authorization: Bearer …' with an 'X-Vigil-Purpose' header):".into());
     for (agency, role) in [
+        ("INTERPOL", Role::Operator),
         ("INTERPOL", Role::Admin),
         ("INTERPOL", Role::Contributor),
         ("FRA", Role::Contributor),
@@ -123,7 +124,7 @@ pub fn quickstart(args: QuickstartArgs) -> anyhow::Result<ExitCode> {
         ("EUROPOL", Role::Auditor),
     ] {
         let code = AgencyCode::parse(agency)?;
-        let (_, secret) = vigil.create_token(&admin, &code, role, Some("quickstart"))?;
+        let (_, secret) = vigil.create_token(&set_up, &code, role, Some("quickstart"))?;
         lines.push(format!("  {agency:<9} {:<12} {secret}", role.as_str()));
     }
     run_server(
