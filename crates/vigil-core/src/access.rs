@@ -17,7 +17,9 @@
 //!   actions and who touched its records ([`audit_view`]).
 //!
 //! It also builds the hit-only views ([`HitOnlyView`], [`screener_view`]):
-//! what a hit-only party receives is decided and shaped here only.
+//! what a hit-only party receives is decided and shaped here only. A
+//! hit-only record is never listed or exported to that party
+//! ([`listed_view`]).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -251,6 +253,17 @@ pub fn view_for(caller: &Caller, record: &Record) -> Option<RecordView> {
         Access::Hidden => None,
         Access::HitOnly => Some(RecordView::HitOnly(HitOnlyView::of(record))),
         Access::Full => Some(RecordView::Full(Box::new(record.clone()))),
+    }
+}
+
+/// The view a caller gets of a record in a list, a search or an export:
+/// as [`view_for`], except that a hit-only record is not listed. Hit/no-hit
+/// means a record becomes known to another agency through a hit, and then
+/// by its id — never through a directory of the owner's cases.
+pub fn listed_view(caller: &Caller, record: &Record) -> Option<RecordView> {
+    match record_access(caller, record) {
+        Access::HitOnly => None,
+        _ => view_for(caller, record),
     }
 }
 

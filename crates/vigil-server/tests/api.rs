@@ -818,3 +818,38 @@ async fn the_operator_runs_the_instance_and_reads_no_case() {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn hit_only_records_are_no_directory_of_the_owners_cases() {
+    let h = Harness::new();
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let mut p = person(&format!("FR-H{i}"));
+        p["policy"] = json!({"disclosure": "hit_only", "instruction": "Call FRA."});
+        ids.push(h.create("FRA", p).await);
+    }
+    let deu = h.token("DEU", "analyst");
+    let listed = h.call("GET", "/v1/records", Some(&deu), None).await.json();
+    assert_eq!(listed["count"], 0, "{listed}");
+    let export = h
+        .call("GET", "/v1/export?format=ftm", Some(&deu), None)
+        .await;
+    assert_eq!(export.status, StatusCode::OK);
+    assert!(
+        export.body.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&export.body)
+    );
+    // Known through a hit, a record is reachable by its id, hit-only.
+    let one = h
+        .call("GET", &format!("/v1/records/{}", ids[0]), Some(&deu), None)
+        .await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert_eq!(one.json()["disclosure"], "hit_only");
+    // The owner still lists its own.
+    let own = h
+        .call("GET", "/v1/records", Some(&h.token("FRA", "analyst")), None)
+        .await
+        .json();
+    assert_eq!(own["count"], 3);
+}

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
 use serde::Serialize;
-use vigil_core::access::{self, may_write, HitOnlyView};
+use vigil_core::access::{self, may_write};
 use vigil_core::audit::Disclosed;
 use vigil_core::{
     Access, Action, AgencyCode, Link, Outcome, Record, RecordDraft, RecordId, RecordStatus,
@@ -240,9 +240,8 @@ impl Vigil {
         }
     }
 
-    /// Every active record the caller may see, as FtM entities at the
-    /// caller's disclosure level: hit-only records carry their reference,
-    /// owner and instruction and nothing else.
+    /// Every active record the caller may read in full, as FtM entities.
+    /// Hit-only records are not exported: they become known through a hit.
     pub fn export_ftm(
         &self,
         ctx: &Ctx,
@@ -262,12 +261,13 @@ impl Vigil {
             let done = page.len() < 2000;
             for r in page {
                 after = Some(r.id);
+                // A hit-only record is known only through a hit: never
+                // exported to a hit-only party.
                 let level = access::record_access(&ctx.caller, &r);
-                let entity = match level {
-                    Access::Hidden => continue,
-                    Access::Full => vigil_formats::ftm::record_to_entity(&r),
-                    Access::HitOnly => vigil_formats::ftm::hit_only_entity(&HitOnlyView::of(&r)),
-                };
+                if level != Access::Full {
+                    continue;
+                }
+                let entity = vigil_formats::ftm::record_to_entity(&r);
                 out(&entity).map_err(|e| ServiceError::Internal(format!("export write: {e}")))?;
                 disclosed.push(Disclosed {
                     record: r.id,

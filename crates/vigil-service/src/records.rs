@@ -3,7 +3,9 @@
 //! record the caller may not see takes the same path as one that does not
 //! exist.
 
-use vigil_core::access::{self, may_read_history, may_see_retired, may_write, view_for};
+use vigil_core::access::{
+    self, listed_view, may_read_history, may_see_retired, may_write, view_for,
+};
 use vigil_core::audit::Disclosed;
 use vigil_core::{
     Access, Action, Outcome, Record, RecordDraft, RecordId, RecordStatus, RecordView,
@@ -180,7 +182,8 @@ impl Vigil {
         }
     }
 
-    /// Lists what the caller may see. Hidden records are skipped *before*
+    /// Lists what the caller may see, less the hit-only records of others
+    /// (see `access::listed_view`). Hidden records are skipped *before*
     /// the page is cut, and the cursor is the last item returned, so pages
     /// and counts are exactly what they would be without those records.
     pub fn list_records(
@@ -202,7 +205,7 @@ impl Vigil {
                 if !may_see_retired(&ctx.caller, &r) {
                     continue;
                 }
-                if let Some(v) = view_for(&ctx.caller, &r) {
+                if let Some(v) = listed_view(&ctx.caller, &r) {
                     if items.len() == limit {
                         more = true;
                         break 'scan;
