@@ -62,9 +62,36 @@ impl AccessPolicy {
         if let Some(text) = &self.instruction {
             if text.trim().is_empty() || text.len() > 2000 {
                 out.push(("instruction", "must be 1-2000 bytes"));
+            } else if text.chars().any(|c| c.is_control() && c != '\n') {
+                // It is shown to officers as it is: no escape sequences.
+                out.push(("instruction", "must not contain control characters"));
             }
         }
         out
+    }
+
+    /// Every agency the policy names, with its JSON path under `policy`.
+    pub fn named_agencies(&self) -> Vec<(String, &AgencyCode)> {
+        let listed = match &self.visibility {
+            Visibility::All => &[][..],
+            Visibility::Only(list) => list.as_slice(),
+            Visibility::Except(list) => list.as_slice(),
+        };
+        let key = match &self.visibility {
+            Visibility::Only(_) => "visibility.only",
+            _ => "visibility.except",
+        };
+        listed
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (format!("{key}[{i}]"), a))
+            .chain(
+                self.hit_only_for
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| (format!("hit_only_for[{i}]"), a)),
+            )
+            .collect()
     }
 }
 

@@ -21,6 +21,11 @@ pub const REVIEW_PERIOD_MONTHS: u32 = 60;
 
 const MAX_TEXT: usize = 500;
 const MAX_NOTE: usize = 20_000;
+/// Most entries any list of a record may hold (names, notes, topics, …):
+/// far beyond any real record, and a bound on what one draft may cost.
+const MAX_ENTRIES: usize = 1000;
+/// Longest extra property name and topic, in bytes.
+const MAX_KEY: usize = 100;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -403,6 +408,51 @@ impl RecordDraft {
                 err(format!("notes[{i}]"), "must not be empty");
             } else if note.len() > MAX_NOTE {
                 err(format!("notes[{i}]"), "is longer than 20000 bytes");
+            } else if note
+                .chars()
+                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            {
+                err(
+                    format!("notes[{i}]"),
+                    "must not contain control characters (other than line breaks and tabs)",
+                );
+            }
+        }
+        for (i, topic) in self.topics.iter().enumerate() {
+            check_text(topic, &format!("topics[{i}]"), MAX_KEY, &mut err);
+        }
+        for (key, values) in &self.extra {
+            let path = format!("extra.{}", key.chars().take(MAX_KEY).collect::<String>());
+            check_text(key, &path, MAX_KEY, &mut err);
+            if values.len() > MAX_ENTRIES {
+                err(
+                    path.clone(),
+                    &format!("holds more than {MAX_ENTRIES} values"),
+                );
+            }
+            for (i, value) in values.iter().enumerate() {
+                if value.len() > MAX_NOTE {
+                    err(format!("{path}[{i}]"), "is longer than 20000 bytes");
+                }
+            }
+        }
+        let lists = [
+            ("names", self.names.len()),
+            ("birth_dates", self.birth_dates.len()),
+            ("birth_places", self.birth_places.len()),
+            ("nationalities", self.nationalities.len()),
+            ("documents", self.documents.len()),
+            ("notes", self.notes.len()),
+            ("links", self.links.len()),
+            ("topics", self.topics.len()),
+            ("extra", self.extra.len()),
+        ];
+        for (path, len) in lists {
+            if len > MAX_ENTRIES {
+                err(
+                    path.into(),
+                    &format!("holds more than {MAX_ENTRIES} entries"),
+                );
             }
         }
         for (i, link) in self.links.iter().enumerate() {
@@ -487,6 +537,32 @@ pub struct Record {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unbounded_lists_and_control_characters_are_refused() {
+        let mut d = RecordDraft::new("R-1", "Abu Example");
+        d.topics = (0..1001).map(|i| format!("t{i}")).collect();
+        d.notes = vec!["line one\nline two".into(), "\u{1b}[31mred".into()];
+        d.extra.insert("k".repeat(101), vec!["v".into()]);
+        d.policy.instruction = Some("Call\u{0}".into());
+        let paths: Vec<String> = d
+            .validate()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.path)
+            .collect();
+        for want in ["topics", "notes[1]", "policy.instruction"] {
+            assert!(paths.iter().any(|p| p == want), "{want} in {paths:?}");
+        }
+        assert!(
+            paths.iter().any(|p| p.starts_with("extra.kkk")),
+            "{paths:?}"
+        );
+        assert!(
+            !paths.iter().any(|p| p == "notes[0]"),
+            "line breaks are fine"
+        );
+    }
 
     #[test]
     fn validation_reports_every_problem_with_its_path() {

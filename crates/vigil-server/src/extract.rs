@@ -26,22 +26,25 @@ impl FromRequestParts<AppState> for Authed {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        // The scheme is case-insensitive (RFC 9110 §11.1).
         let secret = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|s| s.trim().to_string())
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, secret)| secret.trim().to_string())
             .ok_or(ApiError::Unauthorized)?;
         let vigil = state.vigil.clone();
         let caller = tokio::task::spawn_blocking(move || vigil.authenticate(&secret))
             .await
             .map_err(|e| ApiError::Internal(e.to_string()))??
             .ok_or(ApiError::Unauthorized)?;
+        // A purpose is written in the officer's language: UTF-8, not only ASCII.
         let purpose = parts
             .headers
             .get(PURPOSE_HEADER)
-            .and_then(|v| v.to_str().ok())
+            .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
             .map(str::trim)
             .unwrap_or("");
         if purpose.is_empty() || purpose.len() > 200 {

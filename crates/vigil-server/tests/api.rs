@@ -853,3 +853,102 @@ async fn hit_only_records_are_no_directory_of_the_owners_cases() {
         .json();
     assert_eq!(own["count"], 3);
 }
+
+/// A raw request through the router, with the headers given as they are.
+async fn raw(h: &Harness, headers: &[(&str, &str)]) -> StatusCode {
+    let mut req = axum::http::Request::builder().uri("/v1/records");
+    for (k, v) in headers {
+        req = req.header(
+            *k,
+            axum::http::HeaderValue::from_bytes(v.as_bytes()).unwrap(),
+        );
+    }
+    let req = req.body(axum::body::Body::empty()).unwrap();
+    tower::ServiceExt::oneshot(vigil_server::app(h.state.clone()), req)
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn the_bearer_scheme_is_case_insensitive_and_purposes_are_utf8() {
+    let h = Harness::new();
+    let tok = h.token("FRA", "analyst");
+    for scheme in ["Bearer", "bearer", "BEARER"] {
+        let auth = format!("{scheme} {tok}");
+        let status = raw(&h, &[("authorization", &auth), ("x-vigil-purpose", "test")]).await;
+        assert_eq!(status, StatusCode::OK, "{scheme}");
+    }
+    let auth = format!("Bearer {tok}");
+    let status = raw(
+        &h,
+        &[
+            ("authorization", &auth),
+            ("x-vigil-purpose", "contrôle frontière"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let status = raw(
+        &h,
+        &[
+            ("authorization", &format!("Basic {tok}")),
+            ("x-vigil-purpose", "t"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn who_may_not_import_is_refused_before_the_file_is_read() {
+    let h = Harness::new();
+    let garbage = "<not-xml".repeat(100_000);
+    let r = h
+        .call_as(
+            "POST",
+            "/v1/import?format=un-xml",
+            Some(&h.token("FRA", "screener")),
+            Some(&garbage),
+            "application/xml",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = h
+        .call_as(
+            "POST",
+            "/v1/import?format=un-xml",
+            Some(&h.token("FRA", "contributor")),
+            Some(&garbage),
+            "application/xml",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_policy_naming_an_unknown_agency_is_refused() {
+    let h = Harness::new();
+    let mut p = person("FR-TYPO");
+    p["policy"] = json!({"visibility": {"only": ["DEU", "DUE"]}, "hit_only_for": ["ITAL"]});
+    let r = h
+        .call(
+            "POST",
+            "/v1/records",
+            Some(&h.token("FRA", "contributor")),
+            Some(&p.to_string()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.json();
+    let paths: Vec<&str> = body["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        ["policy.visibility.only[1]", "policy.hit_only_for[0]"]
+    );
+}

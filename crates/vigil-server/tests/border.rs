@@ -844,3 +844,39 @@ async fn revoking_a_token_ends_its_open_hit_stream() {
     assert!(ended.is_ok(), "the stream is still open: {text}");
     assert!(!text.contains("event: hit"), "{text}");
 }
+
+#[tokio::test]
+async fn a_hit_hidden_from_its_screener_does_not_exist_for_it() {
+    let h = Harness::new();
+    let mut hidden = eriksson();
+    hidden["policy"] = json!({"visibility": {"except": ["DEU"]}});
+    h.create("FRA", hidden).await;
+    h.call(
+        "POST",
+        "/v1/screen/mrz",
+        Some(&h.token("DEU", "screener")),
+        Some(&json!({"mrz": TD3}).to_string()),
+    )
+    .await;
+    let inbox = h
+        .call("GET", "/v1/hits", Some(&h.token("FRA", "analyst")), None)
+        .await
+        .json();
+    let id = inbox["hits"][0]["id"].as_str().unwrap().to_string();
+    let decide = |id: String| {
+        let h = &h;
+        async move {
+            h.call(
+                "POST",
+                &format!("/v1/hits/{id}/decision"),
+                Some(&h.token("DEU", "analyst")),
+                Some(r#"{"status":"confirmed"}"#),
+            )
+            .await
+        }
+    };
+    let hidden = decide(id).await;
+    let random = decide("hit_00000000000000000000000000000000".into()).await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    assert_eq!((hidden.status, hidden.body), (random.status, random.body));
+}

@@ -126,9 +126,11 @@ impl Vigil {
     /// The owner (its contributors or analysts) decides what a hit was.
     pub fn decide_hit(&self, ctx: &Ctx, id: &str, decision: Decision) -> Result<Hit> {
         let hit = self.store.hit(id)?;
-        let Some(hit) =
-            hit.filter(|h| h.owner == ctx.caller.agency || h.screening_agency == ctx.caller.agency)
-        else {
+        // A hit on a record hidden from its screener does not exist for it.
+        let Some(hit) = hit.filter(|h| {
+            h.owner == ctx.caller.agency
+                || (h.screening_agency == ctx.caller.agency && h.disclosed != Access::Hidden)
+        }) else {
             return Err(ServiceError::NotFound("hit"));
         };
         let may_decide = hit.owner == ctx.caller.agency

@@ -8,7 +8,7 @@ use vigil_core::access::{
 };
 use vigil_core::audit::Disclosed;
 use vigil_core::{
-    Access, Action, Outcome, Record, RecordDraft, RecordId, RecordStatus, RecordView,
+    Access, Action, FieldError, Outcome, Record, RecordDraft, RecordId, RecordStatus, RecordView,
 };
 use vigil_store::{RecordChange, RecordFilter, RecordVersion};
 
@@ -53,7 +53,7 @@ impl Vigil {
                 "only an agency's contributors may create its records".into(),
             ));
         }
-        let draft = draft.validate().map_err(ServiceError::Invalid)?;
+        let draft = self.valid(draft)?;
         let id = RecordId::new();
         let request = serde_json::json!({"reference": draft.reference});
         let event = ctx.event(
@@ -71,6 +71,27 @@ impl Vigil {
             .apply(vec![RecordChange::Create { id, owner, draft }], event)?;
         self.after_write();
         the_one(out)
+    }
+
+    /// A draft checked as a whole: its own rules, and that every agency its
+    /// policy names exists — a typo there would hide a record from the
+    /// partner it was meant for, or show it to everyone else.
+    fn valid(&self, draft: RecordDraft) -> Result<RecordDraft> {
+        let draft = draft.validate().map_err(ServiceError::Invalid)?;
+        let mut unknown = Vec::new();
+        for (path, agency) in draft.policy.named_agencies() {
+            if self.store.agency(agency)?.is_none() {
+                unknown.push(FieldError {
+                    path: format!("policy.{path}"),
+                    message: format!("agency {agency} does not exist"),
+                });
+            }
+        }
+        if unknown.is_empty() {
+            Ok(draft)
+        } else {
+            Err(ServiceError::Invalid(unknown))
+        }
     }
 
     /// The checks shared by update and retire: a hidden record is "not
@@ -121,7 +142,7 @@ impl Vigil {
         expected_version: Option<u32>,
     ) -> Result<Record> {
         let current = self.writable(ctx, id, Action::RecordUpdate)?;
-        let draft = draft.validate().map_err(ServiceError::Invalid)?;
+        let draft = self.valid(draft)?;
         let event = ctx.event(
             Action::RecordUpdate,
             serde_json::json!({"id": id, "expected_version": expected_version}),

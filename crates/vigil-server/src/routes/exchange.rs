@@ -35,11 +35,7 @@ pub async fn import(
         }],
     })?;
     let ctx = Ctx::from(auth);
-    let report = blocking(&state, move |v| {
-        let batch = format.parse(&body)?;
-        v.import(&ctx, format, batch, None)
-    })
-    .await?;
+    let report = blocking(&state, move |v| v.import_file(&ctx, format, &body)).await?;
     Ok(Json(report))
 }
 
