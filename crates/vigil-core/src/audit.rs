@@ -229,27 +229,40 @@ pub struct ChainBreak {
     pub problem: String,
 }
 
-/// Checks a whole chain, in stored order. Returns the number of entries and
-/// the head hash.
-pub fn verify_chain<'a>(
-    entries: impl IntoIterator<Item = &'a StoredAuditEntry>,
-) -> Result<(u64, String), ChainBreak> {
-    let mut prev = GENESIS_HASH.to_string();
-    let mut count = 0u64;
-    for (expected_seq, e) in (1i64..).zip(entries) {
+/// Checks a chain entry by entry, in stored order, holding only the last
+/// hash: a chain of any length is verified in constant memory.
+#[derive(Debug, Clone)]
+pub struct ChainVerifier {
+    prev: String,
+    count: u64,
+}
+
+impl Default for ChainVerifier {
+    fn default() -> Self {
+        ChainVerifier {
+            prev: GENESIS_HASH.to_string(),
+            count: 0,
+        }
+    }
+}
+
+impl ChainVerifier {
+    /// Checks the next entry.
+    pub fn push(&mut self, e: &StoredAuditEntry) -> Result<(), ChainBreak> {
         let brk = |problem: String| ChainBreak {
             seq: e.seq,
             problem,
         };
+        let expected_seq = self.count as i64 + 1;
         if e.seq != expected_seq {
             return Err(brk(format!(
                 "expected sequence number {expected_seq} (an entry is missing or out of order)"
             )));
         }
-        if e.prev_hash != prev {
+        if e.prev_hash != self.prev {
             return Err(brk("does not link to the entry before it".into()));
         }
-        if chain_hash(&prev, &e.body) != e.hash {
+        if chain_hash(&self.prev, &e.body) != e.hash {
             return Err(brk("its content does not match its hash (altered)".into()));
         }
         match serde_json::from_str::<AuditBody>(&e.body) {
@@ -257,10 +270,27 @@ pub fn verify_chain<'a>(
             Ok(_) => return Err(brk("its body carries another sequence number".into())),
             Err(_) => return Err(brk("its body is not a valid audit entry".into())),
         }
-        prev = e.hash.clone();
-        count += 1;
+        self.prev.clone_from(&e.hash);
+        self.count += 1;
+        Ok(())
     }
-    Ok((count, prev))
+
+    /// The number of entries checked and the head hash.
+    pub fn finish(self) -> (u64, String) {
+        (self.count, self.prev)
+    }
+}
+
+/// Checks a whole chain, in stored order. Returns the number of entries and
+/// the head hash.
+pub fn verify_chain<'a>(
+    entries: impl IntoIterator<Item = &'a StoredAuditEntry>,
+) -> Result<(u64, String), ChainBreak> {
+    let mut verifier = ChainVerifier::default();
+    for e in entries {
+        verifier.push(e)?;
+    }
+    Ok(verifier.finish())
 }
 
 #[cfg(test)]

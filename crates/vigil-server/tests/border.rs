@@ -880,3 +880,82 @@ async fn a_hit_hidden_from_its_screener_does_not_exist_for_it() {
     assert_eq!(hidden.status, StatusCode::NOT_FOUND);
     assert_eq!((hidden.status, hidden.body), (random.status, random.body));
 }
+
+#[tokio::test]
+async fn a_hit_stream_catches_up_at_full_speed_and_starts_from_now_without_an_id() {
+    use futures_util::StreamExt;
+    let h = Harness::new();
+    h.create("FRA", eriksson()).await;
+    // More hits than one read of the stream returns (500).
+    let travellers: Vec<serde_json::Value> = (0..520)
+        .map(|_| json!({"names": ["Anna Maria Eriksson"], "birth_date": "1974-08-12"}))
+        .collect();
+    let r = h
+        .call(
+            "POST",
+            "/v1/manifests",
+            Some(&h.token("DEU", "screener")),
+            Some(&json!({"travellers": travellers}).to_string()),
+        )
+        .await;
+    assert_eq!(
+        r.json()["hits"],
+        520,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(vigil_server::serve(
+        listener,
+        h.state.clone(),
+        std::future::pending(),
+    ));
+    let open = |last: Option<&str>| {
+        let mut req = reqwest::Client::new()
+            .get(format!("{base}/v1/hits/stream"))
+            .bearer_auth(h.token("FRA", "analyst"))
+            .header("x-vigil-purpose", "watch");
+        if let Some(l) = last {
+            req = req.header("last-event-id", l);
+        }
+        req.send()
+    };
+    // From the start: all 520 well within a second, not 500 per wait.
+    let mut body = open(Some("0")).await.unwrap().bytes_stream();
+    let mut text = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+    while text.matches("event: hit").count() < 520 && tokio::time::Instant::now() < deadline {
+        if let Ok(Some(Ok(chunk))) =
+            tokio::time::timeout(Duration::from_millis(500), body.next()).await
+        {
+            text.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+    assert_eq!(text.matches("event: hit").count(), 520);
+    // Without an id: nothing of the past, then the next hit.
+    let mut body = open(None).await.unwrap().bytes_stream();
+    let early = tokio::time::timeout(Duration::from_millis(1500), body.next()).await;
+    assert!(
+        early.is_err()
+            || !String::from_utf8_lossy(&early.unwrap().unwrap().unwrap()).contains("event: hit"),
+        "no replay of the history"
+    );
+    h.call(
+        "POST",
+        "/v1/screen/mrz",
+        Some(&h.token("DEU", "screener")),
+        Some(&json!({"mrz": TD3}).to_string()),
+    )
+    .await;
+    let mut next = String::new();
+    while !next.contains("event: hit") {
+        let chunk = tokio::time::timeout(Duration::from_secs(5), body.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        next.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert_eq!(next.matches("event: hit").count(), 1, "{next}");
+}

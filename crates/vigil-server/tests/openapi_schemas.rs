@@ -487,7 +487,9 @@ async fn every_body_vigil_sends_fits_its_documented_schema() {
         .authenticate(&h.token("DEU", "analyst"))
         .unwrap()
         .unwrap();
-    let mut stream = vigil.open_hit_stream(&Ctx::new(caller, "test"), 0).unwrap();
+    let mut stream = vigil
+        .open_hit_stream(&Ctx::new(caller, "test"), Some(0))
+        .unwrap();
     let events = vigil.next_hits(&mut stream).unwrap().unwrap();
     assert_eq!(events.len(), 3);
     let data = at(

@@ -3,13 +3,16 @@
 
 use serde::Serialize;
 use vigil_core::access;
-use vigil_core::audit::{verify_chain, AuditBody, ChainBreak, StoredAuditEntry};
+use vigil_core::audit::{AuditBody, ChainBreak, ChainVerifier, StoredAuditEntry};
 use vigil_core::{Action, Outcome};
 use vigil_store::AuditFilter;
 
 use crate::context::Ctx;
 use crate::error::{Result, ServiceError};
 use crate::vigil::Vigil;
+
+/// Entries read at a time when verifying the chain.
+const VERIFY_PAGE: usize = 10_000;
 
 /// Result of verifying the chain.
 #[derive(Debug, Serialize)]
@@ -92,6 +95,29 @@ impl Vigil {
         }
     }
 
+    /// The chain read page by page: memory stays constant however long it is.
+    fn verify_in_pages_of(
+        &self,
+        page_size: usize,
+    ) -> Result<std::result::Result<ChainReport, ChainBreak>> {
+        let mut verifier = ChainVerifier::default();
+        let mut after = 0;
+        loop {
+            let page = self.store.audit_chain_page(after, page_size)?;
+            for entry in &page {
+                if let Err(brk) = verifier.push(entry) {
+                    return Ok(Err(brk));
+                }
+            }
+            match page.last() {
+                Some(last) if page.len() == page_size => after = last.seq,
+                _ => break,
+            }
+        }
+        let (entries, head) = verifier.finish();
+        Ok(Ok(ChainReport { entries, head }))
+    }
+
     /// Verifies the whole audit chain (oversight only). The verification is
     /// itself audited, after the chain it reports on.
     pub fn verify_audit(&self, ctx: &Ctx) -> Result<Result<ChainReport, ChainBreak>> {
@@ -107,8 +133,7 @@ impl Vigil {
                 "verifying the audit chain needs an auditor token".into(),
             ));
         }
-        let chain = self.store.audit_chain()?;
-        let report = verify_chain(&chain).map(|(entries, head)| ChainReport { entries, head });
+        let report = self.verify_in_pages_of(VERIFY_PAGE)?;
         self.audit(
             ctx,
             Action::AuditVerify,
@@ -123,4 +148,47 @@ impl Vigil {
 fn parse_entry(e: &StoredAuditEntry) -> Result<AuditBody> {
     serde_json::from_str(&e.body)
         .map_err(|err| ServiceError::Internal(format!("audit entry {}: {err}", e.seq)))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use vigil_core::{AgencyCode, Caller, Role};
+    use vigil_store::SqliteStore;
+
+    use crate::{Config, Ctx, Vigil};
+
+    #[test]
+    fn the_chain_verifies_the_same_in_pages_as_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStore::open(dir.path()).unwrap());
+        let vigil = Vigil::new(store.clone(), Config::default());
+        let ctx = Ctx::new(
+            Caller {
+                agency: AgencyCode::parse("LOCAL").unwrap(),
+                role: Role::Auditor,
+                token_id: "t".into(),
+            },
+            "test",
+        );
+        for _ in 0..7 {
+            vigil.agencies(&ctx).unwrap();
+        }
+        let whole = vigil.verify_in_pages_of(1000).unwrap().unwrap();
+        for page in [1, 2, 3, 7] {
+            let paged = vigil.verify_in_pages_of(page).unwrap().unwrap();
+            assert_eq!(
+                (paged.entries, &paged.head),
+                (whole.entries, &whole.head),
+                "{page}"
+            );
+        }
+        assert_eq!(whole.entries, 7);
+        store
+            .execute_raw("UPDATE audit SET body = replace(body, 'test', 'fish') WHERE seq = 5")
+            .unwrap();
+        let broken = vigil.verify_in_pages_of(2).unwrap().unwrap_err();
+        assert_eq!(broken.seq, 5);
+    }
 }

@@ -172,10 +172,15 @@ impl Vigil {
     }
 
     /// Opens the caller's live stream of hits on its agency's records,
-    /// resuming after `last_event_id`: audited once, here, for the stream's
+    /// resuming after `last_event_id`, or from now when there is none (the
+    /// inbox holds what came before): audited once, here, for the stream's
     /// whole life.
-    pub fn open_hit_stream(&self, ctx: &Ctx, last_event_id: i64) -> Result<HitStream> {
+    pub fn open_hit_stream(&self, ctx: &Ctx, last_event_id: Option<i64>) -> Result<HitStream> {
         ctx.require_case_reader()?;
+        let last_event_id = match last_event_id {
+            Some(seq) => seq,
+            None => self.store.last_hit_seq()?,
+        };
         self.audit(
             ctx,
             Action::HitStream,
@@ -186,12 +191,14 @@ impl Vigil {
         Ok(HitStream {
             ctx: ctx.clone(),
             last: last_event_id,
+            caught_up: false,
         })
     }
 
-    /// The next hits of an open stream (empty when there are none yet), or
-    /// `None` once the stream's token is revoked: revocation ends the
-    /// stream's access as it ends every other.
+    /// The next hits of an open stream (empty when there are none yet, and
+    /// [`HitStream::caught_up`] false while more are waiting), or `None`
+    /// once the stream's token is revoked: revocation ends the stream's
+    /// access as it ends every other.
     pub fn next_hits(&self, stream: &mut HitStream) -> Result<Option<Vec<Hit>>> {
         let token = self.store.token(&stream.ctx.caller.token_id)?;
         let active = matches!(token, Some(t) if t.revoked_at.is_none());
@@ -207,6 +214,7 @@ impl Vigil {
         if let Some(last) = hits.last() {
             stream.last = last.seq;
         }
+        stream.caught_up = hits.len() < STREAM_BATCH;
         Ok(Some(hits))
     }
 }
@@ -216,6 +224,15 @@ impl Vigil {
 pub struct HitStream {
     ctx: Ctx,
     last: i64,
+    caught_up: bool,
+}
+
+impl HitStream {
+    /// Whether the last read reached the newest hit: if not, read again at
+    /// once rather than wait for the next one.
+    pub fn caught_up(&self) -> bool {
+        self.caught_up
+    }
 }
 
 /// The owner reads its own record's hit in full.

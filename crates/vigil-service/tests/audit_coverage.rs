@@ -123,7 +123,7 @@ fn an_agency_made_for_an_import_and_every_read_are_audited() {
     vigil.ensure_agency(&operator, &code("OFAC")).unwrap();
     let fra = ctx("FRA", Role::Analyst);
     vigil.webhooks(&fra).unwrap();
-    let stream = vigil.open_hit_stream(&fra, 0).unwrap();
+    let stream = vigil.open_hit_stream(&fra, Some(0)).unwrap();
     drop(stream);
     let report = vigil
         .verify_audit(&ctx("LOCAL", Role::Auditor))

@@ -36,6 +36,12 @@ pub trait AuditStore {
         events.into_iter().map(|e| self.append_audit(e)).collect()
     }
     fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<StoredAuditEntry>>;
-    /// The whole chain in order, for verification.
-    fn audit_chain(&self) -> Result<Vec<StoredAuditEntry>>;
+    /// The chain in stored order from the entry after `after`, at most
+    /// `limit` entries: verification reads it page by page, in constant
+    /// memory.
+    fn audit_chain_page(&self, after: i64, limit: usize) -> Result<Vec<StoredAuditEntry>>;
+    /// The whole chain in order.
+    fn audit_chain(&self) -> Result<Vec<StoredAuditEntry>> {
+        self.audit_chain_page(0, usize::MAX)
+    }
 }

@@ -64,6 +64,8 @@ pub trait HitStore {
     fn insert_hits(&self, hits: Vec<NewHit>, audit: AuditEvent) -> Result<Vec<Hit>>;
     fn hit(&self, id: &str) -> Result<Option<Hit>>;
     fn hits(&self, filter: &HitFilter) -> Result<Vec<Hit>>;
+    /// The sequence number of the newest hit (0 when there is none).
+    fn last_hit_seq(&self) -> Result<i64>;
     /// Records the owner's decision; a false positive also suppresses the
     /// same traveller (by each of its keys) against the same record.
     fn decide_hit(

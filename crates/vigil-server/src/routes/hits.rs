@@ -68,17 +68,17 @@ pub async fn decide(
 
 /// Server-sent events: every hit on the caller's agency's records as it is
 /// stored. The event id is the hit's sequence number, so a client that
-/// reconnects with `Last-Event-ID` gets exactly what it missed.
+/// reconnects with `Last-Event-ID` gets exactly what it missed; without one
+/// the stream starts with the next hit (the inbox holds the earlier ones).
 pub async fn stream(
     State(state): State<AppState>,
     auth: Authed,
     headers: HeaderMap,
 ) -> ApiResult<impl IntoResponse> {
-    let last: i64 = headers
+    let last: Option<i64> = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
+        .and_then(|v| v.trim().parse().ok());
     let ctx = Ctx::from(auth);
     let hits = blocking(&state, move |v| v.open_hit_stream(&ctx, last)).await?;
     // Woken by every new hit and every revocation of this process, and every
@@ -95,7 +95,10 @@ pub async fn stream(
     let events = stream::unfold(
         (vigil, hits, wakes),
         |(vigil, mut hits, mut wakes)| async move {
-            wakes.next().await?;
+            // Catching up runs at full speed; a caught-up stream waits.
+            if hits.caught_up() {
+                wakes.next().await?;
+            }
             let v = vigil.clone();
             let (batch, hits) = tokio::task::spawn_blocking(move || (v.next_hits(&mut hits), hits))
                 .await

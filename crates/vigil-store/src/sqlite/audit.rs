@@ -55,12 +55,15 @@ impl AuditStore for SqliteStore {
         })
     }
 
-    fn audit_chain(&self) -> Result<Vec<StoredAuditEntry>> {
+    fn audit_chain_page(&self, after: i64, limit: usize) -> Result<Vec<StoredAuditEntry>> {
+        // `seq` is the rowid: stored order. A tampered `seq` inside a body
+        // is the verifier's to find.
         self.read(|conn| {
-            let mut stmt = conn.prepare(&format!(
-                "SELECT {AUDIT_COLUMNS} FROM audit a ORDER BY a.rowid"
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {AUDIT_COLUMNS} FROM audit a WHERE a.rowid > ?1 ORDER BY a.rowid LIMIT ?2"
             ))?;
-            rows::all(&mut stmt, [], rows::audit_entry)
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            rows::all(&mut stmt, params![after, limit], rows::audit_entry)
         })
     }
 }

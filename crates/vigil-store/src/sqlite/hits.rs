@@ -129,6 +129,12 @@ impl HitStore for SqliteStore {
         })
     }
 
+    fn last_hit_seq(&self) -> Result<i64> {
+        self.read(|conn| {
+            Ok(conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM hits", [], |r| r.get(0))?)
+        })
+    }
+
     fn decide_hit(
         &self,
         id: &str,
