@@ -13,6 +13,41 @@ const MIN_SECRET_CHARS: usize = 16;
 /// Longest webhook URL accepted.
 const MAX_URL_BYTES: usize = 2000;
 
+/// Whether a webhook host is inside a private network: loopback, private
+/// and shared ranges, link-local (cloud metadata: 169.254.169.254),
+/// unspecified, unique-local IPv6, or a `localhost` name. Names are not
+/// resolved here: a public name that resolves to a private address is the
+/// network's to block.
+fn is_private(host: &url::Host<&str>) -> bool {
+    match host {
+        url::Host::Domain(name) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+        url::Host::Ipv4(ip) => private_v4(ip),
+        url::Host::Ipv6(ip) => match ip.to_ipv4_mapped() {
+            Some(v4) => private_v4(&v4),
+            None => {
+                let first = ip.segments()[0];
+                ip.is_loopback()
+                    || ip.is_unspecified()
+                    || (first & 0xfe00) == 0xfc00 // unique local fc00::/7
+                    || (first & 0xffc0) == 0xfe80 // link-local fe80::/10
+            }
+        },
+    }
+}
+
+fn private_v4(ip: &std::net::Ipv4Addr) -> bool {
+    let [a, b, ..] = ip.octets();
+    ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || ip.is_unspecified()
+        || ip.is_broadcast()
+        || (a == 100 && (64..128).contains(&b)) // shared address space 100.64/10
+}
+
 fn may_manage_webhooks(role: Role) -> bool {
     matches!(role, Role::Admin | Role::Contributor | Role::Analyst)
 }
@@ -24,13 +59,22 @@ impl Vigil {
                 "webhooks are registered by admins, contributors or analysts".into(),
             ));
         }
-        if !(url.starts_with("http://") || url.starts_with("https://"))
-            || url.len() > MAX_URL_BYTES
-            || url.contains(char::is_whitespace)
-        {
+        let parsed = url::Url::parse(url).ok().filter(|u| {
+            matches!(u.scheme(), "http" | "https")
+                && u.host().is_some()
+                && url.len() <= MAX_URL_BYTES
+                && !url.contains(char::is_whitespace)
+        });
+        let Some(parsed) = parsed else {
             return Err(ServiceError::field(
                 "url",
                 "must be an http:// or https:// URL",
+            ));
+        };
+        if !self.config.allow_private_webhooks && parsed.host().is_some_and(|h| is_private(&h)) {
+            return Err(ServiceError::field(
+                "url",
+                "points at a loopback, private, link-local or metadata address; the operator must allow private webhooks for that",
             ));
         }
         let secret = match secret {
@@ -93,6 +137,42 @@ impl Vigil {
             Ok(())
         } else {
             Err(ServiceError::NotFound("webhook"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_hosts_are_recognised() {
+        let private = [
+            "http://127.0.0.1:9/x",
+            "http://localhost/x",
+            "http://api.localhost/x",
+            "http://10.1.2.3/",
+            "http://172.20.0.1/",
+            "http://192.168.1.1/",
+            "http://169.254.169.254/latest/meta-data",
+            "http://100.64.0.1/",
+            "http://0.0.0.0/",
+            "http://[::1]/",
+            "http://[fd00::1]/",
+            "http://[fe80::1]/",
+            "http://[::ffff:127.0.0.1]/",
+        ];
+        for u in private {
+            let url = url::Url::parse(u).unwrap();
+            assert!(is_private(&url.host().unwrap()), "{u}");
+        }
+        for u in [
+            "https://hooks.example.org/vigil",
+            "http://93.184.216.34/",
+            "http://[2001:db8::1]/",
+        ] {
+            let url = url::Url::parse(u).unwrap();
+            assert!(!is_private(&url.host().unwrap()), "{u}");
         }
     }
 }

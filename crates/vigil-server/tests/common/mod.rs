@@ -80,7 +80,12 @@ impl Harness {
                 tokens.insert(format!("{code}:{role}"), secret);
             }
         }
-        let vigil = Arc::new(Vigil::new(store.clone(), vigil_service::Config::default()));
+        // Tests' webhook receivers listen on loopback.
+        let service = vigil_service::Config {
+            allow_private_webhooks: true,
+            ..vigil_service::Config::default()
+        };
+        let vigil = Arc::new(Vigil::new(store.clone(), service));
         Harness {
             dir,
             store,

@@ -18,9 +18,14 @@ use vigil_store::SqliteStore;
 
 /// Opens (creating if needed) the database in `dir`.
 pub fn open(dir: &Path) -> anyhow::Result<Arc<Vigil>> {
+    open_with(dir, Config::default())
+}
+
+/// [`open`] with the service configured (the server's flags).
+pub fn open_with(dir: &Path, config: Config) -> anyhow::Result<Arc<Vigil>> {
     let store = SqliteStore::open(dir)
         .with_context(|| format!("cannot open the database in {}", dir.display()))?;
-    Ok(Arc::new(Vigil::new(Arc::new(store), Config::default())))
+    Ok(Arc::new(Vigil::new(Arc::new(store), config)))
 }
 
 /// The agency code under which local CLI actions are audited.

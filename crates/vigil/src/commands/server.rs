@@ -8,7 +8,7 @@ use vigil_core::{AgencyCode, AgencyKind, Role};
 use vigil_server::{AppState, ServerConfig};
 use vigil_service::Vigil;
 
-use super::{open, operator};
+use super::{open, open_with, operator};
 use crate::DataArg;
 
 #[derive(Debug, clap::Args)]
@@ -27,6 +27,10 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, default_value_t = 16 * 1024 * 1024)]
     body_limit: usize,
+    /// Let webhooks point at loopback, private, link-local or metadata
+    /// addresses (refused by default: receivers inside your network).
+    #[arg(long, env = "VIGIL_ALLOW_PRIVATE_WEBHOOKS")]
+    allow_private_webhooks: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -49,8 +53,15 @@ fn config(args: &ServeArgs) -> ServerConfig {
     }
 }
 
+fn service_config(args: &ServeArgs) -> vigil_service::Config {
+    vigil_service::Config {
+        allow_private_webhooks: args.allow_private_webhooks,
+        ..vigil_service::Config::default()
+    }
+}
+
 pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let vigil = open(&args.data.data)?;
+    let vigil = open_with(&args.data.data, service_config(&args))?;
     run_server(vigil, config(&args), args.listen, None)
 }
 
@@ -96,7 +107,7 @@ const DEMO_AGENCIES: &[(&str, &str)] = &[
 ];
 
 pub fn quickstart(args: QuickstartArgs) -> anyhow::Result<ExitCode> {
-    let vigil = open(&args.serve.data.data)?;
+    let vigil = open_with(&args.serve.data.data, service_config(&args.serve))?;
     let set_up = operator(Role::Operator, "quickstart set-up");
     for (code, name) in DEMO_AGENCIES {
         let code = AgencyCode::parse(code)?;

@@ -26,7 +26,14 @@ pub fn vigil(data: &Path, args: &[&str]) -> String {
 /// Starts `vigil serve` on a free loopback port; returns it and its base URL.
 pub fn start(data: &Path) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_vigil"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            // The tests' webhook receivers listen on loopback.
+            "--allow-private-webhooks",
+            "--data",
+        ])
         .arg(data)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
