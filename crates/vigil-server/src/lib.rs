@@ -84,6 +84,7 @@ pub fn app(state: AppState) -> Router {
         .route("/health", get(health))
         .nest("/v1", v1)
         .fallback(no_route)
+        .method_not_allowed_fallback(no_method)
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
 }
@@ -97,6 +98,15 @@ async fn no_route() -> (axum::http::StatusCode, Json<serde_json::Value>) {
         axum::http::StatusCode::NOT_FOUND,
         Json(
             serde_json::json!({"error": {"code": "no_route", "message": "no such endpoint; see /v1/openapi.json"}}),
+        ),
+    )
+}
+
+async fn no_method() -> (axum::http::StatusCode, Json<serde_json::Value>) {
+    (
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        Json(
+            serde_json::json!({"error": {"code": "method_not_allowed", "message": "this endpoint does not take that method; see /v1/openapi.json"}}),
         ),
     )
 }

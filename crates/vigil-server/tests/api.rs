@@ -952,3 +952,24 @@ async fn a_policy_naming_an_unknown_agency_is_refused() {
         ["policy.visibility.only[1]", "policy.hit_only_for[0]"]
     );
 }
+
+#[tokio::test]
+async fn every_error_is_json() {
+    let h = Harness::new();
+    let tok = h.token("FRA", "analyst");
+    for (method, uri, token) in [
+        ("DELETE", "/v1/records", Some(tok.as_str())),
+        ("PATCH", "/v1/hits", Some(tok.as_str())),
+        ("GET", "/v1/nowhere", Some(tok.as_str())),
+        ("GET", "/v1/records", None),
+        ("GET", "/v1/records?limit=many", Some(tok.as_str())),
+    ] {
+        let r = h.call(method, uri, token, None).await;
+        assert!(r.status.is_client_error(), "{method} {uri}: {}", r.status);
+        assert!(
+            r.json()["error"]["code"].is_string(),
+            "{method} {uri}: {:?}",
+            String::from_utf8_lossy(&r.body)
+        );
+    }
+}
