@@ -10,13 +10,15 @@
 //! drop duplicates, and an HMAC-SHA256 signature of the body with the
 //! webhook's secret so that they can trust it.
 
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use vigil_service::Vigil;
+use vigil_store::Delivery;
 
 use crate::config::ServerConfig;
 
@@ -43,8 +45,13 @@ pub fn backoff(base: Duration, attempts: u32) -> Duration {
     (base * factor).min(Duration::from_secs(3600))
 }
 
+/// Deliveries fetched per receiver at a time.
+const PER_RECEIVER: usize = 50;
+
 /// Delivers due webhook calls until the process ends. Wakes when a hit is
-/// stored, and at least every second for retries.
+/// stored, and at least every second for retries. Each receiver has its own
+/// task and its own backoff: a slow or failing receiver delays only its own
+/// deliveries, never another agency's.
 pub async fn run_webhook_worker(vigil: Arc<Vigil>, config: Arc<ServerConfig>) {
     let client = match reqwest::Client::builder()
         .timeout(config.webhook_timeout)
@@ -56,12 +63,14 @@ pub async fn run_webhook_worker(vigil: Arc<Vigil>, config: Arc<ServerConfig>) {
             return;
         }
     };
+    let busy: Arc<Mutex<HashSet<String>>> = Arc::default();
     let mut feed = vigil.hit_feed();
     loop {
         let v = vigil.clone();
-        let due =
-            tokio::task::spawn_blocking(move || v.store().due_deliveries(chrono::Utc::now(), 100))
-                .await;
+        let due = tokio::task::spawn_blocking(move || {
+            v.store().due_deliveries(chrono::Utc::now(), PER_RECEIVER)
+        })
+        .await;
         let due = match due {
             Ok(Ok(d)) => d,
             Ok(Err(e)) => {
@@ -73,41 +82,76 @@ pub async fn run_webhook_worker(vigil: Arc<Vigil>, config: Arc<ServerConfig>) {
                 Vec::new()
             }
         };
-        for d in &due {
-            let result = client
-                .post(&d.url)
-                .header("content-type", "application/json")
-                .header(SIGNATURE_HEADER, signature(&d.secret, d.payload.as_bytes()))
-                .header(IDEMPOTENCY_HEADER, &d.idempotency_key)
-                .body(d.payload.clone())
-                .send()
-                .await;
-            let outcome = match result {
-                Ok(r) if r.status().is_success() => Ok(()),
-                Ok(r) => Err(format!("receiver answered {}", r.status())),
-                Err(e) => Err(format!("request failed: {e}")),
-            };
-            let v = vigil.clone();
-            let (id, attempts) = (d.id, d.attempts);
-            let base = config.webhook_retry_base;
-            let stored = tokio::task::spawn_blocking(move || match outcome {
-                Ok(()) => v.store().delivery_succeeded(id),
-                Err(error) => {
-                    let wait =
-                        chrono::Duration::from_std(backoff(base, attempts)).unwrap_or_default();
-                    v.store()
-                        .delivery_failed(id, &error, chrono::Utc::now() + wait)
-                }
-            })
-            .await;
-            if let Ok(Err(e)) = stored {
-                tracing::error!(error = %e, delivery = id, "recording a delivery outcome failed");
-            }
+        let mut by_receiver: BTreeMap<String, Vec<Delivery>> = BTreeMap::new();
+        for d in due {
+            by_receiver.entry(d.webhook_id.clone()).or_default().push(d);
         }
-        if due.len() == 100 {
-            continue;
+        for (webhook, deliveries) in by_receiver {
+            // A receiver still busy with earlier deliveries keeps them.
+            if !lock(&busy).insert(webhook.clone()) {
+                continue;
+            }
+            let (vigil, config, client, busy) =
+                (vigil.clone(), config.clone(), client.clone(), busy.clone());
+            tokio::spawn(async move {
+                deliver_in_order(&vigil, &config, &client, &webhook, deliveries).await;
+                lock(&busy).remove(&webhook);
+            });
         }
         let _ = tokio::time::timeout(Duration::from_secs(1), feed.changed()).await;
+    }
+}
+
+fn lock(busy: &Mutex<HashSet<String>>) -> std::sync::MutexGuard<'_, HashSet<String>> {
+    // The set is only inserted into and removed from: a panic cannot leave
+    // it half-changed.
+    busy.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// One receiver's due deliveries, oldest first. The first failure backs
+/// off the whole receiver: its later deliveries wait as long as the one
+/// that failed.
+async fn deliver_in_order(
+    vigil: &Arc<Vigil>,
+    config: &ServerConfig,
+    client: &reqwest::Client,
+    webhook: &str,
+    deliveries: Vec<Delivery>,
+) {
+    for d in deliveries {
+        let result = client
+            .post(&d.url)
+            .header("content-type", "application/json")
+            .header(SIGNATURE_HEADER, signature(&d.secret, d.payload.as_bytes()))
+            .header(IDEMPOTENCY_HEADER, &d.idempotency_key)
+            .body(d.payload.clone())
+            .send()
+            .await;
+        let outcome = match result {
+            Ok(r) if r.status().is_success() => Ok(()),
+            Ok(r) => Err(format!("receiver answered {}", r.status())),
+            Err(e) => Err(format!("request failed: {e}")),
+        };
+        let failed = outcome.is_err();
+        let v = vigil.clone();
+        let (id, attempts, webhook) = (d.id, d.attempts, webhook.to_string());
+        let base = config.webhook_retry_base;
+        let stored = tokio::task::spawn_blocking(move || match outcome {
+            Ok(()) => v.store().delivery_succeeded(id),
+            Err(error) => {
+                let wait = chrono::Duration::from_std(backoff(base, attempts)).unwrap_or_default();
+                let retry_at = chrono::Utc::now() + wait;
+                v.store().delivery_failed(id, &error, retry_at)?;
+                v.store().postpone_deliveries(&webhook, retry_at)
+            }
+        })
+        .await;
+        if let Ok(Err(e)) = stored {
+            tracing::error!(error = %e, delivery = id, "recording a delivery outcome failed");
+        }
+        if failed {
+            return;
+        }
     }
 }
 

@@ -959,3 +959,69 @@ async fn a_hit_stream_catches_up_at_full_speed_and_starts_from_now_without_an_id
     }
     assert_eq!(next.matches("event: hit").count(), 1, "{next}");
 }
+
+#[tokio::test]
+async fn a_slow_receiver_delays_no_other_agencys_deliveries() {
+    use axum::routing::post;
+    let h = Harness::with_config(vigil_server::ServerConfig {
+        webhook_timeout: Duration::from_secs(20),
+        ..Default::default()
+    });
+    // FRA's receiver never answers within the test; DEU's answers at once.
+    let hanging = axum::Router::new().route(
+        "/hook",
+        post(|| async {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            StatusCode::OK
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let slow_url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, hanging).await });
+    let (fast_url, calls) = receiver(0).await;
+    for (agency, url) in [("FRA", &slow_url), ("DEU", &fast_url)] {
+        let r = h
+            .call(
+                "POST",
+                "/v1/webhooks",
+                Some(&h.token(agency, "analyst")),
+                Some(&json!({"url": url}).to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+    }
+    // FRA's hit is older than DEU's.
+    h.create("FRA", eriksson()).await;
+    let mut mueller = mueller(json!({"visibility": "all"}));
+    mueller["documents"] = json!([{"number": "C01X00T47", "country": "UTO"}]);
+    h.create("DEU", mueller).await;
+    let screen = |traveller: serde_json::Value| {
+        let h = &h;
+        async move {
+            h.call(
+                "POST",
+                "/v1/screen",
+                Some(&h.token("ITA", "screener")),
+                Some(&json!({"traveller": traveller}).to_string()),
+            )
+            .await
+        }
+    };
+    screen(json!({"names": ["Anna Maria Eriksson"], "birth_date": "1974-08-12"})).await;
+    screen(json!({"names": ["Juergen Mueller"], "documents": [{"number": "C01X00T47", "country": "UTO"}]}))
+        .await;
+    let worker = tokio::spawn(vigil_server::notify::run_webhook_worker(
+        h.state.vigil.clone(),
+        h.state.config.clone(),
+    ));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+    while calls.lock().unwrap().is_empty() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    worker.abort();
+    assert_eq!(
+        calls.lock().unwrap().len(),
+        1,
+        "DEU's delivery waited for FRA's receiver"
+    );
+}

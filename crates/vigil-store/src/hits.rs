@@ -91,11 +91,15 @@ pub trait HitStore {
     /// Deletes one of `agency`'s webhooks; false when it has no such webhook.
     /// The audit event is appended either way.
     fn delete_webhook(&self, agency: &AgencyCode, id: &str, audit: AuditEvent) -> Result<bool>;
-    /// Deliveries due at `now`, oldest first.
-    fn due_deliveries(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<Delivery>>;
+    /// Deliveries due at `now`: the oldest `per_webhook` of each webhook,
+    /// oldest first, so that one receiver's backlog never hides another's.
+    fn due_deliveries(&self, now: DateTime<Utc>, per_webhook: usize) -> Result<Vec<Delivery>>;
     /// The delivery worker's bookkeeping, not any caller's act: unaudited.
     fn delivery_succeeded(&self, id: i64) -> Result<()>;
     fn delivery_failed(&self, id: i64, error: &str, retry_at: DateTime<Utc>) -> Result<()>;
+    /// Holds back a webhook's undelivered deliveries until `until` (its
+    /// receiver failed: back off from the receiver, not only the delivery).
+    fn postpone_deliveries(&self, webhook_id: &str, until: DateTime<Utc>) -> Result<()>;
     fn save_manifest(&self, manifest: &StoredManifest, audit: AuditEvent) -> Result<()>;
     fn manifest(&self, id: &str) -> Result<Option<StoredManifest>>;
     /// Manifests received since `since`, for re-screening.

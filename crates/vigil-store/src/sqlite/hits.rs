@@ -233,15 +233,32 @@ impl HitStore for SqliteStore {
         })
     }
 
-    fn due_deliveries(&self, at: DateTime<Utc>, limit: usize) -> Result<Vec<Delivery>> {
+    fn due_deliveries(&self, at: DateTime<Utc>, per_webhook: usize) -> Result<Vec<Delivery>> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {DELIVERY_COLUMNS}
-                 FROM outbox o JOIN webhooks w ON w.id = o.webhook_id
-                 WHERE o.delivered_at IS NULL AND o.next_attempt_at <= ?1 AND w.deleted_at IS NULL
-                 ORDER BY o.id LIMIT ?2"
+                 FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY id) AS nth
+                       FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ?1) o
+                 JOIN webhooks w ON w.id = o.webhook_id
+                 WHERE o.nth <= ?2 AND w.deleted_at IS NULL
+                 ORDER BY o.id"
             ))?;
-            rows::all(&mut stmt, params![ts(&at), limit as i64], rows::delivery)
+            rows::all(
+                &mut stmt,
+                params![ts(&at), per_webhook as i64],
+                rows::delivery,
+            )
+        })
+    }
+
+    fn postpone_deliveries(&self, webhook_id: &str, until: DateTime<Utc>) -> Result<()> {
+        self.write_unaudited(|tx| {
+            tx.execute(
+                "UPDATE outbox SET next_attempt_at = ?2
+                 WHERE webhook_id = ?1 AND delivered_at IS NULL AND next_attempt_at < ?2",
+                params![webhook_id, ts(&until)],
+            )?;
+            Ok(())
         })
     }
 
@@ -355,6 +372,35 @@ mod tests {
             .suppressed(record, &["name:OTHER:1990".into()])
             .unwrap()
             .is_empty());
+    }
+
+    #[test]
+    fn each_receiver_gets_its_share_and_its_own_backoff() {
+        let (_dir, store, record) = store_with_record();
+        let hook = |url: &str| {
+            store
+                .create_webhook(
+                    &new_webhook_id(),
+                    &code("FRA"),
+                    url,
+                    "s3cret",
+                    event(Action::WebhookCreate),
+                )
+                .unwrap()
+        };
+        let (slow, fast) = (hook("https://slow.example/"), hook("https://fast.example/"));
+        for _ in 0..3 {
+            stored_hit(&store, record);
+        }
+        let due = store.due_deliveries(Utc::now(), 2).unwrap();
+        let count = |id: &str| due.iter().filter(|d| d.webhook_id == id).count();
+        assert_eq!((count(&slow.id), count(&fast.id)), (2, 2));
+        store
+            .postpone_deliveries(&slow.id, Utc::now() + chrono::Duration::hours(1))
+            .unwrap();
+        let due = store.due_deliveries(Utc::now(), 10).unwrap();
+        assert!(due.iter().all(|d| d.webhook_id == fast.id));
+        assert_eq!(due.len(), 3);
     }
 
     #[test]
