@@ -8,9 +8,16 @@
 //! which costs one indexed query when there are none, and the server also
 //! follows the feed every second.
 
+use std::sync::atomic::Ordering;
+
+use vigil_core::RecordId;
+
 use crate::error::Result;
 use crate::index::ScreeningIndex;
 use crate::vigil::Vigil;
+
+/// The store's cursor of re-screening in the change feed.
+const RESCREEN_CURSOR: &str = "rescreen";
 
 impl Vigil {
     /// Builds the screening index now rather than on the first screening;
@@ -35,10 +42,39 @@ impl Vigil {
     /// re-screening, whichever process wrote it.
     pub fn catch_up(&self) -> Result<()> {
         let changed = self.screening().sync(self.store.as_ref())?;
-        if !changed.is_empty() {
-            self.rescreen(&changed)?;
+        // Re-screening follows the feed from its own cursor, kept in the
+        // store: changes made while no server ran, or before this process
+        // built its index, are re-screened too. Looked at when the feed
+        // moved, and once at start.
+        let first = !self.rescreen_started.swap(true, Ordering::AcqRel);
+        if first || !changed.is_empty() {
+            self.rescreen_from_cursor()?;
         }
         Ok(())
+    }
+
+    /// Re-screens the changes after the persisted cursor, page by page,
+    /// moving the cursor after each page.
+    fn rescreen_from_cursor(&self) -> Result<()> {
+        const PAGE: usize = 5000;
+        // One re-screening at a time in this process: two would store the
+        // same hits twice.
+        let _turn = self.rescreen_turn.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            let after = self.store.feed_cursor(RESCREEN_CURSOR)?;
+            let events = self.store.changes_since(after, PAGE)?;
+            let Some(last) = events.last().map(|e| e.seq) else {
+                return Ok(());
+            };
+            let mut changed: Vec<RecordId> = events.iter().map(|e| e.record).collect();
+            changed.sort();
+            changed.dedup();
+            self.rescreen(&changed)?;
+            self.store.advance_feed_cursor(RESCREEN_CURSOR, last)?;
+            if events.len() < PAGE {
+                return Ok(());
+            }
+        }
     }
 
     /// Called after every write. A process that has not built the index (a

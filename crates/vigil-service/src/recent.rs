@@ -6,7 +6,7 @@
 //! rather than every recent traveller searched again on every change, which
 //! would make each write cost a whole day of flights.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
@@ -33,10 +33,18 @@ pub struct Recent {
     index: engine::Index,
     travellers: HashMap<u64, RecentTraveller>,
     next_key: u64,
+    /// The manifests held, and the newest one's time: manifests stored by
+    /// other processes are picked up from there.
+    manifests: HashSet<String>,
+    newest: Option<DateTime<Utc>>,
 }
 
 impl Recent {
     fn add_manifest(&mut self, m: &StoredManifest) {
+        if !self.manifests.insert(m.id.clone()) {
+            return;
+        }
+        self.newest = self.newest.max(Some(m.received_at));
         for (position, traveller) in m.travellers.iter().enumerate() {
             self.next_key += 1;
             self.index
@@ -63,8 +71,10 @@ impl Recent {
             .map(|(k, _)| *k)
             .collect();
         for key in old {
+            if let Some(t) = self.travellers.remove(&key) {
+                self.manifests.remove(&t.manifest);
+            }
             self.index.remove(key);
-            self.travellers.remove(&key);
         }
     }
 
@@ -107,25 +117,28 @@ impl RecentTravellers {
         }
     }
 
-    /// Runs `f` over the travellers received since `since`, loading them
-    /// with `load` first if this is the first use.
+    /// Runs `f` over the travellers received since `since`. `load(t)` gives
+    /// the manifests stored since `t`: all of the window on first use, then
+    /// those that other processes stored since the newest held.
     pub fn with<R>(
         &self,
         since: DateTime<Utc>,
-        load: impl FnOnce() -> Result<Vec<StoredManifest>>,
+        load: impl FnOnce(DateTime<Utc>) -> Result<Vec<StoredManifest>>,
         f: impl FnOnce(&Recent) -> Result<R>,
     ) -> Result<R> {
         // A panic while holding the lock leaves a consistent state: every
         // mutation is a single engine call plus a map insert.
         let mut guard = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if guard.is_none() {
-            let mut state = Recent::default();
-            for m in load()? {
-                state.add_manifest(&m);
-            }
-            *guard = Some(state);
-        }
         let state = guard.get_or_insert_with(Recent::default);
+        // A little before the newest held: another process may store a
+        // manifest received a moment before one already seen here.
+        let overlap = chrono::Duration::seconds(60);
+        let from = state
+            .newest
+            .map_or(since, |newest| (newest - overlap).max(since));
+        for m in load(from)? {
+            state.add_manifest(&m);
+        }
         state.prune(since);
         f(state)
     }

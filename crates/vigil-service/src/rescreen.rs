@@ -43,7 +43,7 @@ impl Vigil {
         let mut by_agency: BTreeMap<AgencyCode, (String, Vec<NewHit>)> = BTreeMap::new();
         self.recent.with(
             since,
-            || Ok(self.store.manifests_since(since)?),
+            |from| Ok(self.store.manifests_since(from)?),
             |recent| {
                 if recent.is_empty() {
                     return Ok(());

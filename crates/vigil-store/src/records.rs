@@ -128,4 +128,9 @@ pub trait RecordStore {
     fn last_change_seq(&self) -> Result<i64>;
     /// Changes (one event per record version) after sequence number `after`.
     fn changes_since(&self, after: i64, limit: usize) -> Result<Vec<ChangeEvent>>;
+    /// Where the change-feed consumer `name` stands (0: at the start).
+    fn feed_cursor(&self, name: &str) -> Result<i64>;
+    /// Moves consumer `name` forward to `seq`; never backward, so that two
+    /// processes following the same feed cannot undo each other's progress.
+    fn advance_feed_cursor(&self, name: &str, seq: i64) -> Result<()>;
 }

@@ -2,7 +2,7 @@
 //! latest version) and `record_versions` (every version, which doubles as
 //! the change feed: one row per change).
 
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use vigil_core::audit::AuditEvent;
 use vigil_core::{AgencyCode, Record, RecordId, RecordStatus};
 
@@ -233,6 +233,30 @@ impl RecordStore for SqliteStore {
         })
     }
 
+    fn feed_cursor(&self, name: &str) -> Result<i64> {
+        self.read(|conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT seq FROM feed_cursors WHERE name = ?1",
+                    params![name],
+                    |r| r.get("seq"),
+                )
+                .optional()?
+                .unwrap_or(0))
+        })
+    }
+
+    fn advance_feed_cursor(&self, name: &str, seq: i64) -> Result<()> {
+        self.write_unaudited(|tx| {
+            tx.execute(
+                "INSERT INTO feed_cursors (name, seq) VALUES (?1, ?2)
+                 ON CONFLICT (name) DO UPDATE SET seq = MAX(seq, excluded.seq)",
+                params![name, seq],
+            )?;
+            Ok(())
+        })
+    }
+
     fn last_change_seq(&self) -> Result<i64> {
         self.read(|conn| {
             Ok(conn.query_row(
@@ -258,7 +282,7 @@ mod tests {
     use vigil_core::audit::verify_chain;
     use vigil_core::{Action, RecordDraft};
 
-    use super::super::testing::{add_agency, code, event, store};
+    use super::super::testing::{add_agency, code, event, store, store_with_record};
     use super::*;
     use crate::audit::AuditStore;
 
@@ -398,5 +422,17 @@ mod tests {
             assert_eq!(serde_json::to_value(k).unwrap(), stored);
             assert_eq!(stored.parse::<ChangeKind>().unwrap(), k);
         }
+    }
+
+    #[test]
+    fn feed_cursors_start_at_the_head_and_only_move_forward() {
+        let (_dir, store, _) = store_with_record();
+        let head = store.last_change_seq().unwrap();
+        assert_eq!(store.feed_cursor("other").unwrap(), 0);
+        store.advance_feed_cursor("other", 5).unwrap();
+        store.advance_feed_cursor("other", 3).unwrap();
+        assert_eq!(store.feed_cursor("other").unwrap(), 5);
+        // A fresh database's re-screening cursor was set by the migration.
+        assert!(store.feed_cursor("rescreen").unwrap() <= head);
     }
 }

@@ -126,6 +126,17 @@ CREATE TABLE manifests (
 );
 CREATE INDEX manifests_received ON manifests(received_at);
 "#,
+    // Where each consumer of the change feed stands, so that it resumes
+    // across restarts and processes. Re-screening starts at the current
+    // head: what came before this migration was screened as it happened.
+    r#"
+CREATE TABLE feed_cursors (
+    name TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL
+);
+INSERT INTO feed_cursors (name, seq)
+    SELECT 'rescreen', COALESCE(MAX(seq), 0) FROM record_versions;
+"#,
 ];
 
 /// Runs the migrations not yet applied, each in its own transaction.
