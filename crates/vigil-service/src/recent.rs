@@ -130,12 +130,11 @@ impl RecentTravellers {
         // mutation is a single engine call plus a map insert.
         let mut guard = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let state = guard.get_or_insert_with(Recent::default);
-        // A little before the newest held: another process may store a
-        // manifest received a moment before one already seen here.
-        let overlap = chrono::Duration::seconds(60);
-        let from = state
-            .newest
-            .map_or(since, |newest| (newest - overlap).max(since));
+        // Only what is newer than the newest held: re-reading manifests
+        // already held would cost every write a day of flights.
+        let from = state.newest.map_or(since, |newest| {
+            (newest + chrono::Duration::microseconds(1)).max(since)
+        });
         for m in load(from)? {
             state.add_manifest(&m);
         }
