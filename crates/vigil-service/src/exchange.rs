@@ -212,20 +212,54 @@ impl Vigil {
         }
         report.rejected += report.diagnostics.len();
         report.diagnostics.splice(0..0, batch.diagnostics);
-        // The importer discloses nothing to itself: the audit entry says what
-        // was done, and every record version names who wrote it.
-        let event = ctx.event(
-            Action::Import,
-            serde_json::json!({
-                "format": format, "added": report.added, "changed": report.changed,
-                "unchanged": report.unchanged, "retired": report.retired, "rejected": report.rejected,
-            }),
-            Vec::new(),
-            Outcome::Done,
-        );
-        self.store.apply_observed(changes, event, progress)?;
-        self.after_write();
+        self.store_import(ctx, format, &report, changes, progress)?;
         Ok(report)
+    }
+
+    /// Stores an import's changes in parts of [`IMPORT_PART`], each its own
+    /// transaction with its own audit entry. One transaction for a whole
+    /// list would hold the database's only write lock for as long as the
+    /// list takes to store, and every other writer, the server's audit of
+    /// each screening included, would wait for it. Retirements come last, so
+    /// an import stopped half-way (a crash) has retired nothing; the parts it
+    /// stored are kept, and importing the same file again completes it.
+    fn store_import(
+        &self,
+        ctx: &Ctx,
+        format: ImportFormat,
+        report: &ImportReport,
+        changes: Vec<RecordChange>,
+        progress: Option<&(dyn Fn(usize, usize) + Sync)>,
+    ) -> Result<()> {
+        let total = changes.len();
+        let parts = total.div_ceil(IMPORT_PART).max(1);
+        let mut changes = changes.into_iter();
+        let mut stored = 0;
+        for part in 1..=parts {
+            let these: Vec<RecordChange> = changes.by_ref().take(IMPORT_PART).collect();
+            let count = these.len();
+            // The importer discloses nothing to itself: the audit entry says
+            // what was done, and every record version names who wrote it.
+            let event = ctx.event(
+                Action::Import,
+                serde_json::json!({
+                    "format": format, "added": report.added, "changed": report.changed,
+                    "unchanged": report.unchanged, "retired": report.retired, "rejected": report.rejected,
+                    "part": part, "parts": parts, "changes": count,
+                }),
+                Vec::new(),
+                Outcome::Done,
+            );
+            let offset = stored;
+            let observe = progress.map(|report| move |done: usize, _| report(offset + done, total));
+            let written = self
+                .store
+                .apply_observed(these, event, observe.as_ref().map(|f| f as _))
+                .map_err(|e| stopped_import(e.into(), stored, total))?;
+            stored += count;
+            self.after_write(&written);
+        }
+        Ok(())
     }
 
     /// All records an agency owns, by reference.
@@ -297,6 +331,26 @@ impl Vigil {
             Outcome::Done,
         )?;
         Ok(count)
+    }
+}
+
+/// Changes stored per transaction by an import: a part commits in tens of
+/// milliseconds, the longest any other writer waits for the lock.
+const IMPORT_PART: usize = 1000;
+
+/// An import that failed after some parts were stored says so, and how to
+/// finish it.
+fn stopped_import(e: ServiceError, stored: usize, total: usize) -> ServiceError {
+    if stored == 0 {
+        return e;
+    }
+    let note = format!(
+        "the import stopped after {stored} of {total} changes were stored; importing the same file again completes it"
+    );
+    match e {
+        ServiceError::Conflict(m) => ServiceError::Conflict(format!("{m} ({note})")),
+        ServiceError::Internal(m) => ServiceError::Internal(format!("{m} ({note})")),
+        other => other,
     }
 }
 

@@ -4,13 +4,12 @@
 //!
 //! Why a feed and not "update the index where we write": records are also
 //! written by other processes on the same database (a CLI import while the
-//! server runs). Every screening first applies the changes it has not seen,
-//! which costs one indexed query when there are none, and the server also
-//! follows the feed every second.
+//! server runs). The server follows the feed every second; a screening
+//! applies the few changes it has not seen itself (one indexed query when
+//! there are none) and leaves a backlog to the follower, so an import beside
+//! the server never stalls screening.
 
-use std::sync::atomic::Ordering;
-
-use vigil_core::RecordId;
+use vigil_core::{Record, RecordId};
 
 use crate::error::Result;
 use crate::index::ScreeningIndex;
@@ -36,55 +35,62 @@ impl Vigil {
         })
     }
 
-    /// Brings the screening index up to date with the change feed and
-    /// re-screens recent manifests against the records that changed. Every
-    /// path that consumes the feed goes through here, so no change escapes
-    /// re-screening, whichever process wrote it.
+    /// Brings the screening index up to date with the change feed, then
+    /// re-screens recent manifests against every change after the
+    /// re-screening cursor. The server's follower calls this every second;
+    /// every change reaches re-screening through here, whichever process
+    /// wrote it.
     pub fn catch_up(&self) -> Result<()> {
-        let changed = self.screening().sync(self.store.as_ref())?;
+        self.screening().sync(self.store.as_ref())?;
         // Re-screening follows the feed from its own cursor, kept in the
         // store: changes made while no server ran, or before this process
-        // built its index, are re-screened too. Looked at when the feed
-        // moved, and once at start.
-        let first = !self.rescreen_started.swap(true, Ordering::AcqRel);
-        if first || !changed.is_empty() {
-            self.rescreen_from_cursor()?;
-        }
-        Ok(())
+        // built its index, are re-screened too.
+        self.rescreen_from_cursor()
     }
 
     /// Re-screens the changes after the persisted cursor, page by page,
-    /// moving the cursor after each page.
+    /// moving the cursor after each page. A page is small, so a write that
+    /// re-screens its own records waits for one page at most.
     fn rescreen_from_cursor(&self) -> Result<()> {
-        const PAGE: usize = 5000;
-        // One re-screening at a time in this process: two would store the
-        // same hits twice.
-        let _turn = self.rescreen_turn.lock().unwrap_or_else(|e| e.into_inner());
+        const PAGE: usize = 500;
         loop {
-            let after = self.store.feed_cursor(RESCREEN_CURSOR)?;
-            let events = self.store.changes_since(after, PAGE)?;
-            let Some(last) = events.last().map(|e| e.seq) else {
-                return Ok(());
+            let events = {
+                // One re-screening at a time in this process: two would
+                // store the same hits twice.
+                let _turn = self.rescreen_turn.lock().unwrap_or_else(|e| e.into_inner());
+                let after = self.store.feed_cursor(RESCREEN_CURSOR)?;
+                let events = self.store.changes_since(after, PAGE)?;
+                let Some(last) = events.last().map(|e| e.seq) else {
+                    return Ok(());
+                };
+                let mut changed: Vec<RecordId> = events.iter().map(|e| e.record).collect();
+                changed.sort();
+                changed.dedup();
+                self.rescreen(&changed)?;
+                self.store.advance_feed_cursor(RESCREEN_CURSOR, last)?;
+                events.len()
             };
-            let mut changed: Vec<RecordId> = events.iter().map(|e| e.record).collect();
-            changed.sort();
-            changed.dedup();
-            self.rescreen(&changed)?;
-            self.store.advance_feed_cursor(RESCREEN_CURSOR, last)?;
-            if events.len() < PAGE {
+            if events < PAGE {
                 return Ok(());
             }
         }
     }
 
-    /// Called after every write. A process that has not built the index (a
-    /// CLI command that only writes) leaves the changes to the feed: the
-    /// server catches up within a second.
-    pub(crate) fn after_write(&self) {
-        if self.screening.get().is_some() {
-            if let Err(e) = self.catch_up() {
-                tracing::error!(error = %e, "screening index update or re-screening failed");
-            }
+    /// Called after every write with the records as written. A process that
+    /// has not built the index (a CLI command that only writes) leaves them
+    /// to the feed: the server's follower picks them up within a second. One
+    /// that has puts them in its index and re-screens them at once, whatever
+    /// backlog the feed holds; the follower re-screens them again from the
+    /// cursor later, which finds the hits already stored.
+    pub(crate) fn after_write(&self, written: &[Record]) {
+        let Some(index) = self.screening.get() else {
+            return;
+        };
+        index.apply_written(written);
+        let ids: Vec<RecordId> = written.iter().map(|r| r.id).collect();
+        let _turn = self.rescreen_turn.lock().unwrap_or_else(|e| e.into_inner());
+        if let Err(e) = self.rescreen(&ids) {
+            tracing::error!(error = %e, "re-screening written records failed");
         }
     }
 }

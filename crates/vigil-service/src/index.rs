@@ -4,8 +4,7 @@
 //!
 //! Why a change feed and not "update the index where we write": records are
 //! also written by other processes on the same database (a CLI import while
-//! the server runs). Every screening call first applies the changes it has
-//! not seen, which costs one indexed query when there are none.
+//! the server runs). See `feed` for who applies the changes when.
 //!
 //! Access rules reach inside retrieval: the engine asks a `visible`
 //! predicate for every candidate before scoring it, and that predicate is
@@ -18,8 +17,8 @@
 //! to skip them — that search once cost as much as the screening itself.
 //! When nothing is restricted it is not run at all.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, RwLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
 
 use vigil_core::access::access_for;
 use vigil_core::{Access, AccessPolicy, AgencyCode, Record, RecordId, RecordStatus, Visibility};
@@ -63,9 +62,20 @@ pub struct Found {
     pub explanation: engine::Explanation,
 }
 
+/// Changes applied per turn when following the feed: a page is loaded and
+/// applied in a few tens of milliseconds, so a screening that waits for the
+/// turn waits no longer than that.
+const SYNC_PAGE: usize = 500;
+
+/// The most changes a screening applies itself before searching.
+const FEW_CHANGES: usize = 64;
+
 #[derive(Default)]
 pub struct ScreeningIndex {
     state: RwLock<IndexState>,
+    /// Held while changes are loaded and applied: one applier at a time, so
+    /// none loads pages another is already applying.
+    sync_turn: Mutex<()>,
 }
 
 /// Which records a search may reach.
@@ -119,34 +129,85 @@ impl ScreeningIndex {
         self.state.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Applies the changes made since the last sync; returns the ids of the
-    /// records that changed (for re-screening).
+    /// Applies every change made since the last sync, page by page; returns
+    /// the ids of the records that changed.
     pub fn sync(&self, store: &dyn Store) -> vigil_store::Result<Vec<RecordId>> {
         let mut changed = Vec::new();
         loop {
-            let last = self.read().last_seq;
-            let events = store.changes_since(last, 5000)?;
-            let Some(newest) = events.last().map(|e| e.seq) else {
+            let (ids, more) = self.sync_page(store, SYNC_PAGE)?;
+            changed.extend(ids);
+            if !more {
                 return Ok(changed);
-            };
-            let ids: HashSet<RecordId> = events.iter().map(|e| e.record).collect();
-            let mut records = Vec::with_capacity(ids.len());
-            for id in &ids {
-                records.push((*id, store.record(*id)?));
             }
-            let mut state = self.write();
-            if state.last_seq != last {
-                continue; // another request applied these meanwhile
-            }
-            for (id, record) in records {
-                match record {
-                    Some(r) if r.status == RecordStatus::Active => state.put(&r),
-                    _ => state.remove(id),
-                }
-                changed.push(id);
-            }
-            state.last_seq = newest;
         }
+    }
+
+    /// What a screening does before it searches: applies the changes not
+    /// yet seen when they are few (a record another process just wrote), so
+    /// that a screening right after a write finds it. A backlog (an import
+    /// beside the server) is left to the feed's follower, which works it off
+    /// a page at a time: no screening waits for more than one page of it.
+    pub fn sync_if_few(&self, store: &dyn Store) -> vigil_store::Result<()> {
+        let last = self.read().last_seq;
+        let waiting = store.changes_since(last, FEW_CHANGES + 1)?;
+        if !waiting.is_empty() && waiting.len() <= FEW_CHANGES {
+            self.sync_page(store, FEW_CHANGES)?;
+        }
+        Ok(())
+    }
+
+    /// Applies up to `page` changes; returns the records they touched and
+    /// whether more are waiting. One page at a time holds the turn, and the
+    /// index's write lock is held only while the loaded records go in.
+    fn sync_page(
+        &self,
+        store: &dyn Store,
+        page: usize,
+    ) -> vigil_store::Result<(Vec<RecordId>, bool)> {
+        let _turn = self.turn();
+        let last = self.read().last_seq;
+        let events = store.changes_since(last, page)?;
+        let Some(newest) = events.last().map(|e| e.seq) else {
+            return Ok((Vec::new(), false));
+        };
+        let mut ids: Vec<RecordId> = events.iter().map(|e| e.record).collect();
+        ids.sort();
+        ids.dedup();
+        let mut records = Vec::with_capacity(ids.len());
+        for id in &ids {
+            records.push((*id, store.record(*id)?));
+        }
+        let mut state = self.write();
+        for (id, record) in records {
+            match record {
+                Some(r) if r.status == RecordStatus::Active => state.put(&r),
+                _ => state.remove(id),
+            }
+        }
+        state.last_seq = newest;
+        Ok((ids, events.len() == page))
+    }
+
+    /// Puts records this process has just written into the index at once,
+    /// whatever backlog the feed has: a writer screens what it wrote. The
+    /// feed brings the same versions again later, which changes nothing
+    /// (it loads each record's current state).
+    pub fn apply_written(&self, records: &[Record]) {
+        // Under the turn, so that a page loaded before this write cannot be
+        // put in after it and bring back the older version.
+        let _turn = self.turn();
+        let mut state = self.write();
+        for r in records {
+            if r.status == RecordStatus::Active {
+                state.put(r);
+            } else {
+                state.remove(r.id);
+            }
+        }
+    }
+
+    fn turn(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.sync_turn.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn len(&self) -> usize {

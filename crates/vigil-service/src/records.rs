@@ -69,7 +69,7 @@ impl Vigil {
         let out = self
             .store
             .apply(vec![RecordChange::Create { id, owner, draft }], event)?;
-        self.after_write();
+        self.after_write(&out);
         the_one(out)
     }
 
@@ -157,7 +157,7 @@ impl Vigil {
             }],
             event,
         )?;
-        self.after_write();
+        self.after_write(&out);
         the_one(out)
     }
 
@@ -180,7 +180,7 @@ impl Vigil {
             }],
             event,
         )?;
-        self.after_write();
+        self.after_write(&out);
         the_one(out)
     }
 

@@ -152,7 +152,7 @@ impl Vigil {
                 "this role may not screen travellers".into(),
             ));
         }
-        self.catch_up()?;
+        self.screening().sync_if_few(self.store.as_ref())?;
         let index = self.screening();
         let agency = &ctx.caller.agency;
         // Hidden records are searched apart, only to notify their owners:
@@ -347,7 +347,7 @@ impl Vigil {
         queries: &[Traveller],
         opts: ScreenOptions,
     ) -> Result<Vec<Vec<OperatorResult>>> {
-        self.catch_up()?;
+        self.screening().sync_if_few(self.store.as_ref())?;
         let index = self.screening();
         let found = par_map(queries, |traveller| {
             let mut found = index.search(

@@ -3,7 +3,6 @@
 //! after what they operate on (`records`, `screening`, `hits`, …); each of
 //! them depends on this one, never the other way round.
 
-use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use vigil_core::audit::{AuditEvent, Disclosed};
@@ -22,8 +21,6 @@ pub struct Vigil {
     /// Built on first use (or by `warm_up`) from the store.
     pub(crate) screening: OnceLock<ScreeningIndex>,
     pub(crate) recent: RecentTravellers,
-    /// Whether this process has re-screened from the store's cursor yet.
-    pub(crate) rescreen_started: AtomicBool,
     /// Held while re-screening from the cursor.
     pub(crate) rescreen_turn: Mutex<()>,
     /// The newest hit's sequence number: hit streams and the webhook worker
@@ -41,7 +38,6 @@ impl Vigil {
             config,
             screening: OnceLock::new(),
             recent: RecentTravellers::default(),
-            rescreen_started: AtomicBool::new(false),
             rescreen_turn: Mutex::new(()),
             hit_feed: tokio::sync::watch::channel(0).0,
             revocations: tokio::sync::watch::channel(0).0,

@@ -12,7 +12,7 @@ use std::sync::{mpsc, Arc, Mutex};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use vigil_core::audit::{chain_hash, AuditBody, AuditEvent, GENESIS_HASH};
 
-use super::connection::lock;
+use super::connection::{begin_write, lock};
 use super::rows::{now, to_json, ts};
 use crate::error::{Result, StoreError};
 
@@ -98,7 +98,7 @@ impl AuditCommitter {
 /// One transaction for the whole batch: the chain's head is read once, then
 /// carried from entry to entry.
 fn commit_batch(conn: &mut Connection, events: Vec<AuditEvent>) -> Result<Vec<i64>> {
-    let tx = conn.transaction()?;
+    let tx = begin_write(conn)?;
     let mut head = None;
     let seqs = events
         .into_iter()

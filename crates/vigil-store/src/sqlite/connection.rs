@@ -12,7 +12,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::error::Result;
 
@@ -43,6 +43,16 @@ fn open_connection(path: &Path, cache_kib: i64) -> Result<Connection> {
 /// The connection every write (and every audit append) goes through.
 pub(super) fn open_writer(path: &Path) -> Result<Connection> {
     open_connection(path, WRITER_CACHE_KIB)
+}
+
+/// Begins a write transaction that takes SQLite's write lock at once
+/// (`BEGIN IMMEDIATE`). A deferred transaction that reads first (the audit
+/// chain's head) and writes after fails at once with "database is locked"
+/// if another process committed in between, without waiting: an immediate
+/// one waits for the other writer (up to the busy timeout) and then sees its
+/// commit.
+pub(super) fn begin_write(conn: &mut Connection) -> Result<Transaction<'_>> {
+    Ok(conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
 }
 
 /// Locks a connection. A poisoned lock only means another request panicked

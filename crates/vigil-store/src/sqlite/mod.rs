@@ -20,7 +20,7 @@ use rusqlite::{Connection, Params, Transaction};
 use vigil_core::audit::AuditEvent;
 
 use self::commit::AuditCommitter;
-use self::connection::{lock, open_writer, Readers};
+use self::connection::{begin_write, lock, open_writer, Readers};
 use crate::error::{Result, StoreError};
 
 mod agencies;
@@ -68,6 +68,19 @@ impl SqliteStore {
         })
     }
 
+    /// Opens the database in `dir` only if it is there, creating nothing:
+    /// for callers that read or change what exists, to whom a mistyped
+    /// directory must be an error rather than a new, empty database.
+    pub fn open_existing(dir: &Path) -> Result<Self> {
+        let path = dir.join(DB_FILE);
+        if !path.is_file() {
+            return Err(StoreError::NoDatabase {
+                path: path.display().to_string(),
+            });
+        }
+        Self::open(dir)
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -90,7 +103,7 @@ impl SqliteStore {
     /// bookkeeping, which is no caller's act.
     fn write_unaudited<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         let mut conn = lock(&self.writer);
-        let tx = conn.transaction()?;
+        let tx = begin_write(&mut conn)?;
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
@@ -187,6 +200,17 @@ mod tests {
         assert_eq!(audit_len(store), before + 1, "{action:?}");
         assert_eq!(last_action(store), action);
         out
+    }
+
+    #[test]
+    fn open_existing_creates_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("elsewhere");
+        let err = SqliteStore::open_existing(&missing).err().unwrap();
+        assert!(matches!(err, StoreError::NoDatabase { .. }), "{err}");
+        assert!(!missing.exists(), "not even the directory");
+        drop(SqliteStore::open(&missing).unwrap());
+        assert!(SqliteStore::open_existing(&missing).is_ok());
     }
 
     #[test]

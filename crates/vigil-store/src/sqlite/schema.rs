@@ -3,6 +3,7 @@
 
 use rusqlite::Connection;
 
+use super::connection::begin_write;
 use crate::error::Result;
 
 const MIGRATIONS: &[&str] = &[
@@ -139,14 +140,18 @@ INSERT INTO feed_cursors (name, seq)
 "#,
 ];
 
-/// Runs the migrations not yet applied, each in its own transaction.
+/// Runs the migrations not yet applied, each in its own transaction. The
+/// version is read inside the transaction, which holds the write lock: two
+/// processes opening a new database at once never run a migration twice.
 pub(super) fn migrate(conn: &mut Connection) -> Result<()> {
-    let applied: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
-        let tx = conn.transaction()?;
+    loop {
+        let tx = begin_write(conn)?;
+        let applied: usize = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let Some(sql) = MIGRATIONS.get(applied) else {
+            return Ok(());
+        };
         tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i + 1)?;
+        tx.pragma_update(None, "user_version", applied + 1)?;
         tx.commit()?;
     }
-    Ok(())
 }
