@@ -14,6 +14,9 @@ pub enum StoreError {
     Unavailable(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// [`crate::SqliteStore::open_existing`] found no database file.
+    #[error("no database at {path}")]
+    NoDatabase { path: String },
     #[error("cannot open the data directory {path}: {source}")]
     Io {
         path: String,
