@@ -16,6 +16,10 @@
 //! - The audit log: oversight reads it whole; anyone else its own agency's
 //!   actions and who touched its records ([`audit_view`]).
 //!
+//! - A past disclosure lasts only as far as the owner still allows
+//!   ([`lasting_access`]): a hit on a record since hidden from the screener
+//!   keeps that it happened and whom to contact, nothing of the record.
+//!
 //! It also builds the hit-only views ([`HitOnlyView`], [`screener_view`]):
 //! what a hit-only party receives is decided and shaped here only. A
 //! hit-only record is never listed or exported to that party
@@ -160,23 +164,38 @@ pub fn contact_instruction(record: &Record) -> String {
     }
 }
 
+/// What lasts of a past disclosure: the lesser of what the agency was
+/// shown then and what it may see now. An owner who narrows a record's
+/// policy narrows what every earlier hit and stored flight still shows of
+/// it; a wider policy does not widen what was shown then.
+pub fn lasting_access(then: Access, now: Access) -> Access {
+    then.min(now)
+}
+
 /// What the screening agency sees of a hit it produced: what it sent (the
-/// traveller, the context), and of the record only what it was entitled to
-/// when it screened. A hit-only record adds the fields of [`HitOnlyView`]
-/// and nothing else; `record` is the hit's record, when it still exists.
-pub fn screener_view(hit: &Hit, record: Option<&Record>) -> Option<ScreenerHitView> {
-    let full = match hit.disclosed {
-        Access::Hidden => return None,
+/// traveller, the context), and of the record what [`lasting_access`]
+/// leaves of what it was shown. A hit-only record adds the fields of
+/// [`HitOnlyView`] and nothing else. A hit on a record since hidden from it
+/// keeps only that the hit happened and whom to contact
+/// ([`WithdrawnHitView`]); one on a record hidden when it screened was never
+/// its to see. `record` is the hit's record, when it still exists.
+pub fn screener_view(hit: &Hit, record: Option<&Record>) -> Option<ScreenerView> {
+    let now = record.map_or(hit.disclosed, |r| {
+        access_for(&hit.screening_agency, &r.owner, &r.draft.policy)
+    });
+    let full = match lasting_access(hit.disclosed, now) {
+        Access::Hidden if hit.disclosed == Access::Hidden => return None,
+        Access::Hidden => return Some(ScreenerView::Withdrawn(WithdrawnHitView::of(hit))),
         Access::HitOnly => false,
         Access::Full => true,
     };
     let hit_only = (!full).then(|| record.map(HitOnlyView::of)).flatten();
-    Some(ScreenerHitView {
+    Some(ScreenerView::Disclosed(ScreenerHitView {
         id: hit.id.clone(),
         record: hit.record,
         owner: hit.owner.clone(),
         reference: hit.reference.clone(),
-        disclosure: hit.disclosed,
+        disclosure: if full { Access::Full } else { Access::HitOnly },
         created_at: hit.created_at,
         status: hit.status,
         score: full.then_some(hit.score),
@@ -184,7 +203,55 @@ pub fn screener_view(hit: &Hit, record: Option<&Record>) -> Option<ScreenerHitVi
         instruction: hit_only.map(|v| v.instruction),
         traveller: hit.traveller.clone(),
         context: hit.context.clone(),
-    })
+    }))
+}
+
+/// See [`screener_view`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ScreenerView {
+    Disclosed(ScreenerHitView),
+    Withdrawn(WithdrawnHitView),
+}
+
+/// The disclosure level of a past disclosure the owner has since withdrawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Withdrawn {
+    Withdrawn,
+}
+
+/// A hit on a record the screening agency may no longer see: that it
+/// happened, on what it sent, and whom to contact quoting the hit — not the
+/// record, its reference, the score or the owner's decision.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WithdrawnHitView {
+    pub id: String,
+    pub owner: AgencyCode,
+    pub disclosure: Withdrawn,
+    pub created_at: DateTime<Utc>,
+    pub instruction: String,
+    pub traveller: Traveller,
+    pub context: HitContext,
+}
+
+impl WithdrawnHitView {
+    fn of(hit: &Hit) -> Self {
+        WithdrawnHitView {
+            id: hit.id.clone(),
+            owner: hit.owner.clone(),
+            disclosure: Withdrawn::Withdrawn,
+            created_at: hit.created_at,
+            instruction: withdrawn_instruction(&hit.owner, &hit.id),
+            traveller: hit.traveller.clone(),
+            context: hit.context.clone(),
+        }
+    }
+}
+
+/// What to do about a past hit whose record the owner no longer shares.
+pub fn withdrawn_instruction(owner: &AgencyCode, hit_id: &str) -> String {
+    format!("The owner agency {owner} no longer shares this record with your agency. Contact it quoting hit {hit_id}.")
 }
 
 /// See [`screener_view`].
@@ -214,7 +281,14 @@ pub struct ScreenerHitView {
 /// who touched *its* records: the agency, role, time, purpose, action,
 /// outcome and its own records' disclosures — not the other agency's token,
 /// request or other records. The operator reads only operators' entries.
-pub fn audit_view(caller: &Caller, mut entry: AuditBody) -> Option<AuditBody> {
+/// `now` is what the caller may see of a disclosed record today: a record
+/// it was shown once and may no longer see is no longer named
+/// ([`lasting_access`]).
+pub fn audit_view(
+    caller: &Caller,
+    mut entry: AuditBody,
+    now: impl Fn(&Disclosed) -> Access,
+) -> Option<AuditBody> {
     match caller.role {
         Role::Auditor => return Some(entry),
         // The operator reads no case, not even through its agency's log:
@@ -227,7 +301,7 @@ pub fn audit_view(caller: &Caller, mut entry: AuditBody) -> Option<AuditBody> {
         entry
             .event
             .disclosed
-            .retain(|d| d.level != Access::Hidden || mine(d));
+            .retain(|d| mine(d) || lasting_access(d.level, now(d)) != Access::Hidden);
         return Some(entry);
     }
     entry.event.disclosed.retain(mine);
@@ -398,12 +472,12 @@ mod tests {
         };
         // Its own refused look-up of another owner's hidden record: the
         // entry stays, the record does not.
-        let own = audit_view(&deu, entry("DEU", vec![("FRA", Access::Hidden)])).unwrap();
+        let own = audit_view(&deu, entry("DEU", vec![("FRA", Access::Hidden)]), |_| Access::Full).unwrap();
         assert!(own.event.disclosed.is_empty());
         assert_eq!(own.event.token_id, "tok");
         // Another agency's access to DEU's record and to someone else's.
         let other = entry("ITA", vec![("DEU", Access::HitOnly), ("FRA", Access::Full)]);
-        let seen = audit_view(&deu, other).unwrap();
+        let seen = audit_view(&deu, other, |_| Access::Full).unwrap();
         assert_eq!(seen.event.disclosed.len(), 1);
         assert_eq!(seen.event.disclosed[0].owner, code("DEU"));
         assert_eq!(
@@ -412,19 +486,31 @@ mod tests {
         );
         assert_eq!(seen.event.purpose, "p");
         // Nothing of DEU's: nothing at all.
-        assert!(audit_view(&deu, entry("ITA", vec![("FRA", Access::Full)])).is_none());
+        assert!(audit_view(&deu, entry("ITA", vec![("FRA", Access::Full)]), |_| Access::Full).is_none());
+        // Its own look-up of a record it was shown then and may not see now.
+        let since_hidden = entry("DEU", vec![("FRA", Access::Full), ("ITA", Access::Full)]);
+        let named_now = audit_view(&deu, since_hidden, |d| {
+            if d.owner == code("FRA") {
+                Access::Hidden
+            } else {
+                Access::HitOnly
+            }
+        })
+        .unwrap();
+        assert_eq!(named_now.event.disclosed.len(), 1);
+        assert_eq!(named_now.event.disclosed[0].owner, code("ITA"));
         let auditor = Caller {
             role: Role::Auditor,
             ..deu
         };
         let whole = entry("ITA", vec![("FRA", Access::Hidden)]);
-        assert_eq!(audit_view(&auditor, whole.clone()), Some(whole));
+        assert_eq!(audit_view(&auditor, whole.clone(), |_| Access::Hidden), Some(whole));
         let operator = Caller {
             role: Role::Operator,
             agency: code("ITA"),
             token_id: "o".into(),
         };
-        assert!(audit_view(&operator, entry("ITA", vec![("ITA", Access::Full)])).is_none());
+        assert!(audit_view(&operator, entry("ITA", vec![("ITA", Access::Full)]), |_| Access::Full).is_none());
     }
 
     #[test]

@@ -275,6 +275,97 @@ async fn a_record_made_visible_then_hidden_again_is_screened_by_its_current_poli
     assert_eq!(owner_hits().await, 3, "the owner is notified again");
 }
 
+/// Issue 12, finding 5: after the owner excludes an agency, that agency's
+/// past hits, stored flights and audit log keep that a hit happened and
+/// whom to contact — no record id, reference, score or decision.
+#[tokio::test]
+async fn a_past_disclosure_keeps_only_the_hit_and_the_contact_once_the_owner_hides_the_record() {
+    let h = Harness::new();
+    let id = h.create("DEU", mueller(json!({"visibility": "all"}))).await;
+    let fra = h.token("FRA", "analyst");
+    let flight = h
+        .call_as(
+            "POST",
+            "/v1/manifests",
+            Some(&h.token("FRA", "screener")),
+            Some(PAXLST),
+            "text/plain",
+        )
+        .await
+        .json();
+    assert_eq!(flight["hits"], 1);
+    let link = flight["link"].as_str().unwrap().to_string();
+    let hits = h.call("GET", "/v1/hits?side=screener", Some(&fra), None).await.json();
+    let hit_id = hits["hits"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(hits["hits"][0]["record"], id.as_str(), "shown in full then");
+    let decided = h
+        .call(
+            "POST",
+            &format!("/v1/hits/{hit_id}/decision"),
+            Some(&h.token("DEU", "analyst")),
+            Some(&json!({"status": "confirmed", "note": "DE case 42"}).to_string()),
+        )
+        .await;
+    assert!(decided.status.is_success(), "{}", decided.json());
+
+    let set_policy = |policy: serde_json::Value| {
+        let (h, id) = (&h, id.clone());
+        async move {
+            let r = h
+                .call(
+                    "PUT",
+                    &format!("/v1/records/{id}"),
+                    Some(&h.token("DEU", "contributor")),
+                    Some(&mueller(policy).to_string()),
+                )
+                .await;
+            assert!(r.status.is_success(), "{}", r.json());
+        }
+    };
+    let everything_fra_reads = || async {
+        let list = h.call("GET", "/v1/hits?side=screener", Some(&fra), None).await.json();
+        // Re-screening the flight after each change finds the hit stored.
+        assert_eq!(list["hits"].as_array().unwrap().len(), 1, "{list}");
+        let one = h.call("GET", &format!("/v1/hits/{hit_id}"), Some(&fra), None).await.json();
+        let manifest = h.call("GET", &link, Some(&fra), None).await.json();
+        let audit = h.call("GET", "/v1/audit?limit=1000", Some(&fra), None).await;
+        (list["hits"][0].clone(), one, manifest["results"][0]["results"].clone(), String::from_utf8_lossy(&audit.body).to_string())
+    };
+
+    // Narrowed to hit-only: the hit-only view, no score, no decision note.
+    set_policy(json!({"visibility": "all", "disclosure": "hit_only"})).await;
+    let (listed, one, results, _) = everything_fra_reads().await;
+    assert_eq!(listed, one);
+    assert_eq!(one["disclosure"], "hit_only");
+    assert!(one.get("score").is_none() && one.get("decision_note").is_none(), "{one}");
+    assert!(one["instruction"].as_str().unwrap().contains("DE-MUELLER"));
+    assert_eq!(results[0]["disclosure"], "hit_only");
+    assert!(results[0].get("score").is_none() && results[0].get("explanation").is_none(), "{results}");
+
+    // Hidden: the hit happened, the owner is DEU, quote the hit.
+    set_policy(json!({"visibility": {"except": ["FRA"]}})).await;
+    let (listed, one, results, audit) = everything_fra_reads().await;
+    assert_eq!(listed, one);
+    assert_eq!(one["disclosure"], "withdrawn");
+    assert_eq!((one["id"].as_str(), one["owner"].as_str()), (Some(hit_id.as_str()), Some("DEU")));
+    assert!(one["instruction"].as_str().unwrap().contains(&hit_id));
+    assert_eq!(one["traveller"]["surname"], "MUELLER-LUEDENSCHEIDT", "what FRA sent stays FRA's");
+    assert_eq!(results.as_array().unwrap().len(), 1);
+    assert_eq!(results[0]["disclosure"], "withdrawn");
+    assert_eq!(results[0]["hit_id"], hit_id.as_str());
+    for (path, body) in [("hit", one.to_string()), ("manifest", results.to_string()), ("audit", audit)] {
+        for secret in [id.as_str(), "DE-MUELLER", "DE case 42", "score", "confirmed"] {
+            assert!(!body.contains(secret), "{path} still shows {secret}: {body}");
+        }
+    }
+
+    // Shown again: a wider policy shows what it allows again.
+    set_policy(json!({"visibility": "all"})).await;
+    let (_, one, results, _) = everything_fra_reads().await;
+    assert_eq!((one["disclosure"].as_str(), one["record"].as_str()), (Some("full"), Some(id.as_str())));
+    assert_eq!(results[0]["id"], id.as_str());
+}
+
 #[tokio::test]
 async fn hit_only_records_give_the_screener_owner_reference_and_instruction() {
     let h = Harness::new();
@@ -429,6 +520,50 @@ async fn a_record_added_after_the_flight_rescreens_it() {
         .await
         .json();
     assert_eq!(inbox["hits"].as_array().unwrap().len(), 1);
+}
+
+/// A re-screening hit on a record hidden from the screening agency is
+/// audited in the owner's name: an entry in the screener's log would tell
+/// it that something it may not see matched its flight.
+#[tokio::test]
+async fn a_rescreening_hit_hidden_from_the_screener_leaves_nothing_in_its_audit_log() {
+    let h = Harness::new();
+    let fra = h.token("FRA", "analyst");
+    let r = h
+        .call_as(
+            "POST",
+            "/v1/manifests",
+            Some(&h.token("FRA", "screener")),
+            Some(PAXLST),
+            "text/plain",
+        )
+        .await;
+    assert_eq!(r.json()["hits"], 0);
+    let audit = || async {
+        String::from_utf8_lossy(&h.call("GET", "/v1/audit?limit=1000", Some(&fra), None).await.body)
+            .replace(|c: char| c.is_ascii_digit(), "")
+    };
+    let before = audit().await;
+    let id = h
+        .create("DEU", mueller(json!({"visibility": {"except": ["FRA"]}})))
+        .await;
+    let inbox = h
+        .call("GET", "/v1/hits", Some(&h.token("DEU", "analyst")), None)
+        .await
+        .json();
+    assert_eq!(inbox["hits"].as_array().unwrap().len(), 1, "the owner is notified");
+    assert_eq!(inbox["hits"][0]["disclosed"], "hidden");
+    // FRA's log gained only its own reading of it (less the digits of
+    // times and sequence numbers).
+    let after = audit().await;
+    assert!(!after.contains("rescreen") && !after.contains(&id.replace(|c: char| c.is_ascii_digit(), "")), "{after}");
+    assert_eq!(after.matches("audit.read").count(), before.matches("audit.read").count() + 1);
+    let deu = h
+        .call("GET", "/v1/audit?action=rescreen", Some(&h.token("DEU", "analyst")), None)
+        .await
+        .json();
+    assert_eq!(deu["entries"].as_array().unwrap().len(), 1, "{deu}");
+    assert_eq!(deu["entries"][0]["agency"], "DEU");
 }
 
 /// A webhook receiver on a loopback port that fails its first calls.

@@ -509,6 +509,36 @@ async fn every_body_vigil_sends_fits_its_documented_schema() {
         assert_fits(&doc, data, &serde_json::to_value(hit).unwrap());
     }
 
+    // DEU hides its record from ITA: ITA's past hit and stored flight keep
+    // only that the hit happened and whom to contact.
+    let mut hidden = mueller();
+    hidden["policy"]["visibility"] = json!({"except": ["EUROPOL", "ITA"]});
+    let r = h
+        .call(
+            "PUT",
+            &format!("/v1/records/{deu}"),
+            Some(&h.tokens["DEU:contributor"]),
+            Some(&hidden.to_string()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let ita = api
+        .get("/v1/hits", "/v1/hits?side=screener", "ITA:screener")
+        .await;
+    assert!(ita["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h["disclosure"] == "withdrawn"));
+    let stored = api
+        .get(
+            "/v1/manifests/{id}",
+            summary["link"].as_str().unwrap(),
+            "ITA:screener",
+        )
+        .await;
+    assert!(stored.to_string().contains("withdrawn"), "{stored}");
+
     // The audit log of all this, an empty page, and the chain.
     let log = api
         .get("/v1/audit", "/v1/audit?limit=1000", "EUROPOL:auditor")

@@ -1,10 +1,13 @@
 //! Oversight: reading the audit log (auditors everything; anyone else what
 //! concerns its own agency) and verifying its hash chain.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use serde::Serialize;
 use vigil_core::access;
-use vigil_core::audit::{AuditBody, ChainBreak, ChainVerifier, StoredAuditEntry};
-use vigil_core::{Action, Outcome};
+use vigil_core::audit::{AuditBody, ChainBreak, ChainVerifier, Disclosed, StoredAuditEntry};
+use vigil_core::{Access, Action, Caller, Outcome, RecordId};
 use vigil_store::AuditFilter;
 
 use crate::context::Ctx;
@@ -75,13 +78,15 @@ impl Vigil {
             limit: PAGE,
             ..AuditFilter::default()
         };
+        let now = AccessNow::new(self, &ctx.caller);
         let mut out = Vec::new();
         loop {
             let batch = self.store.audit_entries(&page)?;
             let exhausted = batch.len() < PAGE;
             for stored in &batch {
                 page.after = Some(stored.seq);
-                let readable = access::audit_view(&ctx.caller, parse_entry(stored)?);
+                let readable =
+                    access::audit_view(&ctx.caller, parse_entry(stored)?, |d| now.access(d));
                 if let Some(entry) = readable.filter(|e| wanted(e)) {
                     out.push(entry);
                     if out.len() == limit {
@@ -190,5 +195,37 @@ mod tests {
             .unwrap();
         let broken = vigil.verify_in_pages_of(2).unwrap().unwrap_err();
         assert_eq!(broken.seq, 5);
+    }
+}
+
+/// What a caller may see today of the records an audit entry disclosed,
+/// looked up once per record.
+struct AccessNow<'a> {
+    vigil: &'a Vigil,
+    caller: &'a Caller,
+    seen: RefCell<HashMap<RecordId, Access>>,
+}
+
+impl<'a> AccessNow<'a> {
+    fn new(vigil: &'a Vigil, caller: &'a Caller) -> Self {
+        AccessNow {
+            vigil,
+            caller,
+            seen: RefCell::new(HashMap::new()),
+        }
+    }
+
+    fn access(&self, d: &Disclosed) -> Access {
+        if let Some(a) = self.seen.borrow().get(&d.record) {
+            return *a;
+        }
+        // A record that cannot be read now is treated as hidden: the entry
+        // stays, without naming it.
+        let access = match self.vigil.store.record(d.record) {
+            Ok(Some(r)) => access::record_access(self.caller, &r),
+            Ok(None) | Err(_) => Access::Hidden,
+        };
+        self.seen.borrow_mut().insert(d.record, access);
+        access
     }
 }

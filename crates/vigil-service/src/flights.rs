@@ -3,15 +3,17 @@
 //! its results, and kept for re-screening.
 
 use serde::Serialize;
+use serde_json::Value;
+use vigil_core::access::{self, HitOnlyView};
 use vigil_core::{
-    Action, CountryCode, Document, DocumentKind, Flight, Gender, HitContext, Outcome, PartialDate,
+    Access, Action, AgencyCode, RecordId, CountryCode, Document, DocumentKind, Flight, Gender, HitContext, Outcome, PartialDate,
     Traveller,
 };
 use vigil_formats::{mrz, paxlst};
 
 use crate::context::Ctx;
 use crate::error::{Result, ServiceError};
-use crate::screening::{ScreenOptions, TravellerOutcome};
+use crate::screening::{ScreenOptions, ScreenResult, TravellerOutcome};
 use crate::vigil::Vigil;
 
 /// The kind of travel document an MRZ's document code stands for.
@@ -211,7 +213,8 @@ impl Vigil {
             flight: flight.clone(),
             ..HitContext::default()
         };
-        let outcomes = self.screen(ctx, &to_screen, opts, context)?;
+        let outcomes =
+            self.screen_in_manifest(ctx, &to_screen, Some(&screenable), opts, context)?;
         let mut per_traveller: Vec<TravellerOutcome> =
             vec![TravellerOutcome::default(); travellers.len()];
         for (slot, outcome) in screenable.iter().zip(outcomes) {
@@ -263,8 +266,72 @@ impl Vigil {
             Outcome::found(m.is_some()),
         )?;
         let m = m.ok_or(ServiceError::NotFound("manifest"))?;
+        let results = self.results_seen_now(&ctx.caller.agency, &m.summary["results"])?;
         Ok(
-            serde_json::json!({"id": m.id, "received_at": m.received_at, "summary": m.summary["summary"], "results": m.summary["results"], "travellers": m.travellers}),
+            serde_json::json!({"id": m.id, "received_at": m.received_at, "summary": m.summary["summary"], "results": results, "travellers": m.travellers}),
         )
+    }
+
+    /// A stored flight's results as its sender may see them today: each
+    /// result keeps what [`access::lasting_access`] leaves of what it showed
+    /// when the flight was screened. A hit on a record since hidden keeps
+    /// that it happened and whom to contact; a record since made hit-only
+    /// shows its hit-only view.
+    fn results_seen_now(&self, agency: &AgencyCode, stored: &Value) -> Result<Value> {
+        let Some(travellers) = stored.as_array() else {
+            return Ok(stored.clone());
+        };
+        let mut out = Vec::with_capacity(travellers.len());
+        for outcome in travellers {
+            let mut outcome = outcome.clone();
+            if let Some(results) = outcome.get_mut("results").and_then(Value::as_array_mut) {
+                let mut kept = Vec::with_capacity(results.len());
+                for result in results.drain(..) {
+                    kept.extend(self.result_seen_now(agency, result)?);
+                }
+                *results = kept;
+            }
+            out.push(outcome);
+        }
+        Ok(Value::Array(out))
+    }
+
+    fn result_seen_now(&self, agency: &AgencyCode, result: Value) -> Result<Option<Value>> {
+        let then: Option<Access> = result
+            .get("disclosure")
+            .and_then(|d| serde_json::from_value(d.clone()).ok());
+        let record = result
+            .get("id")
+            .and_then(Value::as_str)
+            .and_then(RecordId::parse);
+        let (Some(then), Some(id)) = (then, record) else {
+            return Ok(Some(result));
+        };
+        let Some(record) = self.store.record(id)? else {
+            return Ok(Some(result));
+        };
+        let now = access::access_for(agency, &record.owner, &record.draft.policy);
+        let hit_id = result.get("hit_id").and_then(Value::as_str).map(str::to_string);
+        let is_match = result.get("match").and_then(Value::as_bool).unwrap_or(false);
+        Ok(match access::lasting_access(then, now) {
+            Access::Full => Some(result),
+            Access::HitOnly if then == Access::HitOnly => Some(result),
+            Access::HitOnly if !is_match => None,
+            Access::HitOnly => Some(serde_json::to_value(ScreenResult::HitOnly {
+                view: HitOnlyView::of(&record),
+                is_match,
+                hit_id,
+            })
+            .map_err(|e| ServiceError::Internal(format!("a hit-only result: {e}")))?),
+            Access::Hidden => hit_id.map(|hit| {
+                serde_json::json!({
+                    "owner": record.owner,
+                    "disclosure": access::Withdrawn::Withdrawn,
+                    "match": true,
+                    "hit_id": hit,
+                    "instruction": access::withdrawn_instruction(&record.owner, &hit),
+                })
+            }),
+        })
     }
 }

@@ -1,10 +1,10 @@
 //! The hit workflow: the owner's inbox, live stream and decisions, and the
 //! screening agency's view of its own hits (built by
-//! `vigil_core::access::screener_view`, at the disclosure level it was
-//! entitled to when it screened).
+//! `vigil_core::access::screener_view`, at the lesser of the disclosure
+//! level it was entitled to when it screened and the one it has now).
 
 use serde::{Deserialize, Serialize};
-use vigil_core::access::{self, ScreenerHitView};
+use vigil_core::access::{self, ScreenerView};
 use vigil_core::audit::Disclosed;
 use vigil_core::{Access, Action, Hit, HitStatus, Outcome, Role};
 use vigil_store::HitFilter;
@@ -33,7 +33,7 @@ pub enum HitSide {
 #[serde(untagged)]
 pub enum HitView {
     Owner(Box<Hit>),
-    Screener(Box<ScreenerHitView>),
+    Screener(Box<ScreenerView>),
 }
 
 /// The owner's decision on a hit.
@@ -49,11 +49,13 @@ pub struct Decision {
 const STREAM_BATCH: usize = 500;
 
 impl Vigil {
+    /// The screening agency's view of its hit, by what it may see of the
+    /// record today as well as what it was shown then.
     fn screener_view(&self, hit: &Hit) -> Result<Option<HitView>> {
-        let record = match hit.disclosed {
-            Access::HitOnly => self.store.record(hit.record)?,
-            Access::Hidden | Access::Full => None,
-        };
+        if hit.disclosed == Access::Hidden {
+            return Ok(None);
+        }
+        let record = self.store.record(hit.record)?;
         Ok(access::screener_view(hit, record.as_ref()).map(|v| HitView::Screener(Box::new(v))))
     }
 

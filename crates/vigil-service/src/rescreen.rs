@@ -23,6 +23,10 @@ use crate::vigil::Vigil;
 /// no person asked, the system did, for the agency that sent the flight.
 pub const RESCREEN_TOKEN: &str = "rescreen";
 
+/// The purpose of the entry for hits on records hidden from the agency that
+/// screened: audited in the owner's name, for its notification.
+const OWNER_NOTICE_PURPOSE: &str = "re-screening: hits on the owner's records hidden from the screening agency";
+
 impl Vigil {
     fn rescreen_since(&self) -> DateTime<Utc> {
         let window = chrono::Duration::from_std(self.config.rescreen_window)
@@ -38,8 +42,11 @@ impl Vigil {
             limit: 100,
             threshold: engine::DEFAULT_THRESHOLD,
         };
-        // Hits grouped by the agency whose traveller matched: one audited
-        // transaction each.
+        // Hits grouped by the agency in whose name they are audited: one
+        // audited transaction each. That is the agency whose traveller
+        // matched, for the hits it may know of. A hit on a record hidden
+        // from it is audited in the owner's name: an entry in the screening
+        // agency's log would tell it that something it may not see matched.
         let mut by_agency: BTreeMap<AgencyCode, (String, Vec<NewHit>)> = BTreeMap::new();
         self.recent.with(
             since,
@@ -87,9 +94,13 @@ impl Vigil {
                             explanation: explanation(&found.explanation),
                             traveller_keys: keys,
                         };
+                        let (audited_as, purpose) = match hit.disclosed {
+                            Access::Hidden => (&record.owner, OWNER_NOTICE_PURPOSE),
+                            _ => (&t.agency, t.purpose.as_str()),
+                        };
                         by_agency
-                            .entry(t.agency.clone())
-                            .or_insert_with(|| (t.purpose.clone(), Vec::new()))
+                            .entry(audited_as.clone())
+                            .or_insert_with(|| (purpose.to_string(), Vec::new()))
                             .1
                             .push(hit);
                     }
@@ -100,7 +111,7 @@ impl Vigil {
         let mut count = 0;
         for (agency, (purpose, hits)) in by_agency {
             count += hits.len();
-            let event = rescreen_event(agency, purpose, changed, &hits);
+            let event = rescreen_event(agency, purpose, &hits);
             let stored = self.store.insert_hits(hits, event)?;
             if let Some(last) = stored.last() {
                 self.announce_hit(last.seq);
@@ -124,26 +135,30 @@ impl Vigil {
 
 /// What re-screening disclosed to the agency whose travellers matched: the
 /// records it may see, at the level it may see them (the hits it will read).
-fn rescreen_event(
-    agency: AgencyCode,
-    purpose: String,
-    changed: &[RecordId],
-    hits: &[NewHit],
-) -> AuditEvent {
+/// The entry is the agency's, and it reads its own entries' requests whole:
+/// so the request names its manifests and how many hits, never the records
+/// that changed (some may be hidden from it). Oversight reads them all in
+/// `disclosed`.
+fn rescreen_event(agency: AgencyCode, purpose: String, hits: &[NewHit]) -> AuditEvent {
     let manifests: Vec<&str> = hits
         .iter()
         .filter_map(|h| h.context.manifest.as_deref())
         .collect();
+    let visible = hits
+        .iter()
+        .filter(|h| h.disclosed != Access::Hidden)
+        .count();
     AuditEvent {
         agency,
         role: Role::Screener,
         token_id: RESCREEN_TOKEN.into(),
         purpose,
         action: Action::Rescreen,
-        request: serde_json::json!({"changed": changed, "manifests": manifests}),
+        request: serde_json::json!({"manifests": manifests, "hits": visible}),
+        // Hits on records hidden from the agency are named at level hidden:
+        // their owners and oversight read them, the agency does not.
         disclosed: hits
             .iter()
-            .filter(|h| h.disclosed != Access::Hidden)
             .map(|h| Disclosed {
                 record: h.record,
                 owner: h.owner.clone(),

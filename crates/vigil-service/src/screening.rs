@@ -147,6 +147,20 @@ impl Vigil {
         opts: ScreenOptions,
         context: HitContext,
     ) -> Result<Vec<TravellerOutcome>> {
+        self.screen_in_manifest(ctx, travellers, None, opts, context)
+    }
+
+    /// [`Vigil::screen`] for travellers of a manifest: `positions` are their
+    /// places in it, kept in each hit's context, so that re-screening the
+    /// manifest later knows which travellers already hit which record.
+    pub(crate) fn screen_in_manifest(
+        &self,
+        ctx: &Ctx,
+        travellers: &[Traveller],
+        positions: Option<&[usize]>,
+        opts: ScreenOptions,
+        context: HitContext,
+    ) -> Result<Vec<TravellerOutcome>> {
         if !access::may_screen(&ctx.caller) {
             return Err(ServiceError::Forbidden(
                 "this role may not screen travellers".into(),
@@ -205,7 +219,7 @@ impl Vigil {
             }
             per_traveller.push(mine);
         }
-        let hit_ids = self.store_hits(ctx, travellers, &pending, &context, opts)?;
+        let hit_ids = self.store_hits(ctx, travellers, positions, &pending, &context, opts)?;
         per_traveller
             .into_iter()
             .map(|slots| {
@@ -231,6 +245,7 @@ impl Vigil {
         &self,
         ctx: &Ctx,
         travellers: &[Traveller],
+        positions: Option<&[usize]>,
         pending: &[Pending],
         context: &HitContext,
         opts: ScreenOptions,
@@ -259,7 +274,10 @@ impl Vigil {
                 purpose: ctx.purpose.clone(),
                 disclosed: p.visible,
                 traveller: traveller.clone(),
-                context: context.clone(),
+                context: HitContext {
+                    traveller: positions.map(|at| at[p.traveller]),
+                    ..context.clone()
+                },
                 score: p.found.score,
                 explanation: explanation(&p.found.explanation),
                 traveller_keys: traveller.keys(),
