@@ -19,21 +19,26 @@ use clap::{Parser, Subcommand};
     about = "Share and screen records on foreign terrorist fighters"
 )]
 struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
     #[command(subcommand)]
     command: Command,
 }
 
-/// Where the database lives.
+/// Options every command takes, before or after the subcommand's name
+/// (`vigil --data d record list` and `vigil record list --data d`): defined
+/// once here, `global` so that clap accepts them at any level.
 #[derive(Debug, clap::Args, Clone)]
-pub struct DataArg {
-    /// Data directory (created on first use).
+struct GlobalArgs {
+    /// Data directory. Only `init`, `quickstart`, `agency add`, `record add`
+    /// and `import` create a database there; every other command needs one.
     #[arg(
         long,
         env = "VIGIL_DATA",
         default_value = "./vigil-data",
         global = true
     )]
-    pub data: PathBuf,
+    data: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -72,20 +77,21 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let data = cli.global.data.as_path();
     let result = match cli.command {
-        Command::Init(a) => commands::server::init(a),
-        Command::Serve(a) => commands::server::serve(a),
-        Command::Quickstart(a) => commands::server::quickstart(a),
-        Command::Agency(c) => commands::admin::agency(c),
-        Command::Token(c) => commands::admin::token(c),
-        Command::Record(c) => commands::records::run(c),
-        Command::Audit(c) => commands::audit::run(c),
-        Command::Import(a) => commands::exchange::import(a),
-        Command::Export(a) => commands::exchange::export(a),
+        Command::Init(a) => commands::server::init(a, data),
+        Command::Serve(a) => commands::server::serve(a, data),
+        Command::Quickstart(a) => commands::server::quickstart(a, data),
+        Command::Agency(c) => commands::admin::agency(c, data),
+        Command::Token(c) => commands::admin::token(c, data),
+        Command::Record(c) => commands::records::run(c, data),
+        Command::Audit(c) => commands::audit::run(c, data),
+        Command::Import(a) => commands::exchange::import(a, data),
+        Command::Export(a) => commands::exchange::export(a, data),
         Command::Score(a) => commands::screening::score(a),
-        Command::Screen(a) => commands::screening::screen(a),
-        Command::Mrz(a) => commands::screening::mrz(a),
-        Command::ScreenManifest(a) => commands::screening::screen_manifest(a),
+        Command::Screen(a) => commands::screening::screen(a, data),
+        Command::Mrz(a) => commands::screening::mrz(a, data),
+        Command::ScreenManifest(a) => commands::screening::screen_manifest(a, data),
     };
     match result {
         Ok(code) => code,

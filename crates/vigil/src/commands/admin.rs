@@ -1,12 +1,12 @@
 //! `vigil agency …` and `vigil token …`.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Subcommand;
 use vigil_core::{AgencyCode, AgencyKind, Role};
 
-use super::{open, operator, print_json};
-use crate::DataArg;
+use super::{open, open_or_create, operator, print_json, require_agency};
 
 #[derive(Debug, Subcommand)]
 pub enum AgencyCommand {
@@ -19,14 +19,9 @@ pub enum AgencyCommand {
         /// country_bureau or organisation (guessed from the code if absent).
         #[arg(long)]
         kind: Option<String>,
-        #[command(flatten)]
-        data: DataArg,
     },
     /// List agencies.
-    List {
-        #[command(flatten)]
-        data: DataArg,
-    },
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -40,36 +35,23 @@ pub enum TokenCommand {
         role: String,
         #[arg(long)]
         label: Option<String>,
-        #[command(flatten)]
-        data: DataArg,
     },
     /// List tokens (never their secrets).
     List {
         #[arg(long)]
         agency: Option<String>,
-        #[command(flatten)]
-        data: DataArg,
     },
     /// Revoke a token.
-    Revoke {
-        id: String,
-        #[command(flatten)]
-        data: DataArg,
-    },
+    Revoke { id: String },
 }
 
-pub fn agency(cmd: AgencyCommand) -> anyhow::Result<ExitCode> {
+pub fn agency(cmd: AgencyCommand, data: &Path) -> anyhow::Result<ExitCode> {
     let ctx = operator(Role::Operator, "administration");
     match cmd {
-        AgencyCommand::Add {
-            code,
-            name,
-            kind,
-            data,
-        } => {
+        AgencyCommand::Add { code, name, kind } => {
             let code = AgencyCode::parse(&code)?;
             let kind = kind.as_deref().map(AgencyKind::parse).transpose()?;
-            let vigil = open(&data.data)?;
+            let vigil = open_or_create(data)?;
             let agency = vigil.create_agency(&ctx, &code, &name, kind)?;
             println!(
                 "added agency {} ({}, {})",
@@ -78,8 +60,8 @@ pub fn agency(cmd: AgencyCommand) -> anyhow::Result<ExitCode> {
                 agency.kind.as_str()
             );
         }
-        AgencyCommand::List { data } => {
-            let vigil = open(&data.data)?;
+        AgencyCommand::List => {
+            let vigil = open(data)?;
             for a in vigil.agencies(&ctx)? {
                 println!("{}\t{}\t{}", a.code, a.kind.as_str(), a.name);
             }
@@ -88,27 +70,27 @@ pub fn agency(cmd: AgencyCommand) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn token(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
+pub fn token(cmd: TokenCommand, data: &Path) -> anyhow::Result<ExitCode> {
     let ctx = operator(Role::Operator, "administration");
     match cmd {
         TokenCommand::Create {
             agency,
             role,
             label,
-            data,
         } => {
             let agency = AgencyCode::parse(&agency)?;
             let role: Role = role.parse()?;
-            let vigil = open(&data.data)?;
+            let vigil = open(data)?;
+            require_agency(&vigil, &agency)?;
             let (info, secret) = vigil.create_token(&ctx, &agency, role, label.as_deref())?;
             print_json(
                 &serde_json::json!({"id": info.id, "agency": info.agency, "role": info.role, "secret": secret}),
             )?;
             eprintln!("the secret is shown once; store it now");
         }
-        TokenCommand::List { agency, data } => {
+        TokenCommand::List { agency } => {
             let agency = agency.as_deref().map(AgencyCode::parse).transpose()?;
-            let vigil = open(&data.data)?;
+            let vigil = open(data)?;
             for t in vigil.tokens(&ctx, agency.as_ref())? {
                 let state = if t.revoked_at.is_some() {
                     "revoked"
@@ -125,8 +107,8 @@ pub fn token(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
                 );
             }
         }
-        TokenCommand::Revoke { id, data } => {
-            let vigil = open(&data.data)?;
+        TokenCommand::Revoke { id } => {
+            let vigil = open(data)?;
             vigil.revoke_token(&ctx, &id)?;
             println!("revoked {id}");
         }

@@ -1,5 +1,6 @@
 //! `vigil audit …`: verify the chain, list entries.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Subcommand;
@@ -7,30 +8,24 @@ use vigil_core::Role;
 use vigil_store::AuditFilter;
 
 use super::{open, operator};
-use crate::DataArg;
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Check that no audit entry was altered, removed or reordered.
-    Verify {
-        #[command(flatten)]
-        data: DataArg,
-    },
+    Verify,
     /// Print audit entries as JSON lines.
     List {
         #[arg(long, default_value_t = 0)]
         after: i64,
         #[arg(long, default_value_t = 100)]
         limit: usize,
-        #[command(flatten)]
-        data: DataArg,
     },
 }
 
-pub fn run(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
+pub fn run(cmd: AuditCommand, data: &Path) -> anyhow::Result<ExitCode> {
     match cmd {
-        AuditCommand::Verify { data } => {
-            let vigil = open(&data.data)?;
+        AuditCommand::Verify => {
+            let vigil = open(data)?;
             match vigil.verify_audit(&operator(Role::Auditor, "oversight"))? {
                 Ok(report) => {
                     println!(
@@ -42,8 +37,8 @@ pub fn run(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
                 Err(brk) => anyhow::bail!("{brk}"),
             }
         }
-        AuditCommand::List { after, limit, data } => {
-            let vigil = open(&data.data)?;
+        AuditCommand::List { after, limit } => {
+            let vigil = open(data)?;
             let filter = AuditFilter {
                 after: Some(after),
                 limit,

@@ -1,15 +1,14 @@
 //! `vigil import` and `vigil export`: FtM and the official lists.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use vigil_core::{AgencyCode, Role};
 use vigil_service::exchange::ImportFormat;
 
-use super::{contributor, open, operator, print_json};
-use crate::DataArg;
+use super::{contributor, open, open_or_create, operator, print_json};
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
@@ -23,8 +22,6 @@ pub struct ImportArgs {
     /// Print the full report (every diagnostic) as JSON.
     #[arg(long)]
     json: bool,
-    #[command(flatten)]
-    data: DataArg,
 }
 
 #[derive(Debug, clap::Args)]
@@ -39,8 +36,6 @@ pub struct ExportArgs {
     /// the local operator's full view).
     #[arg(long = "as")]
     as_agency: Option<String>,
-    #[command(flatten)]
-    data: DataArg,
 }
 
 /// A progress bar on a terminal; nothing when piped or in CI logs.
@@ -57,7 +52,7 @@ pub fn progress_bar(label: &str) -> Option<indicatif::ProgressBar> {
     })
 }
 
-pub fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
+pub fn import(args: ImportArgs, data: &Path) -> anyhow::Result<ExitCode> {
     let format: ImportFormat = args.format.parse().map_err(anyhow::Error::msg)?;
     let owner = AgencyCode::parse(&args.owner)?;
     let bytes = std::fs::read(&args.file)
@@ -66,7 +61,7 @@ pub fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let batch = format
         .parse(&bytes)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
-    let vigil = open(&args.data.data)?;
+    let vigil = open_or_create(data)?;
     vigil.ensure_agency(&operator(Role::Operator, "import for a new owner"), &owner)?;
     let ctx = contributor(&owner, "import");
     let bar = progress_bar("storing");
@@ -123,7 +118,7 @@ pub fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
+pub fn export(args: ExportArgs, data: &Path) -> anyhow::Result<ExitCode> {
     if args.format != "ftm" {
         anyhow::bail!("'{}' is not an export format (ftm)", args.format);
     }
@@ -139,7 +134,7 @@ pub fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         ),
         None => operator(Role::Auditor, "export"),
     };
-    let vigil = open(&args.data.data)?;
+    let vigil = open(data)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     vigil.export_ftm(&ctx, owner.as_ref(), &mut |entity| {

@@ -14,18 +14,52 @@ use std::sync::Arc;
 use anyhow::Context;
 use vigil_core::{AgencyCode, Caller, Role};
 use vigil_service::{Config, Ctx, Vigil};
-use vigil_store::SqliteStore;
+use vigil_store::{SqliteStore, StoreError};
 
-/// Opens (creating if needed) the database in `dir`.
+/// Opens the database in `dir`, which must exist. Only commands that set up
+/// a database or add agencies and records create one ([`open_or_create`]):
+/// a read or a revocation run from the wrong folder would otherwise leave a
+/// new empty database behind and answer as if nothing were stored.
 pub fn open(dir: &Path) -> anyhow::Result<Arc<Vigil>> {
     open_with(dir, Config::default())
 }
 
 /// [`open`] with the service configured (the server's flags).
 pub fn open_with(dir: &Path, config: Config) -> anyhow::Result<Arc<Vigil>> {
+    let store = match SqliteStore::open_existing(dir) {
+        Err(StoreError::NoDatabase { path }) => anyhow::bail!(
+            "no Vigil database in {} ({path} does not exist): create one with `vigil init --data {}`, \
+             or point --data (or VIGIL_DATA) at the data directory that holds it",
+            dir.display(),
+            dir.display()
+        ),
+        other => other.with_context(|| format!("cannot open the database in {}", dir.display()))?,
+    };
+    Ok(Arc::new(Vigil::new(Arc::new(store), config)))
+}
+
+/// Opens the database in `dir`, creating it if needed: for `init`,
+/// `quickstart` and the commands that add agencies or records.
+pub fn open_or_create(dir: &Path) -> anyhow::Result<Arc<Vigil>> {
+    open_or_create_with(dir, Config::default())
+}
+
+/// [`open_or_create`] with the service configured.
+pub fn open_or_create_with(dir: &Path, config: Config) -> anyhow::Result<Arc<Vigil>> {
     let store = SqliteStore::open(dir)
         .with_context(|| format!("cannot open the database in {}", dir.display()))?;
     Ok(Arc::new(Vigil::new(Arc::new(store), config)))
+}
+
+/// Fails, naming the agency and how to add it, when `code` is unknown: said
+/// before the service's field error, which cannot know the CLI's commands.
+pub fn require_agency(vigil: &Vigil, code: &AgencyCode) -> anyhow::Result<()> {
+    if vigil.store().agency(code)?.is_none() {
+        anyhow::bail!(
+            "agency {code} does not exist; add it with `vigil agency add {code} --name …`"
+        );
+    }
+    Ok(())
 }
 
 /// The agency code under which local CLI actions are audited.

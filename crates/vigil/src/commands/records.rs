@@ -1,6 +1,6 @@
 //! `vigil record …`: add records from JSON files, read and list them.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -9,8 +9,7 @@ use vigil_core::{AgencyCode, RecordDraft, RecordId, RecordStatus, Role};
 use vigil_service::json_input::parse_json;
 use vigil_store::RecordFilter;
 
-use super::{contributor, open, operator, print_json};
-use crate::DataArg;
+use super::{contributor, open, operator, print_json, require_agency};
 
 #[derive(Debug, Subcommand)]
 pub enum RecordCommand {
@@ -20,15 +19,9 @@ pub enum RecordCommand {
         /// The owning agency (must exist).
         #[arg(long)]
         owner: String,
-        #[command(flatten)]
-        data: DataArg,
     },
     /// Print one record.
-    Get {
-        id: String,
-        #[command(flatten)]
-        data: DataArg,
-    },
+    Get { id: String },
     /// List records.
     List {
         #[arg(long)]
@@ -37,17 +30,17 @@ pub enum RecordCommand {
         #[arg(long)]
         status: Option<String>,
         /// How many to print at most.
-        #[arg(long, default_value_t = 100)]
+        #[arg(long, default_value_t = 100, conflicts_with = "all")]
         limit: usize,
-        #[command(flatten)]
-        data: DataArg,
+        /// Start after this record id (the `--cursor` a previous list printed).
+        #[arg(long)]
+        cursor: Option<String>,
+        /// Print every record, however many.
+        #[arg(long)]
+        all: bool,
     },
     /// Print every version of a record.
-    History {
-        id: String,
-        #[command(flatten)]
-        data: DataArg,
-    },
+    History { id: String },
 }
 
 /// Reads drafts from a file; each keeps its position for error messages.
@@ -78,15 +71,15 @@ fn read_drafts(file: &PathBuf) -> anyhow::Result<Vec<(String, serde_json::Value)
     }
 }
 
-pub fn run(cmd: RecordCommand) -> anyhow::Result<ExitCode> {
+pub fn run(cmd: RecordCommand, data: &Path) -> anyhow::Result<ExitCode> {
     match cmd {
-        RecordCommand::Add { file, owner, data } => {
+        RecordCommand::Add { file, owner } => {
             let owner = AgencyCode::parse(&owner)?;
             let items = read_drafts(&file)?;
-            let vigil = open(&data.data)?;
-            if vigil.store().agency(&owner)?.is_none() {
-                anyhow::bail!("agency {owner} does not exist; add it with `vigil agency add {owner} --name …`");
-            }
+            // The owner must already be in the database, so a missing
+            // database is the wrong directory: it is not created here.
+            let vigil = open(data)?;
+            require_agency(&vigil, &owner)?;
             let ctx = contributor(&owner, "record entry");
             let mut failed = 0;
             for (position, value) in items {
@@ -111,9 +104,9 @@ pub fn run(cmd: RecordCommand) -> anyhow::Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
-        RecordCommand::Get { id, data } => {
+        RecordCommand::Get { id } => {
             let id = RecordId::parse(&id).context("not a record id")?;
-            let vigil = open(&data.data)?;
+            let vigil = open(data)?;
             let view = vigil.get_record(&operator(Role::Auditor, "operator read"), id)?;
             print_json(&view)?;
             Ok(ExitCode::SUCCESS)
@@ -122,7 +115,8 @@ pub fn run(cmd: RecordCommand) -> anyhow::Result<ExitCode> {
             owner,
             status,
             limit,
-            data,
+            cursor,
+            all,
         } => {
             let filter = RecordFilter {
                 owner: owner.as_deref().map(AgencyCode::parse).transpose()?,
@@ -132,10 +126,16 @@ pub fn run(cmd: RecordCommand) -> anyhow::Result<ExitCode> {
                     .transpose()?,
                 ..RecordFilter::default()
             };
-            let vigil = open(&data.data)?;
+            let mut cursor = cursor
+                .as_deref()
+                .map(|c| RecordId::parse(c).context("--cursor takes a record id"))
+                .transpose()?;
+            let limit = if all { usize::MAX } else { limit };
+            let vigil = open(data)?;
             let ctx = operator(Role::Auditor, "operator read");
-            let mut cursor = None;
             let mut shown = 0;
+            // Where the next page would start, when the limit cut the list.
+            let mut more = None;
             while shown < limit {
                 let page = vigil.list_records(&ctx, &filter, cursor, (limit - shown).min(1000))?;
                 for item in &page.items {
@@ -151,16 +151,25 @@ pub fn run(cmd: RecordCommand) -> anyhow::Result<ExitCode> {
                     }
                 }
                 shown += page.count;
-                match page.next_cursor.as_deref().and_then(RecordId::parse) {
+                more = page.next_cursor.as_deref().and_then(RecordId::parse);
+                match more {
                     Some(next) => cursor = Some(next),
                     None => break,
                 }
             }
+            // A list cut short says so, on stderr so that piped output
+            // stays one record a line.
+            if let Some(next) = more {
+                eprintln!(
+                    "{shown} records shown; there are more: `--cursor {next}` for the next page, \
+                     `--limit N` for more at once, or `--all`"
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
-        RecordCommand::History { id, data } => {
+        RecordCommand::History { id } => {
             let id = RecordId::parse(&id).context("not a record id")?;
-            let vigil = open(&data.data)?;
+            let vigil = open(data)?;
             print_json(&vigil.record_history(&operator(Role::Auditor, "operator read"), id)?)?;
             Ok(ExitCode::SUCCESS)
         }

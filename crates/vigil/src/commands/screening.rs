@@ -1,20 +1,19 @@
 //! `vigil score`, `vigil screen`, `vigil mrz` and `vigil screen-manifest`.
 
 use std::io::{BufRead, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use vigil_core::Traveller;
 use vigil_core::{AgencyCode, Caller, Role};
 use vigil_service::exchange::traveller_from_entity;
-use vigil_service::flights::{traveller_from_mrz, ManifestInput};
+use vigil_service::flights::{traveller_from_mrz, travellers_from_paxlst, ManifestInput};
 use vigil_service::json_input::parse_json;
-use vigil_service::screening::ScreenOptions;
+use vigil_service::screening::{ScreenOptions, ScreenResult};
 use vigil_service::Ctx;
 
 use super::{open, operator, print_json};
-use crate::DataArg;
 
 #[derive(Debug, clap::Args)]
 pub struct ScoreArgs {
@@ -33,8 +32,6 @@ pub struct ScreenArgs {
     /// Alert threshold (default: the engine's).
     #[arg(long)]
     threshold: Option<f64>,
-    #[command(flatten)]
-    data: DataArg,
 }
 
 #[derive(Debug, clap::Args)]
@@ -47,8 +44,6 @@ pub struct MrzArgs {
     /// Screen the holder against the local database.
     #[arg(long)]
     screen: bool,
-    #[command(flatten)]
-    data: DataArg,
 }
 
 #[derive(Debug, clap::Args)]
@@ -63,8 +58,6 @@ pub struct ManifestArgs {
     agency: Option<String>,
     #[arg(long)]
     threshold: Option<f64>,
-    #[command(flatten)]
-    data: DataArg,
 }
 
 fn input(path: Option<&PathBuf>) -> anyhow::Result<Box<dyn BufRead>> {
@@ -111,8 +104,8 @@ pub fn score(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn screen(args: ScreenArgs) -> anyhow::Result<ExitCode> {
-    let vigil = open(&args.data.data)?;
+pub fn screen(args: ScreenArgs, data: &Path) -> anyhow::Result<ExitCode> {
+    let vigil = open(data)?;
     let ctx = operator(Role::Auditor, "screening (local operator)");
     let opts = ScreenOptions::from_request(Some(args.limit.clamp(1, 100)), args.threshold)?;
     let mut failed = false;
@@ -194,7 +187,7 @@ pub fn screen(args: ScreenArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-pub fn mrz(args: MrzArgs) -> anyhow::Result<ExitCode> {
+pub fn mrz(args: MrzArgs, data: &Path) -> anyhow::Result<ExitCode> {
     let text = if args.lines.is_empty() {
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s)?;
@@ -209,7 +202,7 @@ pub fn mrz(args: MrzArgs) -> anyhow::Result<ExitCode> {
         eprintln!("repaired {}: {} → {}", r.field, r.from, r.to);
     }
     if args.screen {
-        let vigil = open(&args.data.data)?;
+        let vigil = open(data)?;
         let traveller = traveller_from_mrz(&parsed);
         let ctx = operator(Role::Auditor, "MRZ screening (local operator)");
         let results = vigil
@@ -242,7 +235,7 @@ pub fn mrz(args: MrzArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn screen_manifest(args: ManifestArgs) -> anyhow::Result<ExitCode> {
+pub fn screen_manifest(args: ManifestArgs, data: &Path) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let agency = AgencyCode::parse(args.agency.as_deref().unwrap_or(super::LOCAL_OPERATOR))?;
@@ -263,9 +256,14 @@ pub fn screen_manifest(args: ManifestArgs) -> anyhow::Result<ExitCode> {
         let list: Travellers = parse_json(&bytes)?;
         ManifestInput::Travellers(list.travellers)
     } else {
-        ManifestInput::Paxlst(bytes)
+        // Kept: the human output re-reads the travellers to name them.
+        ManifestInput::Paxlst(bytes.clone())
     };
-    let vigil = open(&args.data.data)?;
+    let given = match &input {
+        ManifestInput::Travellers(list) if !args.json => Some(list.clone()),
+        _ => None,
+    };
+    let vigil = open(data)?;
     let bar = super::exchange::progress_bar("screening");
     if let Some(b) = &bar {
         b.set_message("building the screening index");
@@ -305,6 +303,68 @@ pub fn screen_manifest(args: ManifestArgs) -> anyhow::Result<ExitCode> {
                 d.message
             );
         }
+        if outcomes.iter().any(|o| !o.results.is_empty()) {
+            // The service answers per traveller, in manifest order; a PAXLST
+            // message is read again (the service accepted it) to name them.
+            let travellers = match given {
+                Some(list) => list,
+                None => {
+                    let message = vigil_formats::paxlst::parse_bytes(&bytes)
+                        .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+                    travellers_from_paxlst(&message).0
+                }
+            };
+            for (i, (traveller, outcome)) in travellers.iter().zip(&outcomes).enumerate() {
+                if outcome.results.is_empty() {
+                    continue;
+                }
+                println!("traveller {i}: {}", describe_traveller(traveller));
+                for result in &outcome.results {
+                    println!("  {}", describe_result(result));
+                }
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A traveller in one line: name, documents and birth date, as given.
+fn describe_traveller(t: &Traveller) -> String {
+    let mut parts = vec![match t.display() {
+        name if name.is_empty() => "(no name)".to_string(),
+        name => name,
+    }];
+    for d in &t.documents {
+        let kind: &'static str = d.kind.into();
+        parts.push(match d.country {
+            Some(c) => format!("{kind} {} ({c})", d.number),
+            None => format!("{kind} {}", d.number),
+        });
+    }
+    if let Some(born) = &t.birth_date {
+        parts.push(format!("born {born}"));
+    }
+    parts.join(", ")
+}
+
+/// A matched record in one line, at the screener's disclosure level: a
+/// hit-only record gives only whose it is and whom to contact.
+fn describe_result(r: &ScreenResult) -> String {
+    match r {
+        ScreenResult::Full(f) => {
+            let state = match &f.suppressed_by {
+                Some(_) => "suppressed: the owner judged this traveller a false positive",
+                None if f.is_match => "alert",
+                None => "below the alert threshold",
+            };
+            format!(
+                "record {} of {}, reference {}: score {:.2}, {state}",
+                f.id, f.owner, f.reference, f.score
+            )
+        }
+        ScreenResult::HitOnly { view, .. } => format!(
+            "record {} of {}, reference {}: hit-only, {}",
+            view.id, view.owner, view.reference, view.instruction
+        ),
+    }
 }

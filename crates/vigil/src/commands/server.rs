@@ -1,6 +1,7 @@
 //! `vigil init`, `vigil serve` and `vigil quickstart`.
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -8,19 +9,13 @@ use vigil_core::{AgencyCode, AgencyKind, Role};
 use vigil_server::{AppState, ServerConfig};
 use vigil_service::Vigil;
 
-use super::{open, open_with, operator};
-use crate::DataArg;
+use super::{open_or_create, open_or_create_with, open_with, operator};
 
 #[derive(Debug, clap::Args)]
-pub struct InitArgs {
-    #[command(flatten)]
-    data: DataArg,
-}
+pub struct InitArgs {}
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
-    #[command(flatten)]
-    data: DataArg,
     /// Address to listen on (port 0 picks a free one).
     #[arg(long, env = "VIGIL_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -39,9 +34,9 @@ pub struct QuickstartArgs {
     serve: ServeArgs,
 }
 
-pub fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
-    let vigil = open(&args.data.data)?;
-    println!("database ready in {}", args.data.data.display());
+pub fn init(_args: InitArgs, data: &Path) -> anyhow::Result<ExitCode> {
+    let vigil = open_or_create(data)?;
+    println!("database ready in {}", data.display());
     drop(vigil);
     Ok(ExitCode::SUCCESS)
 }
@@ -60,15 +55,26 @@ fn service_config(args: &ServeArgs) -> vigil_service::Config {
     }
 }
 
-pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let vigil = open_with(&args.data.data, service_config(&args))?;
-    run_server(vigil, config(&args), args.listen, None)
+pub fn serve(args: ServeArgs, data: &Path) -> anyhow::Result<ExitCode> {
+    let vigil = open_with(data, service_config(&args))?;
+    let listener = bind(args.listen)?;
+    run_server(vigil, config(&args), listener, None)
+}
+
+/// Binds the address before anything else is done: a second `quickstart`
+/// whose port is taken must fail before it revokes the running demo's tokens.
+fn bind(listen: SocketAddr) -> anyhow::Result<std::net::TcpListener> {
+    let listener = std::net::TcpListener::bind(listen)
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    // Tokio takes over a listener only in non-blocking mode.
+    listener.set_nonblocking(true)?;
+    Ok(listener)
 }
 
 fn run_server(
     vigil: std::sync::Arc<Vigil>,
     config: ServerConfig,
-    listen: SocketAddr,
+    listener: std::net::TcpListener,
     banner: Option<String>,
 ) -> anyhow::Result<ExitCode> {
     tracing_subscriber::fmt()
@@ -79,9 +85,7 @@ fn run_server(
         .init();
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .with_context(|| format!("cannot listen on {listen}"))?;
+        let listener = tokio::net::TcpListener::from_std(listener)?;
         let addr = listener.local_addr()?;
         if let Some(b) = banner {
             println!("{b}");
@@ -106,8 +110,13 @@ const DEMO_AGENCIES: &[(&str, &str)] = &[
     ("ITA", "Italy NCB"),
 ];
 
-pub fn quickstart(args: QuickstartArgs) -> anyhow::Result<ExitCode> {
-    let vigil = open_with(&args.serve.data.data, service_config(&args.serve))?;
+/// The label of the tokens `quickstart` issues: a rerun revokes those of
+/// the run before by it.
+const QUICKSTART_LABEL: &str = "quickstart";
+
+pub fn quickstart(args: QuickstartArgs, data: &Path) -> anyhow::Result<ExitCode> {
+    let vigil = open_or_create_with(data, service_config(&args.serve))?;
+    let listener = bind(args.serve.listen)?;
     let set_up = operator(Role::Operator, "quickstart set-up");
     for (code, name) in DEMO_AGENCIES {
         let code = AgencyCode::parse(code)?;
@@ -116,10 +125,15 @@ pub fn quickstart(args: QuickstartArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let imported = seed_demo_records(&vigil)?;
-    let mut lines = vec![format!(
-        "Vigil demo database in {}",
-        args.serve.data.data.display()
-    )];
+    // Found before the new tokens are made, revoked after: the last admin
+    // token of an agency cannot be revoked until its successor exists.
+    let previous: Vec<String> = vigil
+        .tokens(&set_up, None)?
+        .into_iter()
+        .filter(|t| t.revoked_at.is_none() && t.label.as_deref() == Some(QUICKSTART_LABEL))
+        .map(|t| t.id)
+        .collect();
+    let mut lines = vec![format!("Vigil demo database in {}", data.display())];
     lines.push(format!(
         "Demo records: {imported} ISIL/Al-Qaida individuals of the UN list, owned by INTERPOL, hit-only for ITA."
     ));
@@ -135,15 +149,21 @@ pub fn quickstart(args: QuickstartArgs) -> anyhow::Result<ExitCode> {
         ("EUROPOL", Role::Auditor),
     ] {
         let code = AgencyCode::parse(agency)?;
-        let (_, secret) = vigil.create_token(&set_up, &code, role, Some("quickstart"))?;
+        let (_, secret) = vigil.create_token(&set_up, &code, role, Some(QUICKSTART_LABEL))?;
         lines.push(format!("  {agency:<9} {:<12} {secret}", role.as_str()));
     }
-    run_server(
-        vigil,
-        config(&args.serve),
-        args.serve.listen,
-        Some(lines.join("\n")),
-    )
+    for id in &previous {
+        vigil
+            .revoke_token(&set_up, id)
+            .with_context(|| format!("cannot revoke the earlier quickstart token {id}"))?;
+    }
+    if !previous.is_empty() {
+        lines.push(format!(
+            "Revoked the {} tokens of the previous quickstart: only the ones above work.",
+            previous.len()
+        ));
+    }
+    run_server(vigil, config(&args.serve), listener, Some(lines.join("\n")))
 }
 
 /// The UN list edition shipped for the demo (see `crates/vigil/data/README.md`).
