@@ -30,8 +30,8 @@ struct Cli {
 /// once here, `global` so that clap accepts them at any level.
 #[derive(Debug, clap::Args, Clone)]
 struct GlobalArgs {
-    /// Data directory. Only `init`, `quickstart`, `agency add`, `record add`
-    /// and `import` create a database there; every other command needs one.
+    /// Data directory. Only `init`, `quickstart`, `agency add` and `import`
+    /// create a database there; every other command needs one.
     #[arg(
         long,
         env = "VIGIL_DATA",
