@@ -5,9 +5,11 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
+use futures_util::StreamExt;
 use tower::ServiceExt;
 use vigil_core::audit::AuditEvent;
 use vigil_core::{Action, AgencyCode, AgencyKind, Outcome, Role};
@@ -22,6 +24,8 @@ pub struct Harness {
     pub state: AppState,
     /// "AGENCY:role" → token secret.
     pub tokens: HashMap<String, String>,
+    /// Token id → "AGENCY:role".
+    pub token_labels: HashMap<String, String>,
 }
 
 pub struct Reply {
@@ -51,6 +55,14 @@ pub fn setup_event(action: Action) -> AuditEvent {
     }
 }
 
+/// One server-sent event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SseEvent {
+    pub event: String,
+    pub id: String,
+    pub data: String,
+}
+
 pub const AGENCIES: &[&str] = &["INTERPOL", "EUROPOL", "FRA", "DEU", "ITA"];
 
 impl Harness {
@@ -62,6 +74,7 @@ impl Harness {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(SqliteStore::open(dir.path()).unwrap());
         let mut tokens = HashMap::new();
+        let mut token_labels = HashMap::new();
         for code in AGENCIES {
             let code = AgencyCode::parse(code).unwrap();
             store
@@ -78,6 +91,7 @@ impl Harness {
                     .create_token(&id, &code, role, None, setup_event(Action::TokenCreate))
                     .unwrap();
                 tokens.insert(format!("{code}:{role}"), secret);
+                token_labels.insert(id, format!("{code}:{role}"));
             }
         }
         // Tests' webhook receivers listen on loopback.
@@ -91,6 +105,7 @@ impl Harness {
             store,
             state: AppState::new(vigil, config),
             tokens,
+            token_labels,
         }
     }
 
@@ -149,6 +164,104 @@ impl Harness {
             headers,
             body,
         }
+    }
+
+    /// Opens an event stream (with `Last-Event-ID` when given) and reads it
+    /// until `want` events have come, then for `quiet` longer to catch any
+    /// event beyond them, and drops it. Fails if the `want` events do not
+    /// all come within ten seconds. A reply that is not an event stream is
+    /// returned whole, with no events.
+    pub async fn events(
+        &self,
+        uri: &str,
+        token: &str,
+        last_event_id: Option<&str>,
+        want: usize,
+        quiet: Duration,
+    ) -> (Reply, Vec<SseEvent>) {
+        let mut req = Request::builder()
+            .method("GET")
+            .uri(uri)
+            .header("authorization", format!("Bearer {token}"))
+            .header("x-vigil-purpose", "test");
+        if let Some(id) = last_event_id {
+            req = req.header("last-event-id", id);
+        }
+        let req = req.body(Body::empty()).unwrap();
+        let resp = app(self.state.clone()).oneshot(req).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let streaming = headers
+            .get("content-type")
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+        if !streaming {
+            let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+                .await
+                .unwrap()
+                .to_vec();
+            return (
+                Reply {
+                    status,
+                    headers,
+                    body,
+                },
+                Vec::new(),
+            );
+        }
+        let mut body = resp.into_body().into_data_stream();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        let mut text = String::new();
+        let mut events = Vec::new();
+        loop {
+            let wait = if events.len() >= want {
+                quiet
+            } else {
+                deadline.saturating_duration_since(tokio::time::Instant::now())
+            };
+            match tokio::time::timeout(wait, body.next()).await {
+                Ok(Some(chunk)) => text.push_str(&String::from_utf8_lossy(&chunk.unwrap())),
+                Ok(None) => break,
+                Err(_) if events.len() >= want => break,
+                Err(_) => panic!(
+                    "{uri}: {} of {want} events within ten seconds: {text}",
+                    events.len()
+                ),
+            }
+            // Complete events end with a blank line.
+            while let Some(end) = text.find("\n\n") {
+                let block: String = text.drain(..end + 2).collect();
+                let mut event = SseEvent {
+                    event: String::new(),
+                    id: String::new(),
+                    data: String::new(),
+                };
+                let mut fields = 0;
+                for line in block.lines() {
+                    let (name, value) = line.split_once(':').unwrap_or((line, ""));
+                    let value = value.strip_prefix(' ').unwrap_or(value).to_string();
+                    fields += 1;
+                    match name {
+                        "event" => event.event = value,
+                        "id" => event.id = value,
+                        "data" if event.data.is_empty() => event.data = value,
+                        "data" => event.data = format!("{}\n{value}", event.data),
+                        // A comment: the keep-alive.
+                        _ => fields -= 1,
+                    }
+                }
+                if fields > 0 {
+                    events.push(event);
+                }
+            }
+        }
+        (
+            Reply {
+                status,
+                headers,
+                body: Vec::new(),
+            },
+            events,
+        )
     }
 
     /// Creates a record as `agency`'s contributor; returns its id.
