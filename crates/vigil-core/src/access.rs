@@ -58,13 +58,33 @@ pub fn access_for(agency: &AgencyCode, owner: &AgencyCode, policy: &AccessPolicy
 /// What a caller may see of a record. Oversight (auditors) sees every
 /// record in full: it is there to check what agencies hold and share.
 pub fn record_access(caller: &Caller, record: &Record) -> Access {
+    caller_access(caller, &record.owner, &record.draft.policy)
+}
+
+/// [`record_access`] from the owner and policy alone.
+fn caller_access(caller: &Caller, owner: &AgencyCode, policy: &AccessPolicy) -> Access {
     match caller.role {
         Role::Auditor => return Access::Full,
         // Running the instance is not reading its records.
         Role::Operator => return Access::Hidden,
         _ => {}
     }
-    access_for(&caller.agency, &record.owner, &record.draft.policy)
+    access_for(&caller.agency, owner, policy)
+}
+
+/// Whether a record with this owner, status and policy is hidden from the
+/// caller: [`record_access`] says so, or it is retired and the caller may
+/// not see retired records ([`may_see_retired`]). Decided on these alone,
+/// before the record is read, so that refusing it costs no more than an
+/// unknown id.
+pub fn hidden_from(
+    caller: &Caller,
+    owner: &AgencyCode,
+    status: RecordStatus,
+    policy: &AccessPolicy,
+) -> bool {
+    let retired_hidden = status != RecordStatus::Active && !may_read_history(caller, owner);
+    retired_hidden || caller_access(caller, owner, policy) == Access::Hidden
 }
 
 /// Whether the caller may create, change or retire records owned by `owner`.
@@ -472,7 +492,10 @@ mod tests {
         };
         // Its own refused look-up of another owner's hidden record: the
         // entry stays, the record does not.
-        let own = audit_view(&deu, entry("DEU", vec![("FRA", Access::Hidden)]), |_| Access::Full).unwrap();
+        let own = audit_view(&deu, entry("DEU", vec![("FRA", Access::Hidden)]), |_| {
+            Access::Full
+        })
+        .unwrap();
         assert!(own.event.disclosed.is_empty());
         assert_eq!(own.event.token_id, "tok");
         // Another agency's access to DEU's record and to someone else's.
@@ -486,7 +509,12 @@ mod tests {
         );
         assert_eq!(seen.event.purpose, "p");
         // Nothing of DEU's: nothing at all.
-        assert!(audit_view(&deu, entry("ITA", vec![("FRA", Access::Full)]), |_| Access::Full).is_none());
+        assert!(
+            audit_view(&deu, entry("ITA", vec![("FRA", Access::Full)]), |_| {
+                Access::Full
+            })
+            .is_none()
+        );
         // Its own look-up of a record it was shown then and may not see now.
         let since_hidden = entry("DEU", vec![("FRA", Access::Full), ("ITA", Access::Full)]);
         let named_now = audit_view(&deu, since_hidden, |d| {
@@ -504,13 +532,21 @@ mod tests {
             ..deu
         };
         let whole = entry("ITA", vec![("FRA", Access::Hidden)]);
-        assert_eq!(audit_view(&auditor, whole.clone(), |_| Access::Hidden), Some(whole));
+        assert_eq!(
+            audit_view(&auditor, whole.clone(), |_| Access::Hidden),
+            Some(whole)
+        );
         let operator = Caller {
             role: Role::Operator,
             agency: code("ITA"),
             token_id: "o".into(),
         };
-        assert!(audit_view(&operator, entry("ITA", vec![("ITA", Access::Full)]), |_| Access::Full).is_none());
+        assert!(
+            audit_view(&operator, entry("ITA", vec![("ITA", Access::Full)]), |_| {
+                Access::Full
+            })
+            .is_none()
+        );
     }
 
     #[test]

@@ -155,6 +155,48 @@ async fn oversized_bodies_are_413() {
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
 
+/// A body sent in chunks, without a length, is cut at the limit as well:
+/// 413 like any other body over it, through a real server.
+#[tokio::test]
+async fn oversized_chunked_bodies_are_413() {
+    let h = Harness::with_config(vigil_server::ServerConfig {
+        body_limit: 1024,
+        ..Default::default()
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(vigil_server::serve(
+        listener,
+        h.state.clone(),
+        std::future::pending(),
+    ));
+    let chunks = (0..8).map(|_| Ok::<_, std::io::Error>("x".repeat(512)));
+    let client = reqwest::Client::new();
+    for (path, content_type) in [
+        ("/v1/records", "application/json"),
+        ("/v1/manifests", "text/plain"),
+        ("/v1/import?format=ftm", "application/x-ndjson"),
+        ("/v1/screen", "application/json"),
+        ("/v1/match/default", "application/json"),
+        ("/v1/webhooks", "application/json"),
+    ] {
+        let r = client
+            .post(format!("{base}{path}"))
+            .bearer_auth(h.token("FRA", "contributor"))
+            .header("x-vigil-purpose", "test")
+            .header("content-type", content_type)
+            .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
+                chunks.clone(),
+            )))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE, "{path}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "payload_too_large", "{path}: {body}");
+    }
+}
+
 #[tokio::test]
 async fn only_the_owners_contributors_write() {
     let h = Harness::new();

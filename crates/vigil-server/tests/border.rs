@@ -295,7 +295,10 @@ async fn a_past_disclosure_keeps_only_the_hit_and_the_contact_once_the_owner_hid
         .json();
     assert_eq!(flight["hits"], 1);
     let link = flight["link"].as_str().unwrap().to_string();
-    let hits = h.call("GET", "/v1/hits?side=screener", Some(&fra), None).await.json();
+    let hits = h
+        .call("GET", "/v1/hits?side=screener", Some(&fra), None)
+        .await
+        .json();
     let hit_id = hits["hits"][0]["id"].as_str().unwrap().to_string();
     assert_eq!(hits["hits"][0]["record"], id.as_str(), "shown in full then");
     let decided = h
@@ -323,13 +326,26 @@ async fn a_past_disclosure_keeps_only_the_hit_and_the_contact_once_the_owner_hid
         }
     };
     let everything_fra_reads = || async {
-        let list = h.call("GET", "/v1/hits?side=screener", Some(&fra), None).await.json();
+        let list = h
+            .call("GET", "/v1/hits?side=screener", Some(&fra), None)
+            .await
+            .json();
         // Re-screening the flight after each change finds the hit stored.
         assert_eq!(list["hits"].as_array().unwrap().len(), 1, "{list}");
-        let one = h.call("GET", &format!("/v1/hits/{hit_id}"), Some(&fra), None).await.json();
+        let one = h
+            .call("GET", &format!("/v1/hits/{hit_id}"), Some(&fra), None)
+            .await
+            .json();
         let manifest = h.call("GET", &link, Some(&fra), None).await.json();
-        let audit = h.call("GET", "/v1/audit?limit=1000", Some(&fra), None).await;
-        (list["hits"][0].clone(), one, manifest["results"][0]["results"].clone(), String::from_utf8_lossy(&audit.body).to_string())
+        let audit = h
+            .call("GET", "/v1/audit?limit=1000", Some(&fra), None)
+            .await;
+        (
+            list["hits"][0].clone(),
+            one,
+            manifest["results"][0]["results"].clone(),
+            String::from_utf8_lossy(&audit.body).to_string(),
+        )
     };
 
     // Narrowed to hit-only: the hit-only view, no score, no decision note.
@@ -337,32 +353,60 @@ async fn a_past_disclosure_keeps_only_the_hit_and_the_contact_once_the_owner_hid
     let (listed, one, results, _) = everything_fra_reads().await;
     assert_eq!(listed, one);
     assert_eq!(one["disclosure"], "hit_only");
-    assert!(one.get("score").is_none() && one.get("decision_note").is_none(), "{one}");
+    assert!(
+        one.get("score").is_none() && one.get("decision_note").is_none(),
+        "{one}"
+    );
     assert!(one["instruction"].as_str().unwrap().contains("DE-MUELLER"));
     assert_eq!(results[0]["disclosure"], "hit_only");
-    assert!(results[0].get("score").is_none() && results[0].get("explanation").is_none(), "{results}");
+    assert!(
+        results[0].get("score").is_none() && results[0].get("explanation").is_none(),
+        "{results}"
+    );
 
     // Hidden: the hit happened, the owner is DEU, quote the hit.
     set_policy(json!({"visibility": {"except": ["FRA"]}})).await;
     let (listed, one, results, audit) = everything_fra_reads().await;
     assert_eq!(listed, one);
     assert_eq!(one["disclosure"], "withdrawn");
-    assert_eq!((one["id"].as_str(), one["owner"].as_str()), (Some(hit_id.as_str()), Some("DEU")));
+    assert_eq!(
+        (one["id"].as_str(), one["owner"].as_str()),
+        (Some(hit_id.as_str()), Some("DEU"))
+    );
     assert!(one["instruction"].as_str().unwrap().contains(&hit_id));
-    assert_eq!(one["traveller"]["surname"], "MUELLER-LUEDENSCHEIDT", "what FRA sent stays FRA's");
+    assert_eq!(
+        one["traveller"]["surname"], "MUELLER-LUEDENSCHEIDT",
+        "what FRA sent stays FRA's"
+    );
     assert_eq!(results.as_array().unwrap().len(), 1);
     assert_eq!(results[0]["disclosure"], "withdrawn");
     assert_eq!(results[0]["hit_id"], hit_id.as_str());
-    for (path, body) in [("hit", one.to_string()), ("manifest", results.to_string()), ("audit", audit)] {
-        for secret in [id.as_str(), "DE-MUELLER", "DE case 42", "score", "confirmed"] {
-            assert!(!body.contains(secret), "{path} still shows {secret}: {body}");
+    for (path, body) in [
+        ("hit", one.to_string()),
+        ("manifest", results.to_string()),
+        ("audit", audit),
+    ] {
+        for secret in [
+            id.as_str(),
+            "DE-MUELLER",
+            "DE case 42",
+            "score",
+            "confirmed",
+        ] {
+            assert!(
+                !body.contains(secret),
+                "{path} still shows {secret}: {body}"
+            );
         }
     }
 
     // Shown again: a wider policy shows what it allows again.
     set_policy(json!({"visibility": "all"})).await;
     let (_, one, results, _) = everything_fra_reads().await;
-    assert_eq!((one["disclosure"].as_str(), one["record"].as_str()), (Some("full"), Some(id.as_str())));
+    assert_eq!(
+        (one["disclosure"].as_str(), one["record"].as_str()),
+        (Some("full"), Some(id.as_str()))
+    );
     assert_eq!(results[0]["id"], id.as_str());
 }
 
@@ -540,8 +584,12 @@ async fn a_rescreening_hit_hidden_from_the_screener_leaves_nothing_in_its_audit_
         .await;
     assert_eq!(r.json()["hits"], 0);
     let audit = || async {
-        String::from_utf8_lossy(&h.call("GET", "/v1/audit?limit=1000", Some(&fra), None).await.body)
-            .replace(|c: char| c.is_ascii_digit(), "")
+        String::from_utf8_lossy(
+            &h.call("GET", "/v1/audit?limit=1000", Some(&fra), None)
+                .await
+                .body,
+        )
+        .replace(|c: char| c.is_ascii_digit(), "")
     };
     let before = audit().await;
     let id = h
@@ -551,15 +599,31 @@ async fn a_rescreening_hit_hidden_from_the_screener_leaves_nothing_in_its_audit_
         .call("GET", "/v1/hits", Some(&h.token("DEU", "analyst")), None)
         .await
         .json();
-    assert_eq!(inbox["hits"].as_array().unwrap().len(), 1, "the owner is notified");
+    assert_eq!(
+        inbox["hits"].as_array().unwrap().len(),
+        1,
+        "the owner is notified"
+    );
     assert_eq!(inbox["hits"][0]["disclosed"], "hidden");
     // FRA's log gained only its own reading of it (less the digits of
     // times and sequence numbers).
     let after = audit().await;
-    assert!(!after.contains("rescreen") && !after.contains(&id.replace(|c: char| c.is_ascii_digit(), "")), "{after}");
-    assert_eq!(after.matches("audit.read").count(), before.matches("audit.read").count() + 1);
+    assert!(
+        !after.contains("rescreen")
+            && !after.contains(&id.replace(|c: char| c.is_ascii_digit(), "")),
+        "{after}"
+    );
+    assert_eq!(
+        after.matches("audit.read").count(),
+        before.matches("audit.read").count() + 1
+    );
     let deu = h
-        .call("GET", "/v1/audit?action=rescreen", Some(&h.token("DEU", "analyst")), None)
+        .call(
+            "GET",
+            "/v1/audit?action=rescreen",
+            Some(&h.token("DEU", "analyst")),
+            None,
+        )
         .await
         .json();
     assert_eq!(deu["entries"].as_array().unwrap().len(), 1, "{deu}");

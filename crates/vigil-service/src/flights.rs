@@ -6,8 +6,8 @@ use serde::Serialize;
 use serde_json::Value;
 use vigil_core::access::{self, HitOnlyView};
 use vigil_core::{
-    Access, Action, AgencyCode, RecordId, CountryCode, Document, DocumentKind, Flight, Gender, HitContext, Outcome, PartialDate,
-    Traveller,
+    Access, Action, AgencyCode, CountryCode, Document, DocumentKind, Flight, Gender, HitContext,
+    Outcome, PartialDate, RecordId, Traveller,
 };
 use vigil_formats::{mrz, paxlst};
 
@@ -311,18 +311,26 @@ impl Vigil {
             return Ok(Some(result));
         };
         let now = access::access_for(agency, &record.owner, &record.draft.policy);
-        let hit_id = result.get("hit_id").and_then(Value::as_str).map(str::to_string);
-        let is_match = result.get("match").and_then(Value::as_bool).unwrap_or(false);
+        let hit_id = result
+            .get("hit_id")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let is_match = result
+            .get("match")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         Ok(match access::lasting_access(then, now) {
             Access::Full => Some(result),
             Access::HitOnly if then == Access::HitOnly => Some(result),
             Access::HitOnly if !is_match => None,
-            Access::HitOnly => Some(serde_json::to_value(ScreenResult::HitOnly {
-                view: HitOnlyView::of(&record),
-                is_match,
-                hit_id,
-            })
-            .map_err(|e| ServiceError::Internal(format!("a hit-only result: {e}")))?),
+            Access::HitOnly => Some(
+                serde_json::to_value(ScreenResult::HitOnly {
+                    view: HitOnlyView::of(&record),
+                    is_match,
+                    hit_id,
+                })
+                .map_err(|e| ServiceError::Internal(format!("a hit-only result: {e}")))?,
+            ),
             Access::Hidden => hit_id.map(|hit| {
                 serde_json::json!({
                     "owner": record.owner,

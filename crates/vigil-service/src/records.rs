@@ -8,7 +8,8 @@ use vigil_core::access::{
 };
 use vigil_core::audit::Disclosed;
 use vigil_core::{
-    Access, Action, FieldError, Outcome, Record, RecordDraft, RecordId, RecordStatus, RecordView,
+    Access, Action, AgencyCode, FieldError, Outcome, Record, RecordDraft, RecordId, RecordStatus,
+    RecordView,
 };
 use vigil_store::{RecordChange, RecordFilter, RecordVersion};
 
@@ -30,13 +31,26 @@ pub struct RecordPage {
 impl Vigil {
     /// Loads a record as the caller may see it: `None` when it does not
     /// exist *or* is hidden, so that both take the same path from here on.
-    fn visible(&self, ctx: &Ctx, id: RecordId) -> Result<(Option<Record>, Option<RecordView>)> {
-        let record = self.store.record(id)?;
-        let view = record
-            .as_ref()
-            .filter(|r| may_see_retired(&ctx.caller, r))
-            .and_then(|r| view_for(&ctx.caller, r));
-        Ok((record, view))
+    /// What the caller may see of a record. Access is decided on the
+    /// record's owner, status and policy, read alone: a hidden record is
+    /// refused without being read, in about the time an unknown id takes.
+    fn visible(&self, ctx: &Ctx, id: RecordId) -> Result<Seen> {
+        let Some(facts) = self.store.access_facts(id)? else {
+            return Ok(Seen::Absent);
+        };
+        if access::hidden_from(&ctx.caller, &facts.owner, facts.status, &facts.policy) {
+            return Ok(Seen::Hidden(facts.owner));
+        }
+        // Read again in whole: it may have changed in between.
+        let Some(record) = self.store.record(id)? else {
+            return Ok(Seen::Absent);
+        };
+        Ok(match view_for(&ctx.caller, &record) {
+            Some(view) if may_see_retired(&ctx.caller, &record) => {
+                Seen::Visible(Box::new(record), view)
+            }
+            _ => Seen::Hidden(facts.owner),
+        })
     }
 
     pub fn create_record(&self, ctx: &Ctx, draft: RecordDraft) -> Result<Record> {
@@ -97,11 +111,10 @@ impl Vigil {
     /// The checks shared by update and retire: a hidden record is "not
     /// found", a visible one owned by someone else is "forbidden".
     fn writable(&self, ctx: &Ctx, id: RecordId, action: Action) -> Result<Record> {
-        let (record, view) = self.visible(ctx, id)?;
         let request = serde_json::json!({"id": id});
-        match (record, view) {
-            (Some(r), Some(_)) if may_write(&ctx.caller, &r.owner) => Ok(r),
-            (Some(r), Some(_)) => {
+        match self.visible(ctx, id)? {
+            Seen::Visible(r, _) if may_write(&ctx.caller, &r.owner) => Ok(*r),
+            Seen::Visible(r, _) => {
                 self.audit(
                     ctx,
                     action,
@@ -113,7 +126,7 @@ impl Vigil {
                     "only the owner's contributors may change a record".into(),
                 ))
             }
-            (record, _) => self.absent(ctx, action, request, record.as_ref()),
+            seen => self.absent(ctx, action, request, id, seen),
         }
     }
 
@@ -124,12 +137,18 @@ impl Vigil {
         ctx: &Ctx,
         action: Action,
         request: serde_json::Value,
-        record: Option<&Record>,
+        id: RecordId,
+        seen: Seen,
     ) -> Result<T> {
-        let touched = record
-            .map(|r| disclosed(r, Access::Hidden))
-            .into_iter()
-            .collect();
+        let touched = match seen {
+            Seen::Absent => Vec::new(),
+            Seen::Hidden(owner) => vec![Disclosed {
+                record: id,
+                owner,
+                level: Access::Hidden,
+            }],
+            Seen::Visible(r, _) => vec![disclosed(&r, Access::Hidden)],
+        };
         self.audit(ctx, action, request, touched, Outcome::NotFound)?;
         Err(ServiceError::NotFound("record"))
     }
@@ -185,10 +204,9 @@ impl Vigil {
     }
 
     pub fn get_record(&self, ctx: &Ctx, id: RecordId) -> Result<RecordView> {
-        let (record, view) = self.visible(ctx, id)?;
         let request = serde_json::json!({"id": id});
-        match (record, view) {
-            (Some(r), Some(v)) => {
+        match self.visible(ctx, id)? {
+            Seen::Visible(r, v) => {
                 let level = access::record_access(&ctx.caller, &r);
                 self.audit(
                     ctx,
@@ -199,7 +217,7 @@ impl Vigil {
                 )?;
                 Ok(v)
             }
-            (record, _) => self.absent(ctx, Action::RecordGet, request, record.as_ref()),
+            seen => self.absent(ctx, Action::RecordGet, request, id, seen),
         }
     }
 
@@ -266,10 +284,9 @@ impl Vigil {
     }
 
     pub fn record_history(&self, ctx: &Ctx, id: RecordId) -> Result<Vec<RecordVersion>> {
-        let record = self.store.record(id)?;
         let request = serde_json::json!({"id": id});
-        match record {
-            Some(r) if may_read_history(&ctx.caller, &r.owner) => {
+        match self.visible(ctx, id)? {
+            Seen::Visible(r, _) if may_read_history(&ctx.caller, &r.owner) => {
                 let history = self.store.record_history(id)?;
                 self.audit(
                     ctx,
@@ -280,7 +297,7 @@ impl Vigil {
                 )?;
                 Ok(history)
             }
-            Some(r) if may_see_retired(&ctx.caller, &r) && view_for(&ctx.caller, &r).is_some() => {
+            Seen::Visible(r, _) => {
                 self.audit(
                     ctx,
                     Action::RecordHistory,
@@ -292,9 +309,19 @@ impl Vigil {
                     "only the owner and auditors may read a record's history".into(),
                 ))
             }
-            record => self.absent(ctx, Action::RecordHistory, request, record.as_ref()),
+            seen => self.absent(ctx, Action::RecordHistory, request, id, seen),
         }
     }
+}
+
+/// What a caller may see of a record, by id.
+enum Seen {
+    /// No such record.
+    Absent,
+    /// A record hidden from the caller: only its owner is kept, for the
+    /// audit entry its owner reads.
+    Hidden(AgencyCode),
+    Visible(Box<Record>, RecordView),
 }
 
 /// The record a one-change write returns.

@@ -25,7 +25,8 @@ pub const RESCREEN_TOKEN: &str = "rescreen";
 
 /// The purpose of the entry for hits on records hidden from the agency that
 /// screened: audited in the owner's name, for its notification.
-const OWNER_NOTICE_PURPOSE: &str = "re-screening: hits on the owner's records hidden from the screening agency";
+const OWNER_NOTICE_PURPOSE: &str =
+    "re-screening: hits on the owner's records hidden from the screening agency";
 
 impl Vigil {
     fn rescreen_since(&self) -> DateTime<Utc> {

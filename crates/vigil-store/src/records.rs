@@ -4,7 +4,9 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use vigil_core::audit::AuditEvent;
-use vigil_core::{AgencyCode, Caller, Category, Record, RecordDraft, RecordId, RecordStatus};
+use vigil_core::{
+    AccessPolicy, AgencyCode, Caller, Category, Record, RecordDraft, RecordId, RecordStatus,
+};
 
 use crate::error::Result;
 
@@ -87,6 +89,16 @@ pub struct ChangeEvent {
     pub change: ChangeKind,
 }
 
+/// What access to a record is decided on: its owner, status and policy.
+/// Read without the rest of the record, so that refusing a record the
+/// caller may not see costs what answering for an unknown id costs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccessFacts {
+    pub owner: AgencyCode,
+    pub status: RecordStatus,
+    pub policy: AccessPolicy,
+}
+
 /// Filters for listing records. Empty fields do not filter.
 #[derive(Debug, Clone, Default)]
 pub struct RecordFilter {
@@ -113,6 +125,8 @@ pub trait RecordStore {
         progress: Option<&(dyn Fn(usize, usize) + Sync)>,
     ) -> Result<Vec<Record>>;
     fn record(&self, id: RecordId) -> Result<Option<Record>>;
+    /// See [`AccessFacts`].
+    fn access_facts(&self, id: RecordId) -> Result<Option<AccessFacts>>;
     fn record_by_reference(&self, owner: &AgencyCode, reference: &str) -> Result<Option<Record>>;
     /// Records in id order after `after`, matching the filter. Access rules
     /// are not applied here: the caller filters what it may see.

@@ -11,7 +11,8 @@ use super::rows::{CHANGE_COLUMNS, RECORD_COLUMNS, RECORD_FROM, VERSION_COLUMNS};
 use super::SqliteStore;
 use crate::error::{Result, StoreError};
 use crate::records::{
-    Actor, ChangeEvent, ChangeKind, RecordChange, RecordFilter, RecordStore, RecordVersion,
+    AccessFacts, Actor, ChangeEvent, ChangeKind, RecordChange, RecordFilter, RecordStore,
+    RecordVersion,
 };
 
 fn load_record(conn: &Connection, id: RecordId) -> Result<Option<Record>> {
@@ -97,12 +98,13 @@ fn save_record(
     actor: &Actor,
 ) -> Result<()> {
     let body = to_json("record draft", &record.draft)?;
+    let policy = to_json("record policy", &record.draft.policy)?;
     let result = tx.prepare_cached(
-        "INSERT INTO records (id, owner, reference, version, status, category, created_at, updated_at, review_due)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+        "INSERT INTO records (id, owner, reference, version, status, category, created_at, updated_at, review_due, policy)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT(id) DO UPDATE SET reference = excluded.reference, version = excluded.version,
            status = excluded.status, category = excluded.category, updated_at = excluded.updated_at,
-           review_due = excluded.review_due",
+           review_due = excluded.review_due, policy = excluded.policy",
     )?.execute(
         params![
             record.id.to_string(),
@@ -114,6 +116,7 @@ fn save_record(
             ts(&record.created_at),
             ts(&record.updated_at),
             date(&record.review_due),
+            policy,
         ],
     );
     match result {
@@ -177,6 +180,14 @@ impl RecordStore for SqliteStore {
 
     fn record(&self, id: RecordId) -> Result<Option<Record>> {
         self.read(|conn| load_record(conn, id))
+    }
+
+    fn access_facts(&self, id: RecordId) -> Result<Option<AccessFacts>> {
+        self.read(|conn| {
+            let mut stmt =
+                conn.prepare_cached("SELECT id, owner, status, policy FROM records WHERE id = ?1")?;
+            rows::first(&mut stmt, params![id.to_string()], rows::access_facts)
+        })
     }
 
     fn record_by_reference(&self, owner: &AgencyCode, reference: &str) -> Result<Option<Record>> {

@@ -17,12 +17,12 @@ use rusqlite::{Params, Row, Statement};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use vigil_core::audit::StoredAuditEntry;
-use vigil_core::{Agency, Caller, Hit, HitContext, Record, RecordId, RecordStatus};
+use vigil_core::{AccessPolicy, Agency, Caller, Hit, HitContext, Record, RecordId, RecordStatus};
 
 use crate::agencies::TokenInfo;
 use crate::error::{Result, StoreError};
 use crate::hits::{Delivery, StoredManifest, Webhook};
-use crate::records::{Actor, ChangeEvent, RecordVersion};
+use crate::records::{AccessFacts, Actor, ChangeEvent, RecordVersion};
 
 /// The store's clock, at the precision timestamps are stored with, so that
 /// a value a write returns equals the one a later read returns.
@@ -218,6 +218,20 @@ pub(super) fn record(row: &Row<'_>) -> Result<Record> {
         updated_at: c.time("updated_at")?,
         review_due: c.date("review_due")?,
         draft: c.json("body")?,
+    })
+}
+
+/// A record's [`AccessFacts`]; a body without a policy has the default one.
+pub(super) fn access_facts(row: &Row<'_>) -> Result<AccessFacts> {
+    let c = Columns::new(row, "record", "id")?;
+    let policy: Option<String> = c.get("policy")?;
+    Ok(AccessFacts {
+        owner: c.parse("owner")?,
+        status: c.parse("status")?,
+        policy: match policy {
+            Some(text) => serde_json::from_str(&text).map_err(|e| c.corrupt("policy", e))?,
+            None => AccessPolicy::default(),
+        },
     })
 }
 

@@ -138,6 +138,16 @@ CREATE TABLE feed_cursors (
 INSERT INTO feed_cursors (name, seq)
     SELECT 'rescreen', COALESCE(MAX(seq), 0) FROM record_versions;
 "#,
+    // A record's access policy beside its owner and status, so that access
+    // is decided without parsing the record's content: refusing a hidden
+    // record then costs what an unknown id costs.
+    r#"
+ALTER TABLE records ADD COLUMN policy TEXT;
+UPDATE records SET policy = (
+    SELECT json_extract(v.body, '$.policy') FROM record_versions v
+    WHERE v.record_id = records.id AND v.version = records.version
+);
+"#,
 ];
 
 /// Runs the migrations not yet applied, each in its own transaction. The
