@@ -211,6 +211,7 @@ pub fn screener_view(hit: &Hit, record: Option<&Record>) -> Option<ScreenerView>
     };
     let hit_only = (!full).then(|| record.map(HitOnlyView::of)).flatten();
     Some(ScreenerView::Disclosed(ScreenerHitView {
+        seq: hit.screener_seq,
         id: hit.id.clone(),
         record: hit.record,
         owner: hit.owner.clone(),
@@ -246,6 +247,8 @@ pub enum Withdrawn {
 /// record, its reference, the score or the owner's decision.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WithdrawnHitView {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seq: Option<i64>,
     pub id: String,
     pub owner: AgencyCode,
     pub disclosure: Withdrawn,
@@ -258,6 +261,7 @@ pub struct WithdrawnHitView {
 impl WithdrawnHitView {
     fn of(hit: &Hit) -> Self {
         WithdrawnHitView {
+            seq: hit.screener_seq,
             id: hit.id.clone(),
             owner: hit.owner.clone(),
             disclosure: Withdrawn::Withdrawn,
@@ -277,6 +281,10 @@ pub fn withdrawn_instruction(owner: &AgencyCode, hit_id: &str) -> String {
 /// See [`screener_view`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScreenerHitView {
+    /// Position among the hits the agency may know of: the `after` of the
+    /// next page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seq: Option<i64>,
     pub id: String,
     pub record: RecordId,
     pub owner: AgencyCode,

@@ -135,8 +135,18 @@ pub struct NewHit {
 /// A stored hit: what the owner sees.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Hit {
-    /// Position in the hit stream (SSE event id).
+    /// Position in the owner's hit stream (the SSE event id): counted per
+    /// owner, so that its gaps say nothing of other agencies' hits.
     pub seq: i64,
+    /// Position among all hits, in the order they were stored: what wakes
+    /// streams and the webhook worker. Never sent: its gaps would count
+    /// hits on records the reader may not see.
+    #[serde(skip)]
+    pub stored: i64,
+    /// Position among the hits the screening agency may know of (none for a
+    /// hit on a record hidden from it when it screened): its page cursor.
+    #[serde(skip)]
+    pub screener_seq: Option<i64>,
     pub id: String,
     pub record: RecordId,
     pub owner: AgencyCode,

@@ -37,6 +37,7 @@ mod documented {
     /// still exists: what the screener sent, the hit's bookkeeping and the
     /// view's fields. It has no score, no decision_note and no explanation.
     pub const SCREENER_HIT: &[&str] = &[
+        "seq",
         "id",
         "record",
         "owner",

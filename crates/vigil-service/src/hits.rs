@@ -181,7 +181,7 @@ impl Vigil {
         ctx.require_case_reader()?;
         let last_event_id = match last_event_id {
             Some(seq) => seq,
-            None => self.store.last_hit_seq()?,
+            None => self.store.last_hit_seq(&ctx.caller.agency)?,
         };
         self.audit(
             ctx,

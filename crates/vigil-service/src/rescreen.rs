@@ -115,7 +115,7 @@ impl Vigil {
             let event = rescreen_event(agency, purpose, &hits);
             let stored = self.store.insert_hits(hits, event)?;
             if let Some(last) = stored.last() {
-                self.announce_hit(last.seq);
+                self.announce_hit(last.stored);
             }
         }
         Ok(count)

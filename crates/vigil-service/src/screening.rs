@@ -308,7 +308,7 @@ impl Vigil {
             hit_ids[slot] = Some(hit.id.clone());
         }
         if let Some(last) = stored.last() {
-            self.announce_hit(last.seq);
+            self.announce_hit(last.stored);
         }
         Ok(hit_ids)
     }

@@ -15,6 +15,10 @@ pub struct HitFilter {
     pub screening_agency: Option<AgencyCode>,
     pub status: Option<HitStatus>,
     pub record: Option<RecordId>,
+    /// Hits after this position: in the owner's sequence when `owner` is
+    /// given, else in the screening agency's when `screening_agency` is
+    /// (only hits it may know of have one), else in the store's order. The
+    /// page is in the same order.
     pub after_seq: Option<i64>,
     pub limit: usize,
 }
@@ -64,8 +68,9 @@ pub trait HitStore {
     fn insert_hits(&self, hits: Vec<NewHit>, audit: AuditEvent) -> Result<Vec<Hit>>;
     fn hit(&self, id: &str) -> Result<Option<Hit>>;
     fn hits(&self, filter: &HitFilter) -> Result<Vec<Hit>>;
-    /// The sequence number of the newest hit (0 when there is none).
-    fn last_hit_seq(&self) -> Result<i64>;
+    /// The position of the owner's newest hit in its stream (0 when there
+    /// is none).
+    fn last_hit_seq(&self, owner: &AgencyCode) -> Result<i64>;
     /// Records the owner's decision; a false positive also suppresses the
     /// same traveller (by each of its keys) against the same record.
     fn decide_hit(

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Transaction};
 use vigil_core::audit::AuditEvent;
-use vigil_core::{AgencyCode, Hit, HitNotification, HitStatus, NewHit, RecordId};
+use vigil_core::{Access, AgencyCode, Hit, HitNotification, HitStatus, NewHit, RecordId};
 
 use super::rows::{self, name, now, to_json, ts};
 use super::rows::{DELIVERY_COLUMNS, HIT_COLUMNS, MANIFEST_COLUMNS, WEBHOOK_COLUMNS};
@@ -19,10 +19,24 @@ use crate::ids::new_hit_id;
 fn insert_hit(tx: &Transaction<'_>, h: NewHit) -> Result<Hit> {
     let id = new_hit_id();
     let at = now();
+    // Under the write lock: the next number in each sequence is taken by
+    // this transaction alone.
+    let owner_seq: i64 = tx
+        .prepare_cached("SELECT COALESCE(MAX(owner_seq), 0) + 1 FROM hits WHERE owner = ?1")?
+        .query_row(params![h.owner.as_str()], |r| r.get(0))?;
+    let screener_seq: Option<i64> = match h.disclosed {
+        Access::Hidden => None,
+        _ => Some(
+            tx.prepare_cached(
+                "SELECT COALESCE(MAX(screener_seq), 0) + 1 FROM hits WHERE screening_agency = ?1",
+            )?
+            .query_row(params![h.screening_agency.as_str()], |r| r.get(0))?,
+        ),
+    };
     tx.prepare_cached(
         "INSERT INTO hits (id, record_id, owner, reference, screening_agency, token_id, purpose, disclosed,
-           traveller, context, score, explanation, created_at, status, traveller_keys)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+           traveller, context, score, explanation, created_at, status, traveller_keys, owner_seq, screener_seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     )?
     .execute(params![
         id,
@@ -40,9 +54,13 @@ fn insert_hit(tx: &Transaction<'_>, h: NewHit) -> Result<Hit> {
         ts(&at),
         name(HitStatus::New),
         to_json("traveller keys", &h.traveller_keys)?,
+        owner_seq,
+        screener_seq,
     ])?;
     let hit = Hit {
-        seq: tx.last_insert_rowid(),
+        seq: owner_seq,
+        stored: tx.last_insert_rowid(),
+        screener_seq,
         id,
         record: h.record,
         owner: h.owner,
@@ -101,15 +119,23 @@ impl HitStore for SqliteStore {
     }
 
     fn hits(&self, filter: &HitFilter) -> Result<Vec<Hit>> {
+        // The sequence a page is cut in: the owner's for an owner's hits,
+        // the screening agency's for its own (which leaves out the hits it
+        // may not know of), the store's otherwise.
+        let order = match (&filter.owner, &filter.screening_agency) {
+            (Some(_), _) => "owner_seq",
+            (None, Some(_)) => "screener_seq",
+            (None, None) => "seq",
+        };
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {HIT_COLUMNS} FROM hits
                  WHERE (?1 IS NULL OR owner = ?1)
                    AND (?2 IS NULL OR screening_agency = ?2)
                    AND (?3 IS NULL OR status = ?3)
-                   AND seq > ?4
+                   AND {order} > ?4
                    AND (?6 IS NULL OR record_id = ?6)
-                 ORDER BY seq LIMIT ?5"
+                 ORDER BY {order} LIMIT ?5"
             ))?;
             rows::all(
                 &mut stmt,
@@ -129,9 +155,13 @@ impl HitStore for SqliteStore {
         })
     }
 
-    fn last_hit_seq(&self) -> Result<i64> {
+    fn last_hit_seq(&self, owner: &AgencyCode) -> Result<i64> {
         self.read(|conn| {
-            Ok(conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM hits", [], |r| r.get(0))?)
+            Ok(conn.query_row(
+                "SELECT COALESCE(MAX(owner_seq), 0) FROM hits WHERE owner = ?1",
+                params![owner.as_str()],
+                |r| r.get(0),
+            )?)
         })
     }
 

@@ -298,14 +298,17 @@ pub(super) fn audit_entry(row: &Row<'_>) -> Result<StoredAuditEntry> {
     })
 }
 
-pub(super) const HIT_COLUMNS: &str = "seq, id, record_id, owner, reference, screening_agency, \
+pub(super) const HIT_COLUMNS: &str =
+    "seq, owner_seq, screener_seq, id, record_id, owner, reference, screening_agency, \
      token_id, purpose, disclosed, traveller, context, score, explanation, created_at, status, \
      decision_note, decided_by, decided_at";
 
 pub(super) fn hit(row: &Row<'_>) -> Result<Hit> {
     let c = Columns::new(row, "hit", "id")?;
     Ok(Hit {
-        seq: c.get("seq")?,
+        seq: c.get("owner_seq")?,
+        stored: c.get("seq")?,
+        screener_seq: c.get("screener_seq")?,
         id: c.get("id")?,
         record: c.record_id("record_id")?,
         owner: c.parse("owner")?,

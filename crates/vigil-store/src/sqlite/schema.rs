@@ -148,6 +148,22 @@ UPDATE records SET policy = (
     WHERE v.record_id = records.id AND v.version = records.version
 );
 "#,
+    // Hits counted per owner, and per screening agency among those it may
+    // know of: one counter over all hits would let any reader count, in the
+    // gaps between its own hits' numbers, hits on records hidden from it.
+    r#"
+ALTER TABLE hits ADD COLUMN owner_seq INTEGER;
+ALTER TABLE hits ADD COLUMN screener_seq INTEGER;
+UPDATE hits SET owner_seq = n.rn FROM (
+    SELECT seq, ROW_NUMBER() OVER (PARTITION BY owner ORDER BY seq) AS rn FROM hits
+) AS n WHERE n.seq = hits.seq;
+UPDATE hits SET screener_seq = n.rn FROM (
+    SELECT seq, ROW_NUMBER() OVER (PARTITION BY screening_agency ORDER BY seq) AS rn
+    FROM hits WHERE disclosed <> 'hidden'
+) AS n WHERE n.seq = hits.seq;
+CREATE UNIQUE INDEX hits_owner_seq ON hits(owner, owner_seq);
+CREATE UNIQUE INDEX hits_screener_seq ON hits(screening_agency, screener_seq);
+"#,
 ];
 
 /// Runs the migrations not yet applied, each in its own transaction. The
