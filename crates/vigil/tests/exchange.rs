@@ -241,3 +241,66 @@ fn bad_rows_are_reported_and_the_rest_imported() {
         "the bad date is reported"
     );
 }
+
+/// An import is stored in parts, each committed with its audit entry: an
+/// import killed half-way keeps the parts it stored and retires nothing,
+/// and running it again completes it, adding only what was missing.
+#[test]
+fn a_killed_import_keeps_its_parts_and_a_rerun_completes_it() {
+    const RECORDS: usize = 6000;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let file = dir.path().join("persons.jsonl");
+    let lines: String = (0..RECORDS)
+        .map(|i| {
+            format!(
+                "{{\"id\":\"p-{i}\",\"schema\":\"Person\",\"properties\":{{\"name\":[\"Person Number{i}\"]}}}}\n"
+            )
+        })
+        .collect();
+    std::fs::write(&file, lines).unwrap();
+    ok(vigil(&data, &["init"]));
+    let store = vigil_store::SqliteStore::open_existing(&data).unwrap();
+    let parts_stored = || {
+        use vigil_store::prelude::*;
+        let filter = vigil_store::AuditFilter {
+            action: Some(vigil_core::Action::Import),
+            limit: 10_000,
+            ..Default::default()
+        };
+        store.audit_entries(&filter).unwrap().len()
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vigil"))
+        .args(["import", "--format", "ftm", "--owner", "FRA"])
+        .arg(&file)
+        .arg("--data")
+        .arg(&data)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Killed once its first part is stored (or after it finished, on a
+    // fast machine: the rerun then adds nothing).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while parts_stored() == 0 && std::time::Instant::now() < deadline {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let _ = child.kill();
+    child.wait().unwrap();
+    let stored = parts_stored();
+    assert!(stored >= 1, "no part was stored within a minute");
+
+    let rerun = import_report(&data, "ftm", &file, "FRA");
+    eprintln!("parts stored before the kill: {stored}; rerun: {rerun}");
+    let added = rerun["added"].as_u64().unwrap() as usize;
+    let unchanged = rerun["unchanged"].as_u64().unwrap() as usize;
+    assert_eq!(added + unchanged, RECORDS, "{rerun}");
+    assert!(unchanged >= 1000, "the stored parts are kept: {rerun}");
+    assert_eq!(unchanged % 1000, 0, "whole parts only: {rerun}");
+    let listed = ok(vigil(&data, &["record", "list", "--all"]));
+    assert_eq!(listed.lines().count(), RECORDS);
+    let verified = ok(vigil(&data, &["audit", "verify"]));
+    assert!(verified.contains("audit chain intact"), "{verified}");
+}

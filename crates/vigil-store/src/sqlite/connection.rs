@@ -10,11 +10,12 @@
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{mpsc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
-use crate::error::Result;
+use crate::error::{Result, StoreError};
 
 /// Readers in the pool: enough for the server's concurrent reads on a small
 /// machine, each with its own page cache.
@@ -37,7 +38,49 @@ fn open_connection(path: &Path, cache_kib: i64) -> Result<Connection> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "cache_size", -cache_kib)?;
+    // No commit checkpoints the WAL itself: that would make whichever
+    // commit crosses the threshold copy everything written since into the
+    // database first — a whole import's pages, on a screening's audit
+    // entry. The checkpointer does it beside.
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
     Ok(conn)
+}
+
+/// How often the checkpointer copies the WAL into the database.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+/// A thread that checkpoints the WAL on a connection of its own, so that
+/// no commit waits for a checkpoint. Passive checkpoints take no lock that
+/// readers or the writer wait for; the WAL is reused from its start once
+/// everything in it is in the database. Stops when dropped.
+pub(super) struct Checkpointer {
+    _stop: mpsc::Sender<()>,
+}
+
+impl Checkpointer {
+    pub(super) fn spawn(path: &Path) -> Result<Self> {
+        let conn = open_connection(path, READER_CACHE_KIB)?;
+        let (stop, stopped) = mpsc::channel::<()>();
+        std::thread::Builder::new()
+            .name("vigil-checkpoint".into())
+            .spawn(move || loop {
+                let last = matches!(
+                    stopped.recv_timeout(CHECKPOINT_EVERY),
+                    Err(mpsc::RecvTimeoutError::Disconnected)
+                );
+                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                    tracing::warn!(error = %e, "WAL checkpoint failed; retried shortly");
+                }
+                if last {
+                    return;
+                }
+            })
+            .map_err(|source| StoreError::Io {
+                path: "checkpoint thread".into(),
+                source,
+            })?;
+        Ok(Checkpointer { _stop: stop })
+    }
 }
 
 /// The connection every write (and every audit append) goes through.

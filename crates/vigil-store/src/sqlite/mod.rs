@@ -20,7 +20,7 @@ use rusqlite::{Connection, Params, Transaction};
 use vigil_core::audit::AuditEvent;
 
 use self::commit::AuditCommitter;
-use self::connection::{begin_write, lock, open_writer, Readers};
+use self::connection::{begin_write, lock, open_writer, Checkpointer, Readers};
 use crate::error::{Result, StoreError};
 
 mod agencies;
@@ -42,6 +42,7 @@ pub struct SqliteStore {
     writer: Arc<Mutex<Connection>>,
     audit: AuditCommitter,
     readers: Readers,
+    _checkpointer: Checkpointer,
 }
 
 impl SqliteStore {
@@ -60,11 +61,13 @@ impl SqliteStore {
             path: "audit thread".into(),
             source,
         })?;
+        let checkpointer = Checkpointer::spawn(&path)?;
         Ok(SqliteStore {
             path,
             writer,
             audit,
             readers,
+            _checkpointer: checkpointer,
         })
     }
 
