@@ -10,6 +10,10 @@
 //! the same drafts as `parse_lines(x)` (tested).
 //!
 //! Mapping decisions:
+//! - The values of a property are a set, as in FtM: a value repeated in one
+//!   property is read once, and `extra` holds each value once per key
+//!   (export writes each value once, so a repeat would not survive the
+//!   round trip).
 //! - `name`: the first value in Latin script (or the first at all, if none
 //!   is Latin) is the primary name; further values in a non-Latin script are
 //!   `OriginalScript`, further Latin ones `Alias`. `alias` → `Alias`,
@@ -38,7 +42,7 @@
 //! - Not exported: links, handling, evaluation, access policy, listing and
 //!   confirmation dates (FtM `Person` has no place for them).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Map, Value};
 use vigil_core::access::HitOnlyView;
@@ -197,12 +201,18 @@ fn entity(value: &Value, position: Position, batch: &mut ImportBatch) {
         values.insert(key.as_str(), list);
     }
     person(&mut b, &mut values);
+    // Distinct raw values can still meet in `extra` once cleaned (two
+    // spellings of the same unusable name, say).
+    for list in b.draft.extra.values_mut() {
+        let mut seen = BTreeSet::new();
+        list.retain(|value| seen.insert(value.clone()));
+    }
     b.finish(batch);
 }
 
 /// The string values of one property. FtM writes lists of strings; a bare
 /// string or a number is accepted with a repair note, anything else is
-/// dropped with a diagnostic.
+/// dropped with a diagnostic. A value repeated in the list is read once.
 fn property_values(key: &str, raw: &Value, b: &mut DraftBuilder) -> Vec<String> {
     let items: Vec<&Value> = match raw {
         Value::Array(items) => items.iter().collect(),
@@ -216,13 +226,16 @@ fn property_values(key: &str, raw: &Value, b: &mut DraftBuilder) -> Vec<String> 
     for item in items {
         match item {
             Value::String(s) => {
-                if !s.trim().is_empty() {
+                if !s.trim().is_empty() && !out.contains(s) {
                     out.push(s.clone());
                 }
             }
             Value::Number(_) | Value::Bool(_) => {
                 b.repaired(format!("property {key}: value {item} read as a string"));
-                out.push(item.to_string());
+                let text = item.to_string();
+                if !out.contains(&text) {
+                    out.push(text);
+                }
             }
             other => b.repaired(format!(
                 "property {key}: value {} is not a string and was left out",
