@@ -105,6 +105,28 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Ok(vigil_service::json_input::parse_json(bytes)?)
 }
 
+/// The one parameter of a route's path (an id); one that is not UTF-8 once
+/// percent-decoded is 400 in JSON like every other error.
+pub struct PathId(pub String);
+
+#[async_trait]
+impl<S: Send + Sync> FromRequestParts<S> for PathId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(id)| PathId(id))
+            .map_err(|rejection| ApiError::BadRequest {
+                message: format!("invalid path: {rejection}"),
+                fields: vec![FieldError {
+                    path: "path".into(),
+                    message: rejection.body_text(),
+                }],
+            })
+    }
+}
+
 /// Query-string parameters; unknown or malformed ones are 400 naming them.
 pub struct QueryParams<T>(pub T);
 

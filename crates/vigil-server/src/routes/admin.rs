@@ -1,6 +1,6 @@
 //! `/v1/agencies` and `/v1/tokens`: identity administration (admin role).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
@@ -11,7 +11,7 @@ use vigil_service::Ctx;
 
 use super::blocking;
 use crate::error::ApiResult;
-use crate::extract::{Authed, JsonBody, QueryParams};
+use crate::extract::{Authed, JsonBody, PathId, QueryParams};
 use crate::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -91,7 +91,7 @@ pub async fn list_tokens(
 pub async fn revoke_token(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> ApiResult<impl IntoResponse> {
     let ctx = Ctx::from(auth);
     blocking(&state, move |v| v.revoke_token(&ctx, &id)).await?;

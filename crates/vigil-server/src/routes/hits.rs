@@ -4,7 +4,7 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::IntoResponse;
@@ -19,7 +19,7 @@ use vigil_service::Ctx;
 
 use super::blocking;
 use crate::error::ApiResult;
-use crate::extract::{Authed, JsonBody, QueryParams};
+use crate::extract::{Authed, JsonBody, PathId, QueryParams};
 use crate::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -48,7 +48,7 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> ApiResult<impl IntoResponse> {
     let ctx = Ctx::from(auth);
     Ok(Json(blocking(&state, move |v| v.get_hit(&ctx, &id)).await?))
@@ -57,7 +57,7 @@ pub async fn get(
 pub async fn decide(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     JsonBody(decision): JsonBody<Decision>,
 ) -> ApiResult<impl IntoResponse> {
     let ctx = Ctx::from(auth);

@@ -1,7 +1,7 @@
 //! `/v1/manifests`: a whole flight (a PAXLST message, or travellers as
 //! JSON) screened in one call and stored with its results.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
@@ -13,7 +13,7 @@ use vigil_service::Ctx;
 
 use super::blocking;
 use crate::error::ApiResult;
-use crate::extract::{parse_json, Authed, QueryParams, RawBody};
+use crate::extract::{parse_json, Authed, PathId, QueryParams, RawBody};
 use crate::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -60,7 +60,7 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> ApiResult<impl IntoResponse> {
     let ctx = Ctx::from(auth);
     Ok(Json(

@@ -1,6 +1,6 @@
 //! `/v1/records`: create, read, update, retire, list and history.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
@@ -13,7 +13,7 @@ use vigil_service::{Ctx, ServiceError};
 
 use super::blocking;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Authed, JsonBody, QueryParams};
+use crate::extract::{Authed, JsonBody, PathId, QueryParams};
 use crate::AppState;
 
 /// A malformed id cannot name a record: it is "not found", like any other.
@@ -34,7 +34,7 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> ApiResult<impl IntoResponse> {
     let ctx = Ctx::from(auth);
     let id = record_id(&id);
@@ -56,7 +56,7 @@ pub struct UpdateQuery {
 pub async fn update(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     QueryParams(q): QueryParams<UpdateQuery>,
     JsonBody(draft): JsonBody<RecordDraft>,
 ) -> ApiResult<impl IntoResponse> {
@@ -72,7 +72,7 @@ pub async fn update(
 pub async fn retire(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> ApiResult<impl IntoResponse> {
     let ctx = Ctx::from(auth);
     let id = record_id(&id)?;
@@ -83,7 +83,7 @@ pub async fn retire(
 pub async fn history(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> ApiResult<impl IntoResponse> {
     let ctx = Ctx::from(auth);
     let id = record_id(&id)?;

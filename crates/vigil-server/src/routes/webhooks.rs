@@ -1,6 +1,6 @@
 //! `/v1/webhooks`: where an agency's hits are delivered.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
@@ -9,7 +9,7 @@ use vigil_service::Ctx;
 
 use super::blocking;
 use crate::error::ApiResult;
-use crate::extract::{Authed, JsonBody};
+use crate::extract::{Authed, JsonBody, PathId};
 use crate::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -47,7 +47,7 @@ pub async fn list(State(state): State<AppState>, auth: Authed) -> ApiResult<impl
 pub async fn delete(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> ApiResult<impl IntoResponse> {
     let ctx = Ctx::from(auth);
     blocking(&state, move |v| v.delete_webhook(&ctx, &id)).await?;
