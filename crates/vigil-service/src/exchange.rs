@@ -258,6 +258,12 @@ impl Vigil {
                 .map_err(|e| stopped_import(e.into(), stored, total))?;
             stored += count;
             self.after_write(&written);
+            if part < parts {
+                // Leave the lock free a moment: a writer of another process
+                // waiting for it (a server's audit entry) takes it now
+                // rather than after the whole import.
+                std::thread::sleep(PART_PAUSE);
+            }
         }
         Ok(())
     }
@@ -337,6 +343,10 @@ impl Vigil {
 /// Changes stored per transaction by an import: a part commits in tens of
 /// milliseconds, the longest any other writer waits for the lock.
 const IMPORT_PART: usize = 1000;
+
+/// The pause between an import's parts, in which other writers get the lock
+/// (they try for it every millisecond).
+const PART_PAUSE: std::time::Duration = std::time::Duration::from_millis(2);
 
 /// An import that failed after some parts were stored says so, and how to
 /// finish it.

@@ -33,7 +33,7 @@ const READER_CACHE_KIB: i64 = 2000;
 
 fn open_connection(path: &Path, cache_kib: i64) -> Result<Connection> {
     let conn = Connection::open(path)?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.busy_handler(Some(wait_for_lock))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -44,6 +44,18 @@ fn open_connection(path: &Path, cache_kib: i64) -> Result<Connection> {
     // entry. The checkpointer does it beside.
     conn.pragma_update(None, "wal_autocheckpoint", 0)?;
     Ok(conn)
+}
+
+/// How long to wait for another process's write lock before giving up.
+const LOCK_WAIT_MS: i32 = 10_000;
+
+/// Waits for the write lock a millisecond at a time. SQLite's own busy
+/// timeout sleeps ever longer (up to 100 ms a try), and a waiter that wakes
+/// that rarely misses the short moments between another process's
+/// transactions (an import's parts) again and again: it starved for seconds.
+fn wait_for_lock(attempt: i32) -> bool {
+    std::thread::sleep(Duration::from_millis(1));
+    attempt < LOCK_WAIT_MS
 }
 
 /// How often the checkpointer copies the WAL into the database.

@@ -454,7 +454,10 @@ mod tests {
         // What is sent is what the owner reads (the store's own positions
         // are not sent).
         let json: serde_json::Value = serde_json::from_str(&due[0].payload).unwrap();
-        assert_eq!(json, serde_json::to_value(HitNotification::of(&hit)).unwrap());
+        assert_eq!(
+            json,
+            serde_json::to_value(HitNotification::of(&hit)).unwrap()
+        );
         assert!(json["hit"].get("stored").is_none() && json["hit"].get("screener_seq").is_none());
         assert_eq!(json["event"], "hit");
         store.delivery_succeeded(due[0].id).unwrap();
