@@ -25,9 +25,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
+use common::{
+    acting, contributor, date_text, entity, open, percentile, rss_mib, synthetic, traveller,
+};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use common::{acting, contributor, date_text, entity, open, percentile, rss_mib, synthetic, traveller};
 use vigil_core::{AgencyCode, Caller, Role};
 use vigil_formats::paxlst;
 use vigil_server::{AppState, ServerConfig};

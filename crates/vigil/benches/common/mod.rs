@@ -123,4 +123,3 @@ pub fn traveller(q: &vigil_match::Query) -> Traveller {
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
-
