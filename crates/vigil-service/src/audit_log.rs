@@ -155,6 +155,38 @@ fn parse_entry(e: &StoredAuditEntry) -> Result<AuditBody> {
         .map_err(|err| ServiceError::Internal(format!("audit entry {}: {err}", e.seq)))
 }
 
+/// What a caller may see today of the records an audit entry disclosed,
+/// looked up once per record.
+struct AccessNow<'a> {
+    vigil: &'a Vigil,
+    caller: &'a Caller,
+    seen: RefCell<HashMap<RecordId, Access>>,
+}
+
+impl<'a> AccessNow<'a> {
+    fn new(vigil: &'a Vigil, caller: &'a Caller) -> Self {
+        AccessNow {
+            vigil,
+            caller,
+            seen: RefCell::new(HashMap::new()),
+        }
+    }
+
+    fn access(&self, d: &Disclosed) -> Access {
+        if let Some(a) = self.seen.borrow().get(&d.record) {
+            return *a;
+        }
+        // A record that cannot be read now is treated as hidden: the entry
+        // stays, without naming it.
+        let access = match self.vigil.store.record(d.record) {
+            Ok(Some(r)) => access::record_access(self.caller, &r),
+            Ok(None) | Err(_) => Access::Hidden,
+        };
+        self.seen.borrow_mut().insert(d.record, access);
+        access
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -195,37 +227,5 @@ mod tests {
             .unwrap();
         let broken = vigil.verify_in_pages_of(2).unwrap().unwrap_err();
         assert_eq!(broken.seq, 5);
-    }
-}
-
-/// What a caller may see today of the records an audit entry disclosed,
-/// looked up once per record.
-struct AccessNow<'a> {
-    vigil: &'a Vigil,
-    caller: &'a Caller,
-    seen: RefCell<HashMap<RecordId, Access>>,
-}
-
-impl<'a> AccessNow<'a> {
-    fn new(vigil: &'a Vigil, caller: &'a Caller) -> Self {
-        AccessNow {
-            vigil,
-            caller,
-            seen: RefCell::new(HashMap::new()),
-        }
-    }
-
-    fn access(&self, d: &Disclosed) -> Access {
-        if let Some(a) = self.seen.borrow().get(&d.record) {
-            return *a;
-        }
-        // A record that cannot be read now is treated as hidden: the entry
-        // stays, without naming it.
-        let access = match self.vigil.store.record(d.record) {
-            Ok(Some(r)) => access::record_access(self.caller, &r),
-            Ok(None) | Err(_) => Access::Hidden,
-        };
-        self.seen.borrow_mut().insert(d.record, access);
-        access
     }
 }
