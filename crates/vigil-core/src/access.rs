@@ -20,6 +20,12 @@
 //!   ([`lasting_access`]): a hit on a record since hidden from the screener
 //!   keeps that it happened and whom to contact, nothing of the record.
 //!
+//! - Release to peer organisations ([`release_to`]): default deny; only the
+//!   owner's rule for that organisation lets anything leave, and a record
+//!   received from a peer never leaves again (not onward, not back home).
+//!   What a copy carries is decided here too ([`released_draft`],
+//!   [`received_policy`]).
+//!
 //! It also builds the hit-only views ([`HitOnlyView`], [`screener_view`]):
 //! what a hit-only party receives is decided and shaped here only. A
 //! hit-only record is never listed or exported to that party
@@ -32,8 +38,8 @@ use crate::agency::{AgencyCode, Caller, Role};
 use crate::audit::{AuditBody, Disclosed};
 use crate::hit::{Hit, HitContext, HitStatus};
 pub use crate::policy::Access;
-use crate::policy::{AccessPolicy, Disclosure, Visibility};
-use crate::record::{Record, RecordId, RecordStatus};
+use crate::policy::{AccessPolicy, Disclosure, ReleaseLevel, Visibility};
+use crate::record::{Record, RecordDraft, RecordId, RecordStatus};
 use crate::traveller::Traveller;
 
 /// What `agency` may see of a record owned by `owner` under `policy`.
@@ -65,8 +71,9 @@ pub fn record_access(caller: &Caller, record: &Record) -> Access {
 fn caller_access(caller: &Caller, owner: &AgencyCode, policy: &AccessPolicy) -> Access {
     match caller.role {
         Role::Auditor => return Access::Full,
-        // Running the instance is not reading its records.
-        Role::Operator => return Access::Hidden,
+        // Running the instance is not reading its records; a peer reads
+        // only what its release feed carries.
+        Role::Operator | Role::Peer => return Access::Hidden,
         _ => {}
     }
     access_for(&caller.agency, owner, policy)
@@ -97,7 +104,7 @@ pub fn may_write(caller: &Caller, owner: &AgencyCode) -> bool {
 pub fn may_read_history(caller: &Caller, owner: &AgencyCode) -> bool {
     match caller.role {
         Role::Auditor => true,
-        Role::Operator => false,
+        Role::Operator | Role::Peer => false,
         _ => &caller.agency == owner,
     }
 }
@@ -116,6 +123,13 @@ pub fn may_create_agencies(caller: &Caller) -> bool {
 /// the operator any token; an agency's admin its own agency's tokens, but
 /// not oversight's or the operator's (an agency does not audit itself).
 pub fn may_manage_token(caller: &Caller, agency: &AgencyCode, role: Role) -> bool {
+    // A peer organisation's agency acts only at its own instance.
+    if agency.organisation().is_some() {
+        return false;
+    }
+    if role == Role::Peer {
+        return false;
+    }
     match caller.role {
         Role::Operator => true,
         Role::Admin => &caller.agency == agency && !matches!(role, Role::Auditor | Role::Operator),
@@ -136,7 +150,13 @@ pub fn token_scope(caller: &Caller) -> Option<Option<&AgencyCode>> {
 /// Whether the caller may read its agency's hits, manifests and streams:
 /// everyone but the operator, who runs the instance and reads no case.
 pub fn may_read_cases(caller: &Caller) -> bool {
-    caller.role != Role::Operator
+    !matches!(caller.role, Role::Operator | Role::Peer)
+}
+
+/// Whether the caller manages this instance's federation (its
+/// organisation identity and peers): the operator who runs it.
+pub fn may_manage_federation(caller: &Caller) -> bool {
+    caller.role == Role::Operator
 }
 
 /// Whether the caller may screen travellers.
@@ -322,6 +342,7 @@ pub fn audit_view(
         // The operator reads no case, not even through its agency's log:
         // only what operators of its agency did.
         Role::Operator if entry.event.role != Role::Operator => return None,
+        Role::Peer => return None,
         _ => {}
     }
     let mine = |d: &Disclosed| d.owner == caller.agency;
@@ -375,6 +396,93 @@ pub fn may_see_retired(caller: &Caller, record: &Record) -> bool {
     record.status == RecordStatus::Active || may_read_history(caller, &record.owner)
 }
 
+/// What of a record leaves this instance for one peer organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Release {
+    /// Nothing leaves (and a copy sent before must be retracted).
+    Withheld,
+    /// The record stays home; the peer's screenings are answered here.
+    Query,
+    /// A copy travels, read at `level` by the listed agencies of the peer
+    /// (their own codes there; empty: all of them).
+    Copy {
+        level: Access,
+        agencies: Vec<AgencyCode>,
+    },
+}
+
+/// What of `record` may leave for peer organisation `peer`, by its owner's
+/// release rule for that organisation; no rule releases nothing. A record
+/// received from a peer is never released: not onward (handling code H2
+/// forbids it, and a chain of copies would escape its owner's control), not
+/// back to its origin (no sync loops). A retired record is withheld too: the
+/// feed tells the peer to retire its copy.
+pub fn release_to(record: &Record, peer: &AgencyCode) -> Release {
+    if record.owner.organisation().is_some() || record.status != RecordStatus::Active {
+        return Release::Withheld;
+    }
+    let Some(rule) = record.draft.policy.release_for(peer) else {
+        return Release::Withheld;
+    };
+    let level = match rule.level {
+        ReleaseLevel::None => return Release::Withheld,
+        ReleaseLevel::Query => return Release::Query,
+        ReleaseLevel::HitOnly => Access::HitOnly,
+        ReleaseLevel::Full => Access::Full,
+    };
+    Release::Copy {
+        level,
+        agencies: rule.agencies.clone(),
+    }
+}
+
+/// The draft a released copy carries. The owner's policy stays home (a
+/// copy never names the owner's other recipients or rules), except the
+/// instruction to whoever gets a hit. A hit-only copy carries what matching
+/// needs (names, dates and places of birth, nationalities, documents) and
+/// the handling code; nothing of the case (notes, links, topics,
+/// evaluation, imported extras).
+pub fn released_draft(record: &Record, level: Access) -> RecordDraft {
+    let mut draft = record.draft.clone();
+    draft.policy = AccessPolicy {
+        instruction: draft.policy.instruction.take(),
+        ..AccessPolicy::default()
+    };
+    if level != Access::Full {
+        draft.notes.clear();
+        draft.links.clear();
+        draft.topics.clear();
+        draft.evaluation = None;
+        draft.extra.clear();
+    }
+    draft
+}
+
+/// The policy of a received copy at the receiver, from the level it was
+/// released at: the listed local agencies (or all) see it at that level,
+/// and no rule releases it further.
+pub fn received_policy(
+    level: Access,
+    agencies: &[AgencyCode],
+    instruction: Option<String>,
+) -> AccessPolicy {
+    AccessPolicy {
+        visibility: if agencies.is_empty() {
+            Visibility::All
+        } else {
+            Visibility::Only(agencies.to_vec())
+        },
+        disclosure: if level == Access::Full {
+            Disclosure::Full
+        } else {
+            Disclosure::HitOnly
+        },
+        hit_only_for: Vec::new(),
+        instruction,
+        release: Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -401,6 +509,7 @@ mod tests {
             disclosure,
             hit_only_for,
             instruction: None,
+            release: Vec::new(),
         })
     }
 
@@ -555,6 +664,95 @@ mod tests {
             })
             .is_none()
         );
+    }
+
+    fn release_rule() -> impl Strategy<Value = crate::policy::ReleaseRule> {
+        let level = prop_oneof![
+            Just(ReleaseLevel::None),
+            Just(ReleaseLevel::Query),
+            Just(ReleaseLevel::HitOnly),
+            Just(ReleaseLevel::Full),
+        ];
+        let org = prop::sample::select(vec!["INTERPOL", "EUROPOL", "UNODC"]).prop_map(code);
+        (org, level, prop::collection::vec(agency(), 0..2)).prop_map(|(org, level, agencies)| {
+            crate::policy::ReleaseRule {
+                org,
+                level,
+                agencies,
+            }
+        })
+    }
+
+    fn owned_record(owner: &str, policy: AccessPolicy) -> Record {
+        let mut draft = RecordDraft::new("REF-1", "Ivan Petrov");
+        draft.notes.push("informant says".into());
+        draft.policy = policy;
+        let at = chrono::Utc::now();
+        Record {
+            id: RecordId::new(),
+            owner: code(owner),
+            version: 1,
+            status: RecordStatus::Active,
+            created_at: at,
+            updated_at: at,
+            review_due: at.date_naive(),
+            draft,
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn nothing_leaves_without_the_owners_rule_for_that_peer(
+            p in policy(),
+            rules in prop::collection::vec(release_rule(), 0..3),
+            peer in prop::sample::select(vec!["INTERPOL", "EUROPOL", "UNODC", "NATO"]).prop_map(code),
+            received in any::<bool>(),
+            retired in any::<bool>(),
+        ) {
+            let owner = if received { "FRA@INTERPOL" } else { "FRA" };
+            let mut record = owned_record(owner, AccessPolicy { release: rules.clone(), ..p });
+            if retired {
+                record.status = RecordStatus::Retired;
+            }
+            let got = release_to(&record, &peer);
+            let rule = rules.iter().find(|r| r.org == peer);
+            let expected = match rule.map(|r| r.level) {
+                _ if received || retired => Release::Withheld,
+                None | Some(ReleaseLevel::None) => Release::Withheld,
+                Some(ReleaseLevel::Query) => Release::Query,
+                Some(ReleaseLevel::HitOnly) => Release::Copy { level: Access::HitOnly, agencies: rule.unwrap().agencies.clone() },
+                Some(ReleaseLevel::Full) => Release::Copy { level: Access::Full, agencies: rule.unwrap().agencies.clone() },
+            };
+            prop_assert_eq!(got, expected);
+        }
+    }
+
+    #[test]
+    fn a_copy_carries_no_owner_rules_and_a_hit_only_copy_no_case() {
+        let policy = AccessPolicy {
+            visibility: Visibility::Only(vec![code("DEU")]),
+            hit_only_for: vec![code("ITA")],
+            instruction: Some("Discreet check.".into()),
+            release: vec![crate::policy::ReleaseRule {
+                org: code("EUROPOL"),
+                level: ReleaseLevel::HitOnly,
+                agencies: vec![],
+            }],
+            ..AccessPolicy::default()
+        };
+        let record = owned_record("FRA", policy);
+        let full = released_draft(&record, Access::Full);
+        assert_eq!(full.policy.instruction.as_deref(), Some("Discreet check."));
+        assert_eq!(full.policy.visibility, Visibility::All);
+        assert!(full.policy.release.is_empty() && full.policy.hit_only_for.is_empty());
+        assert_eq!(full.notes, record.draft.notes);
+        let hit_only = released_draft(&record, Access::HitOnly);
+        assert!(hit_only.notes.is_empty());
+        assert_eq!(hit_only.names, record.draft.names);
+        let at_receiver = received_policy(Access::HitOnly, &[code("NLD")], None);
+        assert_eq!(at_receiver.disclosure, Disclosure::HitOnly);
+        assert_eq!(at_receiver.visibility, Visibility::Only(vec![code("NLD")]));
+        assert!(at_receiver.release.is_empty());
     }
 
     #[test]

@@ -11,24 +11,66 @@ use crate::error::InvalidValue;
 /// An agency's code: `FRA`, `DEU` (a country's bureau, ISO alpha-3) or an
 /// organisation such as `INTERPOL`, `EUROPOL`. Upper-case ASCII letters,
 /// digits and `_`, 2 to 16 characters, starting with a letter.
+///
+/// An agency of a peer organisation is qualified by it: `FRA@INTERPOL` is
+/// INTERPOL's member `FRA`, seen from another organisation's instance, so
+/// that two organisations may both have a member `FRA`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AgencyCode(String);
+
+fn is_plain_code(t: &str) -> bool {
+    (2..=16).contains(&t.len())
+        && t.as_bytes()[0].is_ascii_uppercase()
+        && t.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
 
 impl AgencyCode {
     pub fn parse(text: &str) -> Result<Self, InvalidValue> {
         let t = text.trim();
-        let valid = (2..=16).contains(&t.len())
-            && t.as_bytes()[0].is_ascii_uppercase()
-            && t.bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+        let valid = match t.split_once('@') {
+            Some((agency, org)) => is_plain_code(agency) && is_plain_code(org),
+            None => is_plain_code(t),
+        };
         if valid {
             Ok(AgencyCode(t.to_string()))
         } else {
             Err(InvalidValue::new(format!(
-                "'{}' is not an agency code (2-16 upper-case letters, digits or '_', starting with a letter)",
-                t.chars().take(20).collect::<String>()
+                "'{}' is not an agency code (2-16 upper-case letters, digits or '_', starting with a letter; AGENCY@ORG for a peer organisation's agency)",
+                t.chars().take(36).collect::<String>()
             )))
         }
+    }
+
+    /// An organisation's code, which is never qualified.
+    pub fn parse_org(text: &str) -> Result<Self, InvalidValue> {
+        let code = AgencyCode::parse(text)?;
+        if code.organisation().is_some() {
+            return Err(InvalidValue::new(format!(
+                "'{code}' is not an organisation code (no '@')"
+            )));
+        }
+        Ok(code)
+    }
+
+    /// `agency` of the peer organisation `org`, as this instance names it.
+    /// An agency already qualified keeps its own organisation.
+    pub fn qualified(agency: &AgencyCode, org: &AgencyCode) -> AgencyCode {
+        if agency.organisation().is_some() {
+            return agency.clone();
+        }
+        AgencyCode(format!("{agency}@{org}"))
+    }
+
+    /// The peer organisation of a qualified code (`INTERPOL` of
+    /// `FRA@INTERPOL`); `None` for this instance's own agencies.
+    pub fn organisation(&self) -> Option<&str> {
+        self.0.split_once('@').map(|(_, org)| org)
+    }
+
+    /// The agency's code within its own organisation (`FRA` of `FRA@INTERPOL`).
+    pub fn local_part(&self) -> &str {
+        self.0.split_once('@').map_or(&self.0, |(agency, _)| agency)
     }
 
     pub fn as_str(&self) -> &str {
@@ -91,6 +133,9 @@ pub enum AgencyKind {
     CountryBureau,
     /// An international organisation (INTERPOL, Europol, ...).
     Organisation,
+    /// An agency of a peer organisation (`FRA@INTERPOL`): it owns the
+    /// records received from there, holds no token and writes nothing here.
+    PeerAgency,
 }
 
 impl AgencyKind {
@@ -102,9 +147,12 @@ impl AgencyKind {
         s.parse()
     }
 
-    /// A three-letter code that is a country is a bureau; anything else is an organisation.
+    /// A three-letter code that is a country is a bureau; a qualified code a
+    /// peer's agency; anything else is an organisation.
     pub fn guess(code: &AgencyCode) -> Self {
-        if crate::CountryCode::parse(code.as_str()).is_ok() && code.as_str().len() == 3 {
+        if code.organisation().is_some() {
+            AgencyKind::PeerAgency
+        } else if crate::CountryCode::parse(code.as_str()).is_ok() && code.as_str().len() == 3 {
             AgencyKind::CountryBureau
         } else {
             AgencyKind::Organisation
@@ -156,9 +204,13 @@ pub enum Role {
     /// first admin, its auditors). Reads and writes no record, screens no
     /// one, sees no hit.
     Operator,
+    /// A peer organisation's instance, authenticated by its key (never a
+    /// token): pulls its own release feed. Reads no record otherwise.
+    Peer,
 }
 
 impl Role {
+    /// The roles a token can hold ([`Role::Peer`] is a key's, never a token's).
     pub const ALL: [Role; 6] = [
         Role::Admin,
         Role::Contributor,
@@ -214,7 +266,11 @@ mod tests {
         assert_eq!("auditor".parse::<Role>().unwrap(), Role::Auditor);
         assert_eq!(Role::Analyst.to_string(), "analyst");
         let e = AgencyKind::parse("club").unwrap_err();
-        assert!(e.message.contains("country_bureau, organisation"), "{e}");
+        assert!(
+            e.message
+                .contains("country_bureau, organisation, peer_agency"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -222,9 +278,30 @@ mod tests {
         for ok in ["FRA", "INTERPOL", "EUROPOL", "UN_SC", "X1"] {
             assert!(AgencyCode::parse(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "f", "fra", "1AB", "A-B", "ABCDEFGHIJKLMNOPQ"] {
+        for bad in [
+            "",
+            "f",
+            "fra",
+            "1AB",
+            "A-B",
+            "ABCDEFGHIJKLMNOPQ",
+            "FRA@",
+            "@INTERPOL",
+            "FRA@EU@X",
+            "FRA@interpol",
+        ] {
             assert!(AgencyCode::parse(bad).is_err(), "{bad}");
         }
+        let fra = AgencyCode::parse("FRA").unwrap();
+        let interpol = AgencyCode::parse_org("INTERPOL").unwrap();
+        let peer = AgencyCode::qualified(&fra, &interpol);
+        assert_eq!(peer.as_str(), "FRA@INTERPOL");
+        assert_eq!(peer.organisation(), Some("INTERPOL"));
+        assert_eq!(peer.local_part(), "FRA");
+        assert_eq!(AgencyCode::parse("FRA@INTERPOL").unwrap(), peer);
+        assert_eq!(AgencyCode::qualified(&peer, &fra), peer);
+        assert!(AgencyCode::parse_org("FRA@INTERPOL").is_err());
+        assert_eq!(AgencyKind::guess(&peer), AgencyKind::PeerAgency);
         assert_eq!(
             AgencyKind::guess(&AgencyCode::parse("FRA").unwrap()),
             AgencyKind::CountryBureau

@@ -116,6 +116,26 @@ pub enum Action {
     Import,
     #[strum(serialize = "export")]
     Export,
+    /// This instance's organisation identity set up, or its feed's epoch renewed.
+    #[strum(serialize = "org.init")]
+    OrgInit,
+    #[strum(serialize = "peer.add")]
+    PeerAdd,
+    #[strum(serialize = "peer.list")]
+    PeerList,
+    /// Records released to a peer: a page of its release feed written.
+    #[strum(serialize = "federation.release")]
+    FederationRelease,
+    /// A batch of a peer's release feed served to it.
+    #[strum(serialize = "federation.serve")]
+    FederationServe,
+    /// A batch from a peer applied here: copies received, retracted, retired.
+    #[strum(serialize = "federation.receive")]
+    FederationReceive,
+    /// A batch, or a request, from a peer refused (bad signature, replay,
+    /// wrong epoch, unknown peer).
+    #[strum(serialize = "federation.refuse")]
+    FederationRefuse,
 }
 
 impl Action {

@@ -45,6 +45,41 @@ pub struct AccessPolicy {
     /// do not alert the subject; report route and companions").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instruction: Option<String>,
+    /// What leaves this instance for each peer organisation; an
+    /// organisation not listed gets nothing ([`ReleaseLevel::None`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub release: Vec<ReleaseRule>,
+}
+
+/// How much of a record a peer organisation gets: the owner's decision,
+/// per organisation, applied by [`crate::access::release_to`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReleaseLevel {
+    /// Nothing leaves.
+    #[default]
+    None,
+    /// The record stays home; the peer's screenings are asked here and
+    /// answered hit/no-hit with the owner's contact and instruction.
+    Query,
+    /// A copy travels for matching only: the peer's agencies learn
+    /// hit/no-hit, the owner's reference, contact and instruction.
+    HitOnly,
+    /// A copy travels and the peer's agencies (or the listed ones) read it.
+    Full,
+}
+
+/// One peer organisation's release level for a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseRule {
+    /// The peer organisation's code (`INTERPOL`, `EUROPOL`).
+    pub org: AgencyCode,
+    pub level: ReleaseLevel,
+    /// Only these agencies of the organisation (their own codes there, e.g.
+    /// `FRA`); empty: every agency of it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub agencies: Vec<AgencyCode>,
 }
 
 impl AccessPolicy {
@@ -67,7 +102,35 @@ impl AccessPolicy {
                 out.push(("instruction", "must not contain control characters"));
             }
         }
+        let mut orgs = Vec::new();
+        for rule in &self.release {
+            if rule.org.organisation().is_some() {
+                out.push(("release.org", "must be an organisation's code, without '@'"));
+            } else if orgs.contains(&&rule.org) {
+                out.push(("release.org", "names an organisation twice"));
+            }
+            orgs.push(&rule.org);
+            if rule.agencies.iter().any(|a| a.organisation().is_some()) {
+                out.push((
+                    "release.agencies",
+                    "must be the agencies' own codes in that organisation, without '@'",
+                ));
+            }
+            if !rule.agencies.is_empty()
+                && !matches!(rule.level, ReleaseLevel::HitOnly | ReleaseLevel::Full)
+            {
+                out.push((
+                    "release.agencies",
+                    "only a copy (hit_only or full) goes to listed agencies",
+                ));
+            }
+        }
         out
+    }
+
+    /// The release level for peer organisation `org` (none if unlisted).
+    pub fn release_for(&self, org: &AgencyCode) -> Option<&ReleaseRule> {
+        self.release.iter().find(|rule| &rule.org == org)
     }
 
     /// Every agency the policy names, with its JSON path under `policy`.

@@ -12,7 +12,8 @@
 //! - Operations: [`admin`] (agencies, tokens), [`records`], [`audit_log`]
 //!   (oversight), [`screening`] (travellers), [`flights`] (MRZ, PAXLST,
 //!   whole manifests), [`hits`] (inbox, decisions, live stream),
-//!   [`webhooks`], [`exchange`] (import and export).
+//!   [`webhooks`], [`exchange`] (import and export), [`federation`]
+//!   (organisation identity, peers, the release feed both ways).
 //! - Keeping screening current: [`feed`] follows the store's change feed
 //!   into the screening [`index`] and triggers [`rescreen`] of the
 //!   [`recent`] travellers.
@@ -29,6 +30,7 @@ pub mod context;
 pub mod engine_map;
 pub mod error;
 pub mod exchange;
+pub mod federation;
 pub mod feed;
 pub mod flights;
 pub mod hits;

@@ -87,8 +87,8 @@ impl Vigil {
         the_one(out)
     }
 
-    /// A draft checked as a whole: its own rules, and that every agency its
-    /// policy names exists — a typo there would hide a record from the
+    /// A draft checked as a whole: its own rules, and that every agency and
+    /// peer organisation its policy names exists — a typo there would hide a record from the
     /// partner it was meant for, or show it to everyone else.
     fn valid(&self, draft: RecordDraft) -> Result<RecordDraft> {
         let draft = draft.validate().map_err(ServiceError::Invalid)?;
@@ -98,6 +98,14 @@ impl Vigil {
                 unknown.push(FieldError {
                     path: format!("policy.{path}"),
                     message: format!("agency {agency} does not exist"),
+                });
+            }
+        }
+        for (i, rule) in draft.policy.release.iter().enumerate() {
+            if self.store.peer(&rule.org)?.is_none() {
+                unknown.push(FieldError {
+                    path: format!("policy.release[{i}].org"),
+                    message: format!("{} is not a registered peer organisation", rule.org),
                 });
             }
         }

@@ -6,7 +6,8 @@
 //!   tokens), [`RecordStore`] ([`records`]: records, versions, the change
 //!   feed), [`AuditStore`] ([`audit`]: the hash-chained log) and
 //!   [`HitStore`] ([`hits`]: hits, suppressions, webhooks and their outbox,
-//!   manifests). Each module holds its trait and the storage-side values it
+//!   manifests), plus [`FederationStore`] ([`federation`]: organisation
+//!   identity, peers, the release feed's both sides). Each module holds its trait and the storage-side values it
 //!   takes and returns. The server, the CLI and the importers only ever call
 //!   these traits (mostly through `Arc<dyn Store>`), so a PostgreSQL backend
 //!   can be added beside SQLite by implementing the four, without touching
@@ -35,6 +36,7 @@
 pub mod agencies;
 pub mod audit;
 pub mod error;
+pub mod federation;
 pub mod hits;
 pub mod ids;
 pub mod records;
@@ -43,6 +45,7 @@ pub mod sqlite;
 pub use agencies::*;
 pub use audit::*;
 pub use error::{Result, StoreError};
+pub use federation::*;
 pub use hits::*;
 pub use ids::{new_token_id, new_webhook_id};
 pub use records::*;
@@ -52,15 +55,21 @@ pub use sqlite::SqliteStore;
 /// [`SqliteStore`] (methods of `dyn Store` need no import):
 /// `use vigil_store::prelude::*;`.
 pub mod prelude {
-    pub use crate::{AgencyStore, AuditStore, HitStore, RecordStore, Store};
+    pub use crate::{AgencyStore, AuditStore, FederationStore, HitStore, RecordStore, Store};
 }
 
 /// Everything Vigil asks of a database: the four concerns together, so that
 /// callers hold one `Arc<dyn Store>`. Implemented for every type that
 /// implements the four; a backend never implements it by hand.
-pub trait Store: AgencyStore + RecordStore + AuditStore + HitStore + Send + Sync {}
+pub trait Store:
+    AgencyStore + RecordStore + AuditStore + HitStore + FederationStore + Send + Sync
+{
+}
 
-impl<T: AgencyStore + RecordStore + AuditStore + HitStore + Send + Sync> Store for T {}
+impl<T: AgencyStore + RecordStore + AuditStore + HitStore + FederationStore + Send + Sync> Store
+    for T
+{
+}
 
 #[cfg(test)]
 mod tests {

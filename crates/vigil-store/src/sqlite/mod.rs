@@ -11,7 +11,7 @@
 //! - `schema`: migrations, run on open;
 //! - `commit`: audit appends, in a write's transaction or group-committed;
 //! - `rows`: column formats and row decoding;
-//! - `agencies`, `records`, `audit`, `hits`: one trait each.
+//! - `agencies`, `records`, `audit`, `hits`, `federation`: one trait each.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -27,6 +27,7 @@ mod agencies;
 mod audit;
 mod commit;
 mod connection;
+mod federation;
 mod hits;
 mod records;
 mod rows;

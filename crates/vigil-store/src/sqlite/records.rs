@@ -39,7 +39,7 @@ fn check_version(record: &Record, expected: Option<u32>) -> Result<()> {
 }
 
 /// The record a change makes, and what kind of change it is.
-fn changed(tx: &Transaction<'_>, change: RecordChange) -> Result<(Record, ChangeKind)> {
+pub(super) fn changed(tx: &Transaction<'_>, change: RecordChange) -> Result<(Record, ChangeKind)> {
     let at = now();
     Ok(match change {
         RecordChange::Create { id, owner, draft } => {
@@ -91,7 +91,7 @@ fn changed(tx: &Transaction<'_>, change: RecordChange) -> Result<(Record, Change
 }
 
 /// Writes the record's current row and its new version.
-fn save_record(
+pub(super) fn save_record(
     tx: &Transaction<'_>,
     record: &Record,
     change: ChangeKind,

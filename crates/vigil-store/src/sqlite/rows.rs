@@ -21,6 +21,7 @@ use vigil_core::{AccessPolicy, Agency, Caller, Hit, HitContext, Record, RecordId
 
 use crate::agencies::TokenInfo;
 use crate::error::{Result, StoreError};
+use crate::federation::{OrgIdentity, Peer, Provenance, Quarantined};
 use crate::hits::{Delivery, StoredManifest, Webhook};
 use crate::records::{AccessFacts, Actor, ChangeEvent, RecordVersion};
 
@@ -415,4 +416,62 @@ mod tests {
         assert_eq!(parse_ts(&ts(&t)), Some(t));
         assert!(ts(&t).ends_with('Z') && ts(&t).len() == "2026-01-01T00:00:00.000000Z".len());
     }
+}
+
+pub(super) const ORG_COLUMNS: &str = "code, name, secret_key, public_key, created_at";
+
+pub(super) fn org_identity(row: &Row<'_>) -> Result<OrgIdentity> {
+    let c = Columns::new(row, "organisation", "code")?;
+    Ok(OrgIdentity {
+        code: c.parse("code")?,
+        name: c.get("name")?,
+        secret_key: c.get("secret_key")?,
+        public_key: c.get("public_key")?,
+        created_at: c.time("created_at")?,
+    })
+}
+
+pub(super) const PEER_COLUMNS: &str = "code, url, public_key, added_at";
+
+pub(super) fn peer(row: &Row<'_>) -> Result<Peer> {
+    let c = Columns::new(row, "peer", "code")?;
+    Ok(Peer {
+        code: c.parse("code")?,
+        url: c.get("url")?,
+        public_key: c.get("public_key")?,
+        added_at: c.time("added_at")?,
+    })
+}
+
+pub(super) const PROVENANCE_COLUMNS: &str =
+    "peer, origin_id, record_id, origin_owner, origin_version, level, received_at, epoch, state";
+
+pub(super) fn provenance(row: &Row<'_>) -> Result<Provenance> {
+    let c = Columns::new(row, "received record", "record_id")?;
+    Ok(Provenance {
+        peer: c.parse("peer")?,
+        origin_id: c.record_id("origin_id")?,
+        origin_owner: c.parse("origin_owner")?,
+        origin_version: c.get("origin_version")?,
+        record_id: c.record_id("record_id")?,
+        level: c.parse("level")?,
+        received_at: c.time("received_at")?,
+        epoch: c.get("epoch")?,
+        state: c.parse("state")?,
+        signature_verified: true,
+    })
+}
+
+pub(super) const QUARANTINE_COLUMNS: &str = "id, peer, seq, origin, diagnostic, body, at";
+
+pub(super) fn quarantined(row: &Row<'_>) -> Result<Quarantined> {
+    let c = Columns::new(row, "quarantined operation", "id")?;
+    Ok(Quarantined {
+        peer: c.parse("peer")?,
+        seq: c.get("seq")?,
+        origin: c.get("origin")?,
+        diagnostic: c.get("diagnostic")?,
+        body: c.get("body")?,
+        at: c.time("at")?,
+    })
 }

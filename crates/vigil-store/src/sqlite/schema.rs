@@ -164,6 +164,83 @@ UPDATE hits SET screener_seq = n.rn FROM (
 CREATE UNIQUE INDEX hits_owner_seq ON hits(owner, owner_seq);
 CREATE UNIQUE INDEX hits_screener_seq ON hits(screening_agency, screener_seq);
 "#,
+    // Federation: this instance's organisation and its peers; the sender's
+    // release log per peer (gapless `seq` per peer, the change-feed
+    // position it has read, what each peer holds); the receiver's
+    // checkpoint per peer, its copies' provenance and its quarantine.
+    r#"
+CREATE TABLE org_identity (
+    only_row INTEGER PRIMARY KEY CHECK (only_row = 1),
+    code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    secret_key TEXT NOT NULL,
+    public_key TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE peers (
+    code TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    public_key TEXT NOT NULL,
+    added_at TEXT NOT NULL
+);
+CREATE TABLE release_positions (
+    peer TEXT PRIMARY KEY REFERENCES peers(code),
+    epoch TEXT NOT NULL,
+    change_seq INTEGER NOT NULL,
+    head INTEGER NOT NULL
+);
+CREATE TABLE release_log (
+    peer TEXT NOT NULL REFERENCES peers(code),
+    seq INTEGER NOT NULL,
+    record_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (peer, seq)
+);
+CREATE TABLE released (
+    peer TEXT NOT NULL REFERENCES peers(code),
+    record_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    level TEXT NOT NULL,
+    agencies TEXT NOT NULL,
+    PRIMARY KEY (peer, record_id)
+);
+CREATE TABLE peer_checkpoints (
+    peer TEXT PRIMARY KEY REFERENCES peers(code),
+    epoch TEXT,
+    applied_seq INTEGER NOT NULL,
+    past_epochs TEXT NOT NULL,
+    last_digest TEXT,
+    head INTEGER NOT NULL,
+    last_attempt TEXT,
+    last_success TEXT,
+    last_error TEXT,
+    unchanged INTEGER NOT NULL,
+    refused INTEGER NOT NULL
+);
+CREATE TABLE received (
+    peer TEXT NOT NULL REFERENCES peers(code),
+    origin_id TEXT NOT NULL,
+    record_id TEXT NOT NULL UNIQUE REFERENCES records(id),
+    origin_owner TEXT NOT NULL,
+    origin_version INTEGER NOT NULL,
+    level TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    epoch TEXT NOT NULL,
+    state TEXT NOT NULL,
+    PRIMARY KEY (peer, origin_id)
+);
+CREATE INDEX received_state ON received(peer, state, epoch);
+CREATE TABLE quarantine (
+    id INTEGER PRIMARY KEY,
+    peer TEXT NOT NULL REFERENCES peers(code),
+    seq INTEGER NOT NULL,
+    origin TEXT,
+    diagnostic TEXT NOT NULL,
+    body TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX quarantine_peer ON quarantine(peer, id);
+"#,
 ];
 
 /// Runs the migrations not yet applied, each in its own transaction. The

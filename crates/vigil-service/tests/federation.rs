@@ -1,0 +1,584 @@
+//! Two organisations' instances in one process, synced through the same
+//! calls the HTTP API and the CLI make (`feed_request` → `authenticate_peer`
+//! → `serve_feed` → `receive_batch`): after any sequence of writes, policy
+//! changes, retirements, epoch renewals and restores, the receiver holds
+//! exactly what the sender's owners release to it, at the released level.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use proptest::prelude::*;
+use vigil_core::access::{self, Release};
+use vigil_core::policy::{ReleaseLevel, ReleaseRule};
+use vigil_core::{
+    Access, Action, AgencyCode, Caller, Record, RecordDraft, RecordId, RecordStatus, Role,
+};
+use vigil_federation::SealedBatch;
+use vigil_service::federation::{PeerRequest, ReceiveReport};
+use vigil_service::{Config, Ctx, ServiceError, Vigil};
+use vigil_store::{AuditFilter, RecordFilter, SqliteStore};
+
+fn code(s: &str) -> AgencyCode {
+    AgencyCode::parse(s).unwrap()
+}
+
+fn ctx(agency: &str, role: Role) -> Ctx {
+    Ctx::new(
+        Caller {
+            agency: code(agency),
+            role,
+            token_id: format!("tok_{agency}_{role}"),
+        },
+        "test",
+    )
+}
+
+fn operator() -> Ctx {
+    ctx("LOCAL", Role::Operator)
+}
+
+struct Instance {
+    org: AgencyCode,
+    vigil: Vigil,
+}
+
+fn open(dir: &Path) -> Vigil {
+    Vigil::new(Arc::new(SqliteStore::open(dir).unwrap()), Config::default())
+}
+
+fn instance(dir: &Path, org: &str, agencies: &[&str]) -> Instance {
+    let vigil = open(dir);
+    for a in agencies {
+        vigil.create_agency(&operator(), &code(a), a, None).unwrap();
+    }
+    vigil.org_init(&operator(), &code(org), org).unwrap();
+    Instance {
+        org: code(org),
+        vigil,
+    }
+}
+
+fn key(i: &Instance) -> String {
+    i.vigil.org().unwrap().unwrap().public_key
+}
+
+/// Registers each with the other.
+fn link(a: &Instance, b: &Instance) {
+    a.vigil
+        .add_peer(&operator(), b.org.as_str(), "http://127.0.0.1:9", &key(b))
+        .unwrap();
+    b.vigil
+        .add_peer(&operator(), a.org.as_str(), "http://127.0.0.1:9", &key(a))
+        .unwrap();
+}
+
+/// One pull, as a peer's HTTP request would make it.
+fn pull(receiver: &Instance, sender: &Instance, limit: usize) -> Result<SealedBatch, ServiceError> {
+    let (url, signed) = receiver.vigil.feed_request(&sender.org, limit).unwrap();
+    let path = url.trim_start_matches("http://127.0.0.1:9");
+    let caller = sender
+        .vigil
+        .authenticate_peer(&PeerRequest {
+            signed,
+            method: "GET",
+            path,
+            body: b"",
+        })
+        .unwrap()
+        .expect("the peer's request verifies");
+    let query: BTreeMap<String, String> = url::Url::parse(&url)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect();
+    sender.vigil.serve_feed(
+        &caller,
+        query["after"].parse().unwrap(),
+        query.get("epoch").map(String::as_str),
+        query.get("digest").map(String::as_str),
+        query["limit"].parse().unwrap(),
+    )
+}
+
+/// Pulls until caught up; the reports of each batch.
+fn sync(receiver: &Instance, sender: &Instance, limit: usize) -> Vec<ReceiveReport> {
+    let mut reports = Vec::new();
+    loop {
+        let sealed = pull(receiver, sender, limit).unwrap();
+        let report = receiver.vigil.receive_batch(&sender.org, &sealed).unwrap();
+        let done = report.caught_up;
+        reports.push(report);
+        if done {
+            return reports;
+        }
+        assert!(reports.len() < 1000, "sync does not converge");
+    }
+}
+
+fn all_records(vigil: &Vigil) -> Vec<Record> {
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let page = vigil
+            .store()
+            .records_page(&RecordFilter::default(), after, 500)
+            .unwrap();
+        let Some(last) = page.last() else {
+            return out;
+        };
+        after = Some(last.id);
+        out.extend(page);
+    }
+}
+
+/// What the sender releases to `peer`: origin id → (version, level, agencies).
+fn released(
+    sender: &Instance,
+    peer: &AgencyCode,
+) -> BTreeMap<RecordId, (u32, Access, Vec<AgencyCode>)> {
+    all_records(&sender.vigil)
+        .into_iter()
+        .filter_map(|r| match access::release_to(&r, peer) {
+            Release::Copy { level, agencies } => Some((r.id, (r.version, level, agencies))),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What the receiver holds from `peer`, by origin id, checked against the
+/// record it stores.
+fn held(
+    receiver: &Instance,
+    peer: &AgencyCode,
+) -> BTreeMap<RecordId, (u32, Access, Vec<AgencyCode>)> {
+    let mut out = BTreeMap::new();
+    for r in all_records(&receiver.vigil) {
+        if r.owner.organisation() != Some(peer.as_str()) || r.status != RecordStatus::Active {
+            continue;
+        }
+        let p = receiver
+            .vigil
+            .store()
+            .provenance(r.id)
+            .unwrap()
+            .expect("provenance");
+        let agencies = match &r.draft.policy.visibility {
+            vigil_core::Visibility::Only(list) => list.clone(),
+            _ => vec![],
+        };
+        let level = match r.draft.policy.disclosure {
+            vigil_core::Disclosure::Full => Access::Full,
+            vigil_core::Disclosure::HitOnly => Access::HitOnly,
+        };
+        assert_eq!(p.level, level);
+        assert!(
+            r.draft.policy.release.is_empty(),
+            "a copy is never released on"
+        );
+        assert!(
+            out.insert(p.origin_id, (p.origin_version, level, agencies))
+                .is_none(),
+            "duplicate copy"
+        );
+    }
+    out
+}
+
+fn rule(org: &str, level: ReleaseLevel, agencies: &[&str]) -> ReleaseRule {
+    ReleaseRule {
+        org: code(org),
+        level,
+        agencies: agencies.iter().map(|a| code(a)).collect(),
+    }
+}
+
+fn draft(reference: &str, release: Vec<ReleaseRule>) -> RecordDraft {
+    let mut d = RecordDraft::new(reference, format!("Person {reference} Example"));
+    d.notes.push(format!("case note of {reference}"));
+    d.policy.release = release;
+    d
+}
+
+fn pair(dirs: &(tempfile::TempDir, tempfile::TempDir)) -> (Instance, Instance) {
+    let interpol = instance(dirs.0.path(), "INTERPOL", &["FRA", "DEU"]);
+    let europol = instance(dirs.1.path(), "EUROPOL", &["FRA", "NLD"]);
+    link(&interpol, &europol);
+    (interpol, europol)
+}
+
+fn dirs() -> (tempfile::TempDir, tempfile::TempDir) {
+    (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap())
+}
+
+#[test]
+fn released_records_arrive_at_their_level_and_narrowing_retracts_them() {
+    let d = dirs();
+    let (interpol, europol) = pair(&d);
+    let fra = ctx("FRA", Role::Contributor);
+    let eu = code("EUROPOL");
+    let full = interpol
+        .vigil
+        .create_record(
+            &fra,
+            draft("F-1", vec![rule("EUROPOL", ReleaseLevel::Full, &[])]),
+        )
+        .unwrap();
+    let hit_only = interpol
+        .vigil
+        .create_record(
+            &fra,
+            draft(
+                "F-2",
+                vec![rule("EUROPOL", ReleaseLevel::HitOnly, &["NLD"])],
+            ),
+        )
+        .unwrap();
+    interpol
+        .vigil
+        .create_record(&fra, draft("F-3", vec![]))
+        .unwrap();
+    interpol
+        .vigil
+        .create_record(
+            &fra,
+            draft("F-4", vec![rule("EUROPOL", ReleaseLevel::Query, &[])]),
+        )
+        .unwrap();
+    sync(&europol, &interpol, 100);
+    assert_eq!(held(&europol, &interpol.org), released(&interpol, &eu));
+    assert_eq!(held(&europol, &interpol.org).len(), 2);
+
+    // At the receiver: NLD sees the hit-only copy as hit-only, FRA (of
+    // EUROPOL) not at all; the full copy in full, without the owner's rules.
+    let copies = all_records(&europol.vigil);
+    let copy_of = |origin: RecordId| {
+        copies
+            .iter()
+            .find(|r| {
+                europol
+                    .vigil
+                    .store()
+                    .provenance(r.id)
+                    .unwrap()
+                    .unwrap()
+                    .origin_id
+                    == origin
+            })
+            .unwrap()
+            .clone()
+    };
+    let h = copy_of(hit_only.id);
+    assert_eq!(h.owner, code("FRA@INTERPOL"));
+    assert!(
+        h.draft.notes.is_empty(),
+        "a hit-only copy carries no case notes"
+    );
+    let nld = ctx("NLD", Role::Analyst);
+    let seen = europol.vigil.get_record(&nld, h.id).unwrap();
+    assert!(matches!(seen, vigil_core::RecordView::HitOnly(_)));
+    assert!(matches!(
+        europol.vigil.get_record(&ctx("FRA", Role::Analyst), h.id),
+        Err(ServiceError::NotFound(_))
+    ));
+    let f = copy_of(full.id);
+    assert_eq!(f.draft.notes, full.draft.notes);
+    assert!(matches!(
+        europol
+            .vigil
+            .get_record(&ctx("FRA", Role::Analyst), f.id)
+            .unwrap(),
+        vigil_core::RecordView::Full(_)
+    ));
+    // Nobody here writes a received record.
+    assert!(europol
+        .vigil
+        .update_record(
+            &ctx("FRA", Role::Contributor),
+            f.id,
+            draft("X", vec![]),
+            None
+        )
+        .is_err());
+
+    // The owner narrows one and retires the other: both copies go.
+    interpol
+        .vigil
+        .update_record(
+            &fra,
+            full.id,
+            draft("F-1", vec![rule("EUROPOL", ReleaseLevel::None, &[])]),
+            None,
+        )
+        .unwrap();
+    interpol.vigil.retire_record(&fra, hit_only.id).unwrap();
+    let reports = sync(&europol, &interpol, 100);
+    let (retracted, retired): (usize, usize) = reports
+        .iter()
+        .fold((0, 0), |(a, b), r| (a + r.retracted, b + r.retired));
+    assert_eq!((retracted, retired), (1, 1));
+    assert!(held(&europol, &interpol.org).is_empty());
+    assert!(matches!(
+        europol.vigil.get_record(&ctx("FRA", Role::Analyst), f.id),
+        Err(ServiceError::NotFound(_))
+    ));
+    let status = europol.vigil.peer_status(&operator(), None).unwrap();
+    assert_eq!(
+        (
+            status[0].received,
+            status[0].retracted,
+            status[0].retired,
+            status[0].lag
+        ),
+        (0, 1, 1, 0)
+    );
+    // Nothing travels back: INTERPOL's feed from EUROPOL is empty.
+    let back = sync(&interpol, &europol, 100);
+    assert_eq!(back.iter().map(|r| r.upserted).sum::<usize>(), 0);
+}
+
+#[test]
+fn forged_altered_replayed_misaddressed_and_out_of_epoch_batches_are_refused() {
+    let d = dirs();
+    let (interpol, europol) = pair(&d);
+    let fra = ctx("FRA", Role::Contributor);
+    for i in 0..3 {
+        interpol
+            .vigil
+            .create_record(
+                &fra,
+                draft(
+                    &format!("R-{i}"),
+                    vec![rule("EUROPOL", ReleaseLevel::Full, &[])],
+                ),
+            )
+            .unwrap();
+    }
+    let first = pull(&europol, &interpol, 2).unwrap();
+    // Altered in transit.
+    let mut altered = first.clone();
+    let text = String::from_utf8(altered.body.clone()).unwrap();
+    altered.body = text.replace("Person R-0", "Person R-9").into_bytes();
+    assert_ne!(altered.body, first.body);
+    let refused = |r: Result<ReceiveReport, ServiceError>| {
+        assert!(matches!(r, Err(ServiceError::Forbidden(_))), "{r:?}");
+    };
+    refused(europol.vigil.receive_batch(&interpol.org, &altered));
+    // Forged: a batch signed by another key.
+    let dir = tempfile::tempdir().unwrap();
+    let forger = instance(dir.path(), "INTERPOL", &["FRA"]);
+    forger
+        .vigil
+        .add_peer(&operator(), "EUROPOL", "http://127.0.0.1:9", &key(&europol))
+        .unwrap();
+    forger
+        .vigil
+        .create_record(
+            &fra,
+            draft("FORGED", vec![rule("EUROPOL", ReleaseLevel::Full, &[])]),
+        )
+        .unwrap();
+    let forged = pull(&europol, &forger, 10);
+    // The forger's instance does not even accept EUROPOL's request signed
+    // for it? It does (it registered EUROPOL's key); its batch is refused.
+    refused(europol.vigil.receive_batch(&interpol.org, &forged.unwrap()));
+    assert!(held(&europol, &interpol.org).is_empty());
+
+    // The genuine batch applies once; replayed, it is refused.
+    let applied = europol.vigil.receive_batch(&interpol.org, &first).unwrap();
+    assert_eq!(applied.applied_seq, 2);
+    refused(europol.vigil.receive_batch(&interpol.org, &first));
+
+    // A batch of another epoch that does not start at 0.
+    interpol.vigil.renew_epochs(&operator(), None).unwrap();
+    let mut state_before = europol
+        .vigil
+        .peer_status(&operator(), None)
+        .unwrap()
+        .remove(0);
+    let fresh = pull(&europol, &interpol, 1).unwrap();
+    let second = {
+        // A later batch of the new epoch, before its start was applied.
+        let after_first = europol.vigil.receive_batch(&interpol.org, &fresh).unwrap();
+        assert_eq!(after_first.applied_seq, 1);
+        pull(&europol, &interpol, 1).unwrap()
+    };
+    let old_epoch = state_before.epoch.take().unwrap();
+    // Replaying the old epoch's first batch now: an epoch left before.
+    refused(europol.vigil.receive_batch(&interpol.org, &first));
+    europol.vigil.receive_batch(&interpol.org, &second).unwrap();
+    sync(&europol, &interpol, 10);
+    assert_eq!(
+        held(&europol, &interpol.org),
+        released(&interpol, &code("EUROPOL"))
+    );
+    let status = europol
+        .vigil
+        .peer_status(&operator(), None)
+        .unwrap()
+        .remove(0);
+    assert_ne!(status.epoch.as_deref(), Some(old_epoch.as_str()));
+    assert_eq!(status.refused, 4);
+    assert!(status.last_error.is_none(), "a good round clears the error");
+    // Every refusal is in the receiver's audit log, with the peer named.
+    let refusals = europol
+        .vigil
+        .store()
+        .audit_entries(&AuditFilter {
+            action: Some(Action::FederationRefuse),
+            agency: Some(code("INTERPOL")),
+            limit: 100,
+            ..AuditFilter::default()
+        })
+        .unwrap();
+    assert_eq!(refusals.len(), 4);
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    /// Create or update record `n` of `owner` with this release to EUROPOL.
+    Write {
+        owner: &'static str,
+        n: usize,
+        level: ReleaseLevel,
+        only_nld: bool,
+    },
+    Retire {
+        owner: &'static str,
+        n: usize,
+    },
+    Sync {
+        limit: usize,
+    },
+    /// The sender's operator starts the feeds over.
+    Renew,
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let owner = prop::sample::select(vec!["FRA", "DEU"]);
+    let level = prop::sample::select(vec![
+        ReleaseLevel::None,
+        ReleaseLevel::Query,
+        ReleaseLevel::HitOnly,
+        ReleaseLevel::Full,
+    ]);
+    prop_oneof![
+        5 => (owner.clone(), 0..4usize, level, any::<bool>()).prop_map(|(owner, n, level, only_nld)| Step::Write { owner, n, level, only_nld }),
+        1 => (owner, 0..4usize).prop_map(|(owner, n)| Step::Retire { owner, n }),
+        2 => (1..4usize).prop_map(|limit| Step::Sync { limit }),
+        1 => Just(Step::Renew),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_receiver_holds_exactly_what_is_released_to_it(steps in prop::collection::vec(step(), 1..14)) {
+        let d = dirs();
+        let (interpol, europol) = pair(&d);
+        let eu = code("EUROPOL");
+        let mut ids: BTreeMap<(&str, usize), RecordId> = BTreeMap::new();
+        for s in steps {
+            match s {
+                Step::Write { owner, n, level, only_nld } => {
+                    let agencies: &[&str] = if only_nld && matches!(level, ReleaseLevel::HitOnly | ReleaseLevel::Full) { &["NLD"] } else { &[] };
+                    let d = draft(&format!("{owner}-{n}"), vec![rule("EUROPOL", level, agencies)]);
+                    let c = ctx(owner, Role::Contributor);
+                    match ids.get(&(owner, n)) {
+                        None => {
+                            let r = interpol.vigil.create_record(&c, d).unwrap();
+                            ids.insert((owner, n), r.id);
+                        }
+                        Some(id) => {
+                            interpol.vigil.update_record(&c, *id, d, None).unwrap();
+                        }
+                    }
+                }
+                Step::Retire { owner, n } => {
+                    if let Some(id) = ids.get(&(owner, n)) {
+                        interpol.vigil.retire_record(&ctx(owner, Role::Contributor), *id).unwrap();
+                    }
+                }
+                Step::Sync { limit } => {
+                    sync(&europol, &interpol, limit);
+                    prop_assert_eq!(held(&europol, &interpol.org), released(&interpol, &eu));
+                }
+                Step::Renew => {
+                    interpol.vigil.renew_epochs(&operator(), None).unwrap();
+                }
+            }
+        }
+        sync(&europol, &interpol, 3);
+        prop_assert_eq!(held(&europol, &interpol.org), released(&interpol, &eu));
+        let status = europol.vigil.peer_status(&operator(), None).unwrap().remove(0);
+        prop_assert_eq!(status.lag, 0);
+        prop_assert_eq!(status.received as usize, released(&interpol, &eu).len());
+    }
+}
+
+#[test]
+fn a_sender_restored_from_a_backup_starts_a_new_epoch_and_the_receiver_follows_it() {
+    let d = dirs();
+    let (interpol, europol) = pair(&d);
+    let fra = ctx("FRA", Role::Contributor);
+    let full = vec![rule("EUROPOL", ReleaseLevel::Full, &[])];
+    interpol
+        .vigil
+        .create_record(&fra, draft("KEPT", full.clone()))
+        .unwrap();
+    sync(&europol, &interpol, 10);
+    // A backup of the sender, taken with the database closed.
+    let backup = tempfile::tempdir().unwrap();
+    let Instance { org, vigil } = interpol;
+    drop(vigil);
+    for f in std::fs::read_dir(d.0.path()).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), backup.path().join(f.file_name())).unwrap();
+    }
+    let interpol = Instance {
+        org,
+        vigil: open(d.0.path()),
+    };
+    for i in 0..3 {
+        interpol
+            .vigil
+            .create_record(&fra, draft(&format!("LOST-{i}"), full.clone()))
+            .unwrap();
+    }
+    sync(&europol, &interpol, 10);
+    assert_eq!(held(&europol, &interpol.org).len(), 4);
+    // The sender comes back from the backup, and goes on with other writes:
+    // its numbers now mean other operations than those EUROPOL applied.
+    drop(interpol);
+    let restored = Instance {
+        org: code("INTERPOL"),
+        vigil: open(backup.path()),
+    };
+    for i in 0..4 {
+        restored
+            .vigil
+            .create_record(&fra, draft(&format!("NEW-{i}"), full.clone()))
+            .unwrap();
+    }
+    let before = europol
+        .vigil
+        .peer_status(&operator(), None)
+        .unwrap()
+        .remove(0)
+        .epoch;
+    sync(&europol, &restored, 2);
+    let after = europol
+        .vigil
+        .peer_status(&operator(), None)
+        .unwrap()
+        .remove(0);
+    assert_ne!(after.epoch, before, "a new epoch");
+    // Exactly what the restored sender releases: the three records lost
+    // with the restore are gone from the receiver too.
+    assert_eq!(
+        held(&europol, &restored.org),
+        released(&restored, &code("EUROPOL"))
+    );
+    assert_eq!(held(&europol, &restored.org).len(), 5);
+}
