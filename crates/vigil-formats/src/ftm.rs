@@ -478,6 +478,26 @@ pub fn record_to_entity(record: &Record) -> Value {
     entity
 }
 
+/// Marks an exported entity as a copy received from a peer organisation:
+/// `"origin": {"org", "owner", "id", "version", "received_at"}` beside the
+/// FtM fields, so that whoever reads the export knows whose record it is
+/// and where to ask about it.
+pub fn set_origin(
+    entity: &mut Value,
+    org: &str,
+    owner: &AgencyCode,
+    id: &str,
+    version: u32,
+    received_at: &str,
+) {
+    if let Some(object) = entity.as_object_mut() {
+        object.insert(
+            "origin".into(),
+            json!({"org": org, "owner": owner, "id": id, "version": version, "received_at": received_at}),
+        );
+    }
+}
+
 /// What a hit-only party may receive of a record, as an FtM entity: the
 /// fields of the hit-only view and no property of the person.
 pub fn hit_only_entity(view: &HitOnlyView) -> Value {

@@ -10,6 +10,11 @@ pub struct ServerConfig {
     pub webhook_retry_base: Duration,
     /// How long a webhook receiver may take to answer.
     pub webhook_timeout: Duration,
+    /// How often to pull every peer's release feed; `None`: never (only
+    /// `vigil sync` and `POST /v1/sync`).
+    pub sync_interval: Option<Duration>,
+    /// How long a peer may take to answer one request.
+    pub peer_timeout: Duration,
 }
 
 impl Default for ServerConfig {
@@ -18,6 +23,8 @@ impl Default for ServerConfig {
             body_limit: 16 * 1024 * 1024,
             webhook_retry_base: Duration::from_secs(2),
             webhook_timeout: Duration::from_secs(10),
+            sync_interval: Some(Duration::from_secs(5)),
+            peer_timeout: Duration::from_secs(30),
         }
     }
 }

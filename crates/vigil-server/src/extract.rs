@@ -14,6 +14,61 @@ use crate::AppState;
 /// The header in which every request states why it is made.
 pub const PURPOSE_HEADER: &str = "x-vigil-purpose";
 
+/// A peer organisation's instance, verified by the signature of its request
+/// against the public key registered for it (no token, no shared secret).
+#[derive(Debug, Clone)]
+pub struct PeerAuthed {
+    pub caller: Caller,
+}
+
+#[async_trait]
+impl FromRequestParts<AppState> for PeerAuthed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        use vigil_federation::request::{
+            SignedRequest, PEER_HEADER, SIGNATURE_HEADER, TIME_HEADER,
+        };
+        let header = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+                .ok_or(ApiError::Unauthorized)
+        };
+        let signed = SignedRequest {
+            peer: header(PEER_HEADER)?,
+            time: header(TIME_HEADER)?,
+            signature: header(SIGNATURE_HEADER)?,
+        };
+        let method = parts.method.as_str().to_string();
+        // The URI as sent: inside `/v1`, axum's nesting strips the prefix
+        // from `parts.uri`, and the signature covers the whole path.
+        let uri = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or(&parts.uri, |o| &o.0);
+        let path = uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default();
+        let vigil = state.vigil.clone();
+        let caller = tokio::task::spawn_blocking(move || {
+            vigil.authenticate_peer(&vigil_service::federation::PeerRequest {
+                signed,
+                method: &method,
+                path: &path,
+                body: b"",
+            })
+        })
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??
+        .ok_or(ApiError::Unauthorized)?;
+        Ok(PeerAuthed { caller })
+    }
+}
+
 /// A verified caller and the purpose it stated.
 #[derive(Debug, Clone)]
 pub struct Authed {

@@ -12,6 +12,8 @@
 //! - [`error`]: the one HTTP error type, and the one place where service
 //!   errors get their status codes.
 //! - [`notify`]: webhook delivery (signatures, backoff, retries).
+//! - [`peer_sync`]: pulling peers' release feeds (`vigil sync`, and every
+//!   interval beside `serve`).
 //! - [`config`]: [`ServerConfig`]; [`openapi`]: the OpenAPI 3 document
 //!   served at `/v1/openapi.json`.
 
@@ -20,6 +22,7 @@ pub mod error;
 pub mod extract;
 pub mod notify;
 pub mod openapi;
+pub mod peer_sync;
 pub mod routes;
 
 use std::future::Future;
@@ -50,7 +53,9 @@ impl AppState {
 
 /// The whole API as a router.
 pub fn app(state: AppState) -> Router {
-    use routes::{admin, audit, exchange, hits, manifests, records, screening, webhooks, yente};
+    use routes::{
+        admin, audit, exchange, federation, hits, manifests, records, screening, webhooks, yente,
+    };
     let limit = state.config.body_limit;
     let v1 = Router::new()
         .route("/records", post(records::create).get(records::list))
@@ -79,6 +84,13 @@ pub fn app(state: AppState) -> Router {
         .route("/hits/:id/decision", post(hits::decide))
         .route("/webhooks", get(webhooks::list).post(webhooks::create))
         .route("/webhooks/:id", delete(webhooks::delete))
+        .route("/org", get(federation::org))
+        .route(
+            "/peers",
+            get(federation::list_peers).post(federation::add_peer),
+        )
+        .route("/sync", post(federation::sync))
+        .route("/federation/feed", get(federation::feed))
         .route("/openapi.json", get(openapi::document));
     Router::new()
         .route("/health", get(health))
@@ -122,11 +134,21 @@ pub async fn serve(
         state.config.clone(),
     ));
     let feed = tokio::spawn(follow_changes(state.vigil.clone()));
+    let sync = state.config.sync_interval.map(|interval| {
+        tokio::spawn(peer_sync::run_sync_loop(
+            state.vigil.clone(),
+            interval,
+            state.config.peer_timeout,
+        ))
+    });
     let result = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await;
     worker.abort();
     feed.abort();
+    if let Some(sync) = sync {
+        sync.abort();
+    }
     result
 }
 

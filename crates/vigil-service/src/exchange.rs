@@ -316,7 +316,19 @@ impl Vigil {
                 if level != Access::Full {
                     continue;
                 }
-                let entity = vigil_formats::ftm::record_to_entity(&r);
+                let mut entity = vigil_formats::ftm::record_to_entity(&r);
+                if r.owner.organisation().is_some() {
+                    if let Some(p) = self.store.provenance(r.id)? {
+                        vigil_formats::ftm::set_origin(
+                            &mut entity,
+                            p.peer.as_str(),
+                            &p.origin_owner,
+                            &p.origin_id.to_string(),
+                            p.origin_version,
+                            &p.received_at.to_rfc3339(),
+                        );
+                    }
+                }
                 out(&entity).map_err(|e| ServiceError::Internal(format!("export write: {e}")))?;
                 disclosed.push(Disclosed {
                     record: r.id,

@@ -30,8 +30,8 @@ struct Cli {
 /// once here, `global` so that clap accepts them at any level.
 #[derive(Debug, clap::Args, Clone)]
 struct GlobalArgs {
-    /// Data directory. Only `init`, `quickstart`, `agency add` and `import`
-    /// create a database there; every other command needs one.
+    /// Data directory. Only `init`, `quickstart`, `agency add`, `import`
+    /// and `org init` create a database there; every other command needs one.
     #[arg(
         long,
         env = "VIGIL_DATA",
@@ -73,6 +73,14 @@ enum Command {
     Mrz(commands::screening::MrzArgs),
     /// Screen a flight: a PAXLST message or a JSON list of travellers.
     ScreenManifest(commands::screening::ManifestArgs),
+    /// This instance's organisation identity (code, signing key).
+    #[command(subcommand)]
+    Org(commands::federation::OrgCommand),
+    /// Peer organisations' instances this one shares records with.
+    #[command(subcommand)]
+    Peer(commands::federation::PeerCommand),
+    /// Pull every peer's (or one peer's) release feed once.
+    Sync(commands::federation::SyncArgs),
 }
 
 fn main() -> ExitCode {
@@ -92,6 +100,9 @@ fn main() -> ExitCode {
         Command::Screen(a) => commands::screening::screen(a, data),
         Command::Mrz(a) => commands::screening::mrz(a, data),
         Command::ScreenManifest(a) => commands::screening::screen_manifest(a, data),
+        Command::Org(c) => commands::federation::org(c, data),
+        Command::Peer(c) => commands::federation::peer(c, data),
+        Command::Sync(a) => commands::federation::sync(a, data),
     };
     match result {
         Ok(code) => code,

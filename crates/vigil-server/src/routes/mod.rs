@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod audit;
 pub mod exchange;
+pub mod federation;
 pub mod hits;
 pub mod manifests;
 pub mod records;

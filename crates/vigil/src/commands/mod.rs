@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod audit;
 pub mod exchange;
+pub mod federation;
 pub mod records;
 pub mod screening;
 pub mod server;

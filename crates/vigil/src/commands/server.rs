@@ -26,6 +26,10 @@ pub struct ServeArgs {
     /// addresses (refused by default: receivers inside your network).
     #[arg(long, env = "VIGIL_ALLOW_PRIVATE_WEBHOOKS")]
     allow_private_webhooks: bool,
+    /// Seconds between pulls of every peer's release feed (0: only `vigil
+    /// sync` and `POST /v1/sync`).
+    #[arg(long, env = "VIGIL_SYNC_INTERVAL", default_value_t = 5.0)]
+    sync_interval: f64,
 }
 
 #[derive(Debug, clap::Args)]
@@ -44,6 +48,8 @@ pub fn init(_args: InitArgs, data: &Path) -> anyhow::Result<ExitCode> {
 fn config(args: &ServeArgs) -> ServerConfig {
     ServerConfig {
         body_limit: args.body_limit,
+        sync_interval: (args.sync_interval > 0.0)
+            .then(|| std::time::Duration::from_secs_f64(args.sync_interval)),
         ..ServerConfig::default()
     }
 }

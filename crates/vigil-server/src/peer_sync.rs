@@ -1,0 +1,178 @@
+//! Pulling peers' release feeds over HTTP: one round per peer fetches
+//! batches (`GET {peer}/v1/federation/feed`, signed with this instance's
+//! key) and hands each to `Vigil::receive_batch` until caught up. `vigil
+//! sync` runs one round; `vigil serve` runs rounds every interval. A peer
+//! that cannot be reached delays its sync and loses nothing: the
+//! checkpoint moves only with an applied batch.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use vigil_core::AgencyCode;
+use vigil_federation::request::{
+    BATCH_SIGNATURE_HEADER, PEER_HEADER, SIGNATURE_HEADER, TIME_HEADER,
+};
+use vigil_federation::SealedBatch;
+use vigil_service::federation::MAX_BATCH;
+use vigil_service::Vigil;
+
+/// The most batches one round pulls from one peer, so that one peer's
+/// large backlog does not hold up the others' rounds for ever.
+const MAX_BATCHES_PER_ROUND: usize = 10_000;
+
+/// What one round with one peer did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SyncRound {
+    pub batches: usize,
+    pub upserted: usize,
+    pub retracted: usize,
+    pub retired: usize,
+    pub quarantined: usize,
+    pub unchanged: u64,
+    pub applied_seq: i64,
+    pub head: i64,
+    pub caught_up: bool,
+}
+
+pub fn client(timeout: Duration) -> reqwest::Result<reqwest::blocking::Client> {
+    reqwest::blocking::Client::builder()
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+}
+
+/// One batch from `peer`, or why there is none.
+fn fetch(
+    vigil: &Vigil,
+    peer: &AgencyCode,
+    client: &reqwest::blocking::Client,
+) -> Result<SealedBatch, String> {
+    let (url, signed) = vigil
+        .feed_request(peer, MAX_BATCH)
+        .map_err(|e| e.to_string())?;
+    let response = client
+        .get(&url)
+        .header(PEER_HEADER, &signed.peer)
+        .header(TIME_HEADER, &signed.time)
+        .header(SIGNATURE_HEADER, &signed.signature)
+        .send()
+        .map_err(|e| format!("cannot reach {peer}: {e}"))?;
+    let status = response.status();
+    let signature = response
+        .headers()
+        .get(BATCH_SIGNATURE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let body = response
+        .bytes()
+        .map_err(|e| format!("reading {peer}'s answer: {e}"))?;
+    if !status.is_success() {
+        let message = serde_json::from_slice::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
+            .unwrap_or_default();
+        return Err(format!("{peer} answered {status}: {message}"));
+    }
+    let signature =
+        signature.ok_or_else(|| format!("{peer}'s answer has no {BATCH_SIGNATURE_HEADER}"))?;
+    Ok(SealedBatch {
+        body: body.to_vec(),
+        signature,
+    })
+}
+
+/// Pulls from `peer` until caught up (or the round's limit). An error is
+/// noted in the peer's status and ends the round; what was applied stays.
+pub fn sync_peer(
+    vigil: &Vigil,
+    peer: &AgencyCode,
+    client: &reqwest::blocking::Client,
+) -> Result<SyncRound, String> {
+    let mut round = SyncRound::default();
+    while round.batches < MAX_BATCHES_PER_ROUND {
+        let sealed = match fetch(vigil, peer, client) {
+            Ok(s) => s,
+            Err(e) => {
+                if let Err(note) = vigil.note_sync_failure(peer, &e) {
+                    tracing::error!(error = %note, "noting a sync failure");
+                }
+                return Err(e);
+            }
+        };
+        // A refused batch is noted (and audited) by the service itself.
+        let report = vigil
+            .receive_batch(peer, &sealed)
+            .map_err(|e| e.to_string())?;
+        round.batches += 1;
+        round.upserted += report.upserted;
+        round.retracted += report.retracted;
+        round.retired += report.retired;
+        round.quarantined += report.quarantined;
+        round.unchanged += report.unchanged;
+        round.applied_seq = report.applied_seq;
+        round.head = report.head;
+        round.caught_up = report.caught_up;
+        if report.caught_up {
+            break;
+        }
+    }
+    Ok(round)
+}
+
+/// One round with every registered peer, or only `only`.
+pub fn sync_all(
+    vigil: &Vigil,
+    only: Option<&AgencyCode>,
+    client: &reqwest::blocking::Client,
+) -> Vec<(AgencyCode, Result<SyncRound, String>)> {
+    let peers = match vigil.peers() {
+        Ok(p) => p,
+        Err(e) => {
+            return only
+                .map(|p| (p.clone(), Err(e.to_string())))
+                .into_iter()
+                .collect()
+        }
+    };
+    peers
+        .into_iter()
+        .filter(|p| only.is_none_or(|code| code == &p.code))
+        .map(|p| {
+            let outcome = sync_peer(vigil, &p.code, client);
+            (p.code, outcome)
+        })
+        .collect()
+}
+
+/// Runs a sync round with every peer every `interval`, for `vigil serve`.
+pub async fn run_sync_loop(vigil: Arc<Vigil>, interval: Duration, timeout: Duration) {
+    loop {
+        let v = vigil.clone();
+        let rounds = tokio::task::spawn_blocking(move || {
+            let client = client(timeout).map_err(|e| e.to_string())?;
+            // No organisation identity yet: nothing to sync.
+            if v.org().ok().flatten().is_none() {
+                return Ok(Vec::new());
+            }
+            Ok::<_, String>(sync_all(&v, None, &client))
+        })
+        .await;
+        match rounds {
+            Ok(Ok(rounds)) => {
+                for (peer, outcome) in rounds {
+                    match outcome {
+                        Ok(r) if r.batches > 0 && (r.upserted + r.retracted + r.retired) > 0 => {
+                            tracing::info!(%peer, upserted = r.upserted, retracted = r.retracted, retired = r.retired, applied = r.applied_seq, "synced");
+                        }
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(%peer, error = %e, "sync round failed"),
+                    }
+                }
+            }
+            Ok(Err(e)) => tracing::error!(error = %e, "sync round could not start"),
+            Err(e) => tracing::error!(error = %e, "sync task failed"),
+        }
+        tokio::time::sleep(interval).await;
+    }
+}
