@@ -136,6 +136,10 @@ pub enum Action {
     /// wrong epoch, unknown peer).
     #[strum(serialize = "federation.refuse")]
     FederationRefuse,
+    /// Hits on copies of this instance's records, come home from the peer
+    /// where they happened.
+    #[strum(serialize = "federation.hit")]
+    FederationHit,
 }
 
 impl Action {

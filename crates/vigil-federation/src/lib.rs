@@ -9,6 +9,8 @@
 //!   [`SealedBatch`]: the batch's exact bytes with the sender's signature.
 //!   [`feed::Checkpoint`] is where a receiver stands, and decides whether a
 //!   batch follows on from it.
+//! - [`hits`]: [`HitNotice`], a hit on a copy on its way to the record's
+//!   own instance.
 //! - [`request`]: a peer's signed request (who asks, when, for what), so a
 //!   peer authenticates with its key and no shared secret is stored.
 //! - [`error`]: [`FederationError`].
@@ -23,9 +25,11 @@
 
 pub mod error;
 pub mod feed;
+pub mod hits;
 pub mod keys;
 pub mod request;
 
 pub use error::FederationError;
 pub use feed::{Checkpoint, FeedBatch, FeedChange, FeedOp, ReleasedRecord, SealedBatch};
+pub use hits::{HitNotice, HitNotices};
 pub use keys::{OrgKeys, PeerKey};

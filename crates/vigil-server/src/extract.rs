@@ -21,51 +21,74 @@ pub struct PeerAuthed {
     pub caller: Caller,
 }
 
+/// The peer a signed request comes from, verified over the method, the
+/// path with its query, the time and `body`.
+async fn verify_peer(parts: &Parts, state: &AppState, body: Vec<u8>) -> Result<Caller, ApiError> {
+    use vigil_federation::request::{SignedRequest, PEER_HEADER, SIGNATURE_HEADER, TIME_HEADER};
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .ok_or(ApiError::Unauthorized)
+    };
+    let signed = SignedRequest {
+        peer: header(PEER_HEADER)?,
+        time: header(TIME_HEADER)?,
+        signature: header(SIGNATURE_HEADER)?,
+    };
+    let method = parts.method.as_str().to_string();
+    // The URI as sent: inside `/v1`, axum's nesting strips the prefix from
+    // `parts.uri`, and the signature covers the whole path.
+    let uri = parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map_or(&parts.uri, |o| &o.0);
+    let path = uri
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
+    let vigil = state.vigil.clone();
+    tokio::task::spawn_blocking(move || {
+        vigil.authenticate_peer(&vigil_service::federation::PeerRequest {
+            signed,
+            method: &method,
+            path: &path,
+            body: &body,
+        })
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??
+    .ok_or(ApiError::Unauthorized)
+}
+
 #[async_trait]
 impl FromRequestParts<AppState> for PeerAuthed {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        use vigil_federation::request::{
-            SignedRequest, PEER_HEADER, SIGNATURE_HEADER, TIME_HEADER,
-        };
-        let header = |name: &str| {
-            parts
-                .headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-                .ok_or(ApiError::Unauthorized)
-        };
-        let signed = SignedRequest {
-            peer: header(PEER_HEADER)?,
-            time: header(TIME_HEADER)?,
-            signature: header(SIGNATURE_HEADER)?,
-        };
-        let method = parts.method.as_str().to_string();
-        // The URI as sent: inside `/v1`, axum's nesting strips the prefix
-        // from `parts.uri`, and the signature covers the whole path.
-        let uri = parts
-            .extensions
-            .get::<axum::extract::OriginalUri>()
-            .map_or(&parts.uri, |o| &o.0);
-        let path = uri
-            .path_and_query()
-            .map(|p| p.as_str().to_string())
-            .unwrap_or_default();
-        let vigil = state.vigil.clone();
-        let caller = tokio::task::spawn_blocking(move || {
-            vigil.authenticate_peer(&vigil_service::federation::PeerRequest {
-                signed,
-                method: &method,
-                path: &path,
-                body: b"",
-            })
-        })
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??
-        .ok_or(ApiError::Unauthorized)?;
+        let caller = verify_peer(parts, state, Vec::new()).await?;
         Ok(PeerAuthed { caller })
+    }
+}
+
+/// A peer's signed request with a body: the signature covers the body.
+pub struct PeerSigned {
+    pub caller: Caller,
+    pub body: Bytes,
+}
+
+#[async_trait]
+impl FromRequest<AppState> for PeerSigned {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let (parts, body) = req.into_parts();
+        let RawBody(body) =
+            RawBody::from_request(Request::from_parts(parts.clone(), body), state).await?;
+        let caller = verify_peer(&parts, state, body.to_vec()).await?;
+        Ok(PeerSigned { caller, body })
     }
 }
 

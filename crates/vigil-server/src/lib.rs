@@ -91,6 +91,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/sync", post(federation::sync))
         .route("/federation/feed", get(federation::feed))
+        .route("/federation/hits", post(federation::hit_notices))
         .route("/openapi.json", get(openapi::document));
     Router::new()
         .route("/health", get(health))
@@ -134,6 +135,10 @@ pub async fn serve(
         state.config.clone(),
     ));
     let feed = tokio::spawn(follow_changes(state.vigil.clone()));
+    let home = tokio::spawn(peer_sync::run_home_delivery(
+        state.vigil.clone(),
+        state.config.peer_timeout,
+    ));
     let sync = state.config.sync_interval.map(|interval| {
         tokio::spawn(peer_sync::run_sync_loop(
             state.vigil.clone(),
@@ -146,6 +151,7 @@ pub async fn serve(
         .await;
     worker.abort();
     feed.abort();
+    home.abort();
     if let Some(sync) = sync {
         sync.abort();
     }

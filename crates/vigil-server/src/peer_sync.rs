@@ -145,6 +145,77 @@ pub fn sync_all(
         .collect()
 }
 
+/// Sends every hit on a received copy that is due home, one signed batch
+/// per peer; returns how many hits reached their owners' instances. A
+/// peer that does not take its batch is retried with backoff, and the
+/// others go on.
+pub fn deliver_home(vigil: &Vigil, client: &reqwest::blocking::Client) -> Result<usize, String> {
+    let mut delivered = 0;
+    loop {
+        let batches = vigil.due_home_hits(500).map_err(|e| e.to_string())?;
+        if batches.is_empty() {
+            return Ok(delivered);
+        }
+        let mut progress = false;
+        for batch in batches {
+            let sent = client
+                .post(&batch.url)
+                .header(PEER_HEADER, &batch.signed.peer)
+                .header(TIME_HEADER, &batch.signed.time)
+                .header(SIGNATURE_HEADER, &batch.signed.signature)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(batch.body.clone())
+                .send();
+            let outcome = match sent {
+                Ok(r) if r.status().is_success() => Ok(()),
+                Ok(r) => Err(format!("{} answered {}", batch.peer, r.status())),
+                Err(e) => Err(format!("cannot reach {}: {e}", batch.peer)),
+            };
+            match outcome {
+                Ok(()) => {
+                    vigil
+                        .home_hits_delivered(&batch)
+                        .map_err(|e| e.to_string())?;
+                    delivered += batch.ids.len();
+                    progress = true;
+                }
+                Err(e) => {
+                    tracing::warn!(peer = %batch.peer, error = %e, "hits could not go home yet");
+                    vigil
+                        .home_hits_failed(&batch, &e)
+                        .map_err(|e| e.to_string())?;
+                }
+            }
+        }
+        if !progress {
+            return Ok(delivered);
+        }
+    }
+}
+
+/// Sends hits home as they are stored (woken by the hit feed, and every
+/// second for retries), for `vigil serve`.
+pub async fn run_home_delivery(vigil: Arc<Vigil>, timeout: Duration) {
+    let mut feed = vigil.hit_feed();
+    loop {
+        let v = vigil.clone();
+        let sent = tokio::task::spawn_blocking(move || {
+            let client = client(timeout).map_err(|e| e.to_string())?;
+            deliver_home(&v, &client)
+        })
+        .await;
+        match sent {
+            Ok(Err(e)) => tracing::error!(error = %e, "sending hits home failed"),
+            Err(e) => tracing::error!(error = %e, "home delivery task failed"),
+            Ok(Ok(_)) => {}
+        }
+        tokio::select! {
+            _ = feed.changed() => {}
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+        }
+    }
+}
+
 /// Runs a sync round with every peer every `interval`, for `vigil serve`.
 pub async fn run_sync_loop(vigil: Arc<Vigil>, interval: Duration, timeout: Duration) {
     loop {

@@ -582,3 +582,155 @@ fn a_sender_restored_from_a_backup_starts_a_new_epoch_and_the_receiver_follows_i
     );
     assert_eq!(held(&europol, &restored.org).len(), 5);
 }
+
+/// Sends what is due home from `from` to `to`, as the delivery worker does.
+fn deliver(from: &Instance, to: &Instance) -> usize {
+    let mut n = 0;
+    for batch in from.vigil.due_home_hits(100).unwrap() {
+        let caller = to
+            .vigil
+            .authenticate_peer(&PeerRequest {
+                signed: batch.signed.clone(),
+                method: "POST",
+                path: vigil_service::home_hits::NOTICES_PATH,
+                body: &batch.body,
+            })
+            .unwrap()
+            .expect("the notices' signature verifies");
+        n += to.vigil.receive_hit_notices(&caller, &batch.body).unwrap();
+        from.vigil.home_hits_delivered(&batch).unwrap();
+    }
+    n
+}
+
+#[test]
+fn a_hit_on_a_copy_reaches_the_owners_inbox_once() {
+    let d = dirs();
+    let (interpol, europol) = pair(&d);
+    let fra = ctx("FRA", Role::Contributor);
+    let mut wanted = draft("W-1", vec![rule("EUROPOL", ReleaseLevel::HitOnly, &[])]);
+    wanted.names = vec![vigil_core::Name::new(
+        "Ivan Petrovich Sidorov",
+        vigil_core::NameKind::Primary,
+    )];
+    wanted.birth_dates = vec![vigil_core::PartialDate::parse("1980-05-01").unwrap()];
+    wanted.policy.instruction = Some("Discreet check.".into());
+    let original = interpol.vigil.create_record(&fra, wanted).unwrap();
+    sync(&europol, &interpol, 10);
+
+    // A NLD officer at EUROPOL screens the person: hit-only, the owner's
+    // instruction, nothing of the record.
+    let traveller: vigil_core::Traveller = serde_json::from_value(serde_json::json!({
+        "names": ["Ivan Sidorov"], "birth_date": "1980-05-01"
+    }))
+    .unwrap();
+    let outcomes = europol
+        .vigil
+        .screen(
+            &ctx("NLD", Role::Screener),
+            &[traveller],
+            vigil_service::screening::ScreenOptions::default(),
+            vigil_core::HitContext::default(),
+        )
+        .unwrap();
+    let shown = serde_json::to_value(&outcomes).unwrap().to_string();
+    assert!(shown.contains("Discreet check."), "{shown}");
+    assert!(!shown.contains("case note"), "{shown}");
+
+    assert_eq!(deliver(&europol, &interpol), 1);
+    // Delivered again (at least once): still one hit at home.
+    let again = europol
+        .vigil
+        .store()
+        .due_home_deliveries(chrono::Utc::now(), 10)
+        .unwrap();
+    assert!(again.is_empty(), "delivered hits are not due again");
+    let inbox = |i: &Instance| {
+        i.vigil
+            .list_hits(
+                &ctx("FRA", Role::Analyst),
+                vigil_service::hits::HitSide::Owner,
+                None,
+                None,
+                100,
+            )
+            .unwrap()
+    };
+    let home = inbox(&interpol);
+    assert_eq!(home.len(), 1);
+    let hit = serde_json::to_value(&home[0]).unwrap();
+    assert_eq!(hit["record"], original.id.to_string());
+    assert_eq!(hit["screening_agency"], "NLD@EUROPOL");
+    assert_eq!(hit["traveller"]["names"][0], "Ivan Sidorov");
+}
+
+fn screen_at(i: &Instance, agency: &str, name: &str) {
+    let traveller: vigil_core::Traveller =
+        serde_json::from_value(serde_json::json!({ "names": [name] })).unwrap();
+    i.vigil
+        .screen(
+            &ctx(agency, Role::Screener),
+            &[traveller],
+            vigil_service::screening::ScreenOptions::default(),
+            vigil_core::HitContext::default(),
+        )
+        .unwrap();
+}
+
+#[test]
+fn hit_notices_are_counted_once_per_key_and_never_tell_which_records_exist() {
+    let d = dirs();
+    let (interpol, europol) = pair(&d);
+    let fra = ctx("FRA", Role::Contributor);
+    interpol
+        .vigil
+        .create_record(
+            &fra,
+            draft("R-1", vec![rule("EUROPOL", ReleaseLevel::Full, &[])]),
+        )
+        .unwrap();
+    let kept_home = interpol
+        .vigil
+        .create_record(&fra, draft("R-2", vec![]))
+        .unwrap();
+    sync(&europol, &interpol, 10);
+    screen_at(&europol, "NLD", "Person R-1 Example");
+    let batch = europol.vigil.due_home_hits(10).unwrap().remove(0);
+    let mut notices: serde_json::Value = serde_json::from_slice(&batch.body).unwrap();
+    let real = notices["hits"][0].clone();
+    let mut other = real.clone();
+    other["key"] = "k2".into();
+    other["origin_id"] = kept_home.id.to_string().into();
+    let mut unknown = real.clone();
+    unknown["key"] = "k3".into();
+    unknown["origin_id"] = RecordId::new().to_string().into();
+    notices["hits"] = serde_json::json!([real, real, other, unknown]);
+    let body = serde_json::to_vec(&notices).unwrap();
+    let peer = Caller {
+        agency: code("EUROPOL"),
+        role: Role::Peer,
+        token_id: "peer:EUROPOL".into(),
+    };
+    // Every notice answered as received, whatever it names; twice.
+    assert_eq!(interpol.vigil.receive_hit_notices(&peer, &body).unwrap(), 4);
+    assert_eq!(interpol.vigil.receive_hit_notices(&peer, &body).unwrap(), 4);
+    let hits = interpol
+        .vigil
+        .list_hits(
+            &ctx("FRA", Role::Analyst),
+            vigil_service::hits::HitSide::Owner,
+            None,
+            None,
+            100,
+        )
+        .unwrap();
+    assert_eq!(
+        hits.len(),
+        1,
+        "one hit for the one key; none for a record never released or unknown"
+    );
+    // Notices that claim another sender are refused.
+    notices["from"] = "UNODC".into();
+    let forged = serde_json::to_vec(&notices).unwrap();
+    assert!(interpol.vigil.receive_hit_notices(&peer, &forged).is_err());
+}

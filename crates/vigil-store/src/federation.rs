@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use vigil_core::audit::AuditEvent;
-use vigil_core::{Access, AgencyCode, Record, RecordId};
+use vigil_core::{Access, AgencyCode, Hit, NewHit, Record, RecordId};
 
 use crate::error::Result;
 use crate::records::RecordChange;
@@ -170,6 +170,22 @@ pub struct ReceivedBatch {
     pub unchanged: u64,
 }
 
+/// A hit on a received copy, waiting to go home to the record's owner.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HomeDelivery {
+    pub id: i64,
+    pub peer: AgencyCode,
+    pub hit: Hit,
+    pub attempts: u32,
+}
+
+/// A hit that came home from a peer, under the peer's idempotency key.
+#[derive(Debug, Clone)]
+pub struct HomeHit {
+    pub key: String,
+    pub hit: NewHit,
+}
+
 /// Federation's storage. Writes append their audit event in the same
 /// transaction, as everywhere.
 pub trait FederationStore {
@@ -232,4 +248,29 @@ pub trait FederationStore {
     /// Where a received record came from; `None` for this instance's own.
     fn provenance(&self, record: RecordId) -> Result<Option<Provenance>>;
     fn quarantine(&self, peer: &AgencyCode, limit: usize) -> Result<Vec<Quarantined>>;
+
+    /// Whether `record` was ever released to `peer` in its feed's epoch.
+    fn ever_released(&self, peer: &AgencyCode, record: RecordId) -> Result<bool>;
+    /// Hits on received copies due to go home, oldest first.
+    fn due_home_deliveries(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<HomeDelivery>>;
+    /// The delivery worker's bookkeeping, not any caller's act: unaudited.
+    fn home_delivered(&self, ids: &[i64]) -> Result<()>;
+    /// A failed delivery to `peer`: every undelivered hit to it waits
+    /// until `retry_at` (back off from the peer, not only the hit).
+    fn home_failed(
+        &self,
+        peer: &AgencyCode,
+        ids: &[i64],
+        error: &str,
+        retry_at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Stores hits that came home from `peer`, each once per key (a key
+    /// seen before is skipped: deliveries are at least once), with the
+    /// audit entry; returns the hits stored now.
+    fn insert_home_hits(
+        &self,
+        peer: &AgencyCode,
+        hits: Vec<HomeHit>,
+        audit: AuditEvent,
+    ) -> Result<Vec<Hit>>;
 }

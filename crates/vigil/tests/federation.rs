@@ -157,6 +157,7 @@ fn the_receiver_holds_exactly_what_is_released_across_kills() {
         token(&a, "FRA", "contributor"),
         token(&a, "DEU", "contributor"),
     ];
+    let screener = token(&b, "NLD", "screener");
     // INTERPOL does not pull (nothing is released to it); EUROPOL every 200 ms.
     let (mut server_a, url_a) = serve(&a, "127.0.0.1:0", "0");
     let (mut server_b, url_b) = serve(&b, "127.0.0.1:0", "0.2");
@@ -227,6 +228,17 @@ fn the_receiver_holds_exactly_what_is_released_across_kills() {
                 }
             }
         }
+        // A NLD officer at EUROPOL screens a few of the names: hits on
+        // copies go home to INTERPOL.
+        for _ in 0..3 {
+            let n = rng.gen_range(0..12);
+            let _ = client
+                .post(format!("{url_b}/v1/screen"))
+                .bearer_auth(&screener)
+                .header("x-vigil-purpose", "border check")
+                .json(&serde_json::json!({"traveller": {"names": [format!("Person Number{n} Example")]}}))
+                .send();
+        }
         std::thread::sleep(Duration::from_millis(rng.gen_range(50..400)));
         // Kill one side, mid-sync or not, and bring it back.
         if round % 2 == 0 {
@@ -265,6 +277,40 @@ fn the_receiver_holds_exactly_what_is_released_across_kills() {
         .filter(|e| e["origin"]["org"] == "INTERPOL")
         .count();
     assert_eq!(with_origin, want.len());
+    // Every hit on a copy at EUROPOL reached INTERPOL once, as a hit of
+    // the record's owner screened by NLD@EUROPOL.
+    let (at_b, at_a) = (
+        SqliteStore::open(&b).unwrap(),
+        SqliteStore::open(&a).unwrap(),
+    );
+    let on_copies: Vec<_> = at_b
+        .hits(&vigil_store::HitFilter {
+            limit: 100_000,
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .filter(|h| h.owner.organisation() == Some("INTERPOL"))
+        .collect();
+    let home: Vec<_> = at_a
+        .hits(&vigil_store::HitFilter {
+            limit: 100_000,
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .filter(|h| h.screening_agency.as_str() == "NLD@EUROPOL")
+        .collect();
+    assert!(!on_copies.is_empty(), "the officer's screenings hit copies");
+    assert_eq!(
+        home.len(),
+        on_copies.len(),
+        "each hit on a copy arrived once"
+    );
+    for h in &home {
+        assert!(h.owner.organisation().is_none());
+    }
+    drop((at_a, at_b));
     // Both audit chains still verify.
     for data in [&a, &b] {
         assert!(vigil(data, &["audit", "verify"]).contains("audit chain intact"));

@@ -1,5 +1,6 @@
 //! `/v1/federation/feed` (a peer pulls its release feed, signed with its
-//! key), `/v1/org` (this instance's organisation), `/v1/peers` and
+//! key), `/v1/federation/hits` (a peer sends hits on copies home),
+//! `/v1/org` (this instance's organisation), `/v1/peers` and
 //! `/v1/sync` (the operator registers peers, reads their status, runs a
 //! sync round).
 
@@ -15,7 +16,7 @@ use vigil_service::{Ctx, ServiceError};
 
 use super::blocking;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Authed, JsonBody, PeerAuthed, QueryParams};
+use crate::extract::{Authed, JsonBody, PeerAuthed, PeerSigned, QueryParams};
 use crate::{peer_sync, AppState};
 
 #[derive(Debug, Deserialize)]
@@ -59,6 +60,19 @@ pub async fn feed(
         ],
         sealed.body,
     ))
+}
+
+/// Notices of hits at the calling peer on copies of this instance's
+/// records: each becomes a hit in its owner's inbox, once per key.
+pub async fn hit_notices(
+    State(state): State<AppState>,
+    signed: PeerSigned,
+) -> ApiResult<impl IntoResponse> {
+    let received = blocking(&state, move |v| {
+        v.receive_hit_notices(&signed.caller, &signed.body)
+    })
+    .await?;
+    Ok(Json(serde_json::json!({ "received": received })))
 }
 
 pub async fn org(State(state): State<AppState>, _auth: Authed) -> ApiResult<impl IntoResponse> {

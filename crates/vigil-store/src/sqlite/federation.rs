@@ -6,16 +6,17 @@ use std::collections::HashMap;
 
 use rusqlite::{params, OptionalExtension, Transaction};
 use vigil_core::audit::AuditEvent;
-use vigil_core::{AgencyCode, AgencyKind, Record, RecordId};
+use vigil_core::{AgencyCode, AgencyKind, Hit, Record, RecordId};
 
+use super::hits::insert_hit;
 use super::records::{changed, save_record};
 use super::rows::{self, name, now, to_json, ts};
-use super::rows::{ORG_COLUMNS, PEER_COLUMNS, PROVENANCE_COLUMNS, QUARANTINE_COLUMNS};
+use super::rows::{HIT_COLUMNS, ORG_COLUMNS, PEER_COLUMNS, PROVENANCE_COLUMNS, QUARANTINE_COLUMNS};
 use super::{insert_new, SqliteStore};
 use crate::error::{Result, StoreError};
 use crate::federation::{
-    CopyState, FederationStore, OrgIdentity, Peer, Provenance, Quarantined, ReceivedBatch,
-    ReceiverState, ReleaseEntry, ReleaseOp, ReleasePosition, Released,
+    CopyState, FederationStore, HomeDelivery, HomeHit, OrgIdentity, Peer, Provenance, Quarantined,
+    ReceivedBatch, ReceiverState, ReleaseEntry, ReleaseOp, ReleasePosition, Released,
 };
 use crate::records::Actor;
 
@@ -502,6 +503,106 @@ impl FederationStore for SqliteStore {
                 "SELECT {QUARANTINE_COLUMNS} FROM quarantine WHERE peer = ?1 ORDER BY id DESC LIMIT ?2"
             ))?;
             rows::all(&mut stmt, params![peer.as_str(), limit as i64], rows::quarantined)
+        })
+    }
+
+    fn ever_released(&self, peer: &AgencyCode, record: RecordId) -> Result<bool> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached(
+                    "SELECT 1 FROM release_log WHERE peer = ?1 AND record_id = ?2 LIMIT 1",
+                )?
+                .exists(params![peer.as_str(), record.to_string()])?)
+        })
+    }
+
+    fn due_home_deliveries(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        limit: usize,
+    ) -> Result<Vec<HomeDelivery>> {
+        self.read(|conn| {
+            let columns = HIT_COLUMNS
+                .split(',')
+                .map(|c| format!("h.{}", c.trim()))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT o.id AS delivery_id, o.peer AS delivery_peer, o.attempts AS delivery_attempts, {columns}
+                 FROM home_outbox o JOIN hits h ON h.id = o.hit_id
+                 WHERE o.delivered_at IS NULL AND o.next_attempt_at <= ?1
+                 ORDER BY o.next_attempt_at, o.id LIMIT ?2"
+            ))?;
+            rows::all(&mut stmt, params![ts(&now), limit as i64], |row| {
+                Ok(HomeDelivery {
+                    id: row.get("delivery_id")?,
+                    peer: rows::peer_code(row, "delivery_peer")?,
+                    attempts: row.get("delivery_attempts")?,
+                    hit: rows::hit(row)?,
+                })
+            })
+        })
+    }
+
+    fn home_delivered(&self, ids: &[i64]) -> Result<()> {
+        self.write_unaudited(|tx| {
+            let at = ts(&now());
+            for id in ids {
+                tx.prepare_cached(
+                    "UPDATE home_outbox SET delivered_at = ?2, last_error = NULL WHERE id = ?1",
+                )?
+                .execute(params![id, at])?;
+            }
+            Ok(())
+        })
+    }
+
+    fn home_failed(
+        &self,
+        peer: &AgencyCode,
+        ids: &[i64],
+        error: &str,
+        retry_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()> {
+        self.write_unaudited(|tx| {
+            for id in ids {
+                tx.prepare_cached(
+                    "UPDATE home_outbox SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+                )?
+                .execute(params![id, error])?;
+            }
+            tx.prepare_cached(
+                "UPDATE home_outbox SET next_attempt_at = ?2 WHERE peer = ?1 AND delivered_at IS NULL",
+            )?
+            .execute(params![peer.as_str(), ts(&retry_at)])?;
+            Ok(())
+        })
+    }
+
+    fn insert_home_hits(
+        &self,
+        peer: &AgencyCode,
+        hits: Vec<HomeHit>,
+        audit: AuditEvent,
+    ) -> Result<Vec<Hit>> {
+        self.write(audit, |tx| {
+            let mut out = Vec::new();
+            let at = ts(&now());
+            for home in hits {
+                let seen = tx
+                    .prepare_cached("SELECT 1 FROM home_hits WHERE peer = ?1 AND key = ?2")?
+                    .exists(params![peer.as_str(), home.key])?;
+                if seen {
+                    continue;
+                }
+                let hit = insert_hit(tx, home.hit)?;
+                tx.prepare_cached(
+                    "INSERT INTO home_hits (peer, key, hit_id, received_at) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![peer.as_str(), home.key, hit.id, at])?;
+                out.push(hit);
+            }
+            Ok(out)
         })
     }
 }

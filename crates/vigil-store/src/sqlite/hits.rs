@@ -15,8 +15,10 @@ use crate::error::{Result, StoreError};
 use crate::hits::{Delivery, HitFilter, HitStore, StoredManifest, Webhook};
 use crate::ids::new_hit_id;
 
-/// Stores one hit and queues its delivery to each of the owner's webhooks.
-fn insert_hit(tx: &Transaction<'_>, h: NewHit) -> Result<Hit> {
+/// Stores one hit and queues its delivery to each of the owner's webhooks,
+/// and home to the owner's organisation when the record is a copy received
+/// from a peer (its owner is `AGENCY@PEER`).
+pub(super) fn insert_hit(tx: &Transaction<'_>, h: NewHit) -> Result<Hit> {
     let id = new_hit_id();
     let at = now();
     // Under the write lock: the next number in each sequence is taken by
@@ -98,6 +100,12 @@ fn insert_hit(tx: &Transaction<'_>, h: NewHit) -> Result<Hit> {
             payload,
             ts(&at)
         ])?;
+    }
+    if let Some(peer) = hit.owner.organisation() {
+        tx.prepare_cached(
+            "INSERT INTO home_outbox (peer, hit_id, next_attempt_at) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![peer, hit.id, ts(&at)])?;
     }
     Ok(hit)
 }

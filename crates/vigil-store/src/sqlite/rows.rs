@@ -418,6 +418,14 @@ mod tests {
     }
 }
 
+/// An agency code in column `column` of a row of any shape.
+pub(super) fn peer_code(row: &Row<'_>, column: &str) -> Result<vigil_core::AgencyCode> {
+    let text: String = row.get(column)?;
+    text.parse().map_err(|_| {
+        StoreError::Corrupt(format!("column {column}: '{text}' is not an agency code"))
+    })
+}
+
 pub(super) const ORG_COLUMNS: &str = "code, name, secret_key, public_key, created_at";
 
 pub(super) fn org_identity(row: &Row<'_>) -> Result<OrgIdentity> {

@@ -167,7 +167,9 @@ CREATE UNIQUE INDEX hits_screener_seq ON hits(screening_agency, screener_seq);
     // Federation: this instance's organisation and its peers; the sender's
     // release log per peer (gapless `seq` per peer, the change-feed
     // position it has read, what each peer holds); the receiver's
-    // checkpoint per peer, its copies' provenance and its quarantine.
+    // checkpoint per peer, its copies' provenance and its quarantine; hits
+    // on copies waiting to go home (`home_outbox`) and hits that came home
+    // (`home_hits`, one per idempotency key).
     r#"
 CREATE TABLE org_identity (
     only_row INTEGER PRIMARY KEY CHECK (only_row = 1),
@@ -240,6 +242,24 @@ CREATE TABLE quarantine (
     at TEXT NOT NULL
 );
 CREATE INDEX quarantine_peer ON quarantine(peer, id);
+CREATE INDEX release_log_record ON release_log(peer, record_id);
+CREATE TABLE home_outbox (
+    id INTEGER PRIMARY KEY,
+    peer TEXT NOT NULL REFERENCES peers(code),
+    hit_id TEXT NOT NULL UNIQUE REFERENCES hits(id),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    delivered_at TEXT,
+    last_error TEXT
+);
+CREATE INDEX home_outbox_due ON home_outbox(delivered_at, next_attempt_at);
+CREATE TABLE home_hits (
+    peer TEXT NOT NULL REFERENCES peers(code),
+    key TEXT NOT NULL,
+    hit_id TEXT NOT NULL REFERENCES hits(id),
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (peer, key)
+);
 "#,
 ];
 

@@ -182,6 +182,16 @@ pub fn sync(args: SyncArgs, data: &Path) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    // Hits on copies that have not reached their owners yet go now too.
+    match vigil_server::peer_sync::deliver_home(&vigil, &client) {
+        Ok(0) => {}
+        Ok(n) if !args.json => println!("{n} hit(s) sent home to their owners' instances"),
+        Ok(_) => {}
+        Err(e) => {
+            failed = true;
+            eprintln!("sending hits home: {e}");
+        }
+    }
     if rounds.is_empty() {
         println!("no peers registered: add one with `vigil peer add CODE --url URL --key KEY`");
     }
