@@ -436,6 +436,24 @@ pub fn release_to(record: &Record, peer: &AgencyCode) -> Release {
     }
 }
 
+/// Whether peer organisation `peer` may query an active record of `owner`
+/// under `policy`: [`release_to`] would say [`Release::Query`].
+pub fn queryable_by(owner: &AgencyCode, policy: &AccessPolicy, peer: &AgencyCode) -> bool {
+    owner.organisation().is_none()
+        && policy
+            .release_for(peer)
+            .is_some_and(|rule| rule.level == ReleaseLevel::Query)
+}
+
+/// The hit-only face of a record as a peer's screener sees it, answering
+/// a forwarded query: the owner named as the peer names it
+/// (`FRA@INTERPOL`), so that the contact instruction is unambiguous there.
+pub fn forwarded_view(record: &Record, home_org: &AgencyCode) -> HitOnlyView {
+    let mut named = record.clone();
+    named.owner = AgencyCode::qualified(&record.owner, home_org);
+    HitOnlyView::of(&named)
+}
+
 /// The draft a released copy carries. The owner's policy stays home (a
 /// copy never names the owner's other recipients or rules), except the
 /// instruction to whoever gets a hit. A hit-only copy carries what matching

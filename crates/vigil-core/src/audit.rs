@@ -140,6 +140,10 @@ pub enum Action {
     /// where they happened.
     #[strum(serialize = "federation.hit")]
     FederationHit,
+    /// A screening forwarded to a peer that keeps records home, or, at the
+    /// owner's instance, answered for one.
+    #[strum(serialize = "federation.query")]
+    FederationQuery,
 }
 
 impl Action {
@@ -169,6 +173,8 @@ pub enum Outcome {
     NotFound,
     /// Refused: the input did not validate.
     Invalid,
+    /// Not done: another party (a peer organisation) did not answer.
+    Failed,
 }
 
 impl Outcome {
@@ -200,12 +206,14 @@ impl<'de> Deserialize<'de> for Outcome {
             Denied,
             NotFound,
             Invalid,
+            Failed,
         }
         Ok(match Stored::deserialize(d)? {
             Stored::Named(NamedOutcome::Done) => Outcome::Done,
             Stored::Named(NamedOutcome::Denied) => Outcome::Denied,
             Stored::Named(NamedOutcome::NotFound) => Outcome::NotFound,
             Stored::Named(NamedOutcome::Invalid) => Outcome::Invalid,
+            Stored::Named(NamedOutcome::Failed) => Outcome::Failed,
             Stored::Status(200..=299) => Outcome::Done,
             Stored::Status(401 | 403) => Outcome::Denied,
             Stored::Status(404) => Outcome::NotFound,

@@ -53,8 +53,20 @@ pub struct AccessPolicy {
 
 /// How much of a record a peer organisation gets: the owner's decision,
 /// per organisation, applied by [`crate::access::release_to`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ReleaseLevel {
     /// Nothing leaves.
     #[default]

@@ -35,6 +35,10 @@ pub struct FeedBatch {
     /// and this batch ends at the head: a receiver that applies it holds
     /// everything released to it (until the next change).
     pub caught_up: bool,
+    /// The sender keeps records home that the receiver may query: the
+    /// receiver forwards its screenings there.
+    #[serde(default)]
+    pub answers_queries: bool,
     pub issued_at: DateTime<Utc>,
     pub ops: Vec<FeedOp>,
 }
@@ -245,6 +249,7 @@ mod tests {
             after,
             head,
             caught_up: after + n == head,
+            answers_queries: false,
             issued_at: Utc::now(),
             ops: (0..n)
                 .map(|i| {

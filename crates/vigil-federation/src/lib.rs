@@ -11,9 +11,11 @@
 //!   batch follows on from it.
 //! - [`hits`]: [`HitNotice`], a hit on a copy on its way to the record's
 //!   own instance.
+//! - [`query`]: a screening forwarded to the instance that keeps the
+//!   records home, and its hit/no-hit answer.
 //! - [`request`]: a peer's signed request (who asks, when, for what), so a
 //!   peer authenticates with its key and no shared secret is stored.
-//! - [`error`]: [`FederationError`].
+//! - [`error`]: the crate's error type, [`FederationError`].
 //!
 //! Invariants:
 //! - a receiver applies a batch only if its signature verifies against the
@@ -27,9 +29,11 @@ pub mod error;
 pub mod feed;
 pub mod hits;
 pub mod keys;
+pub mod query;
 pub mod request;
 
 pub use error::FederationError;
 pub use feed::{Checkpoint, FeedBatch, FeedChange, FeedOp, ReleasedRecord, SealedBatch};
 pub use hits::{HitNotice, HitNotices};
 pub use keys::{OrgKeys, PeerKey};
+pub use query::{ForwardedQuery, QueryAnswer, QueryHit};

@@ -15,6 +15,8 @@ pub struct ServerConfig {
     pub sync_interval: Option<Duration>,
     /// How long a peer may take to answer one request.
     pub peer_timeout: Duration,
+    /// How long a screening waits for a peer to answer a forwarded query.
+    pub query_timeout: Duration,
 }
 
 impl Default for ServerConfig {
@@ -25,6 +27,7 @@ impl Default for ServerConfig {
             webhook_timeout: Duration::from_secs(10),
             sync_interval: Some(Duration::from_secs(5)),
             peer_timeout: Duration::from_secs(30),
+            query_timeout: Duration::from_secs(3),
         }
     }
 }

@@ -92,6 +92,7 @@ pub fn app(state: AppState) -> Router {
         .route("/sync", post(federation::sync))
         .route("/federation/feed", get(federation::feed))
         .route("/federation/hits", post(federation::hit_notices))
+        .route("/federation/screen", post(federation::forwarded_query))
         .route("/openapi.json", get(openapi::document));
     Router::new()
         .route("/health", get(health))
@@ -135,6 +136,13 @@ pub async fn serve(
         state.config.clone(),
     ));
     let feed = tokio::spawn(follow_changes(state.vigil.clone()));
+    match peer_sync::HttpForwarder::new(
+        state.config.query_timeout,
+        tokio::runtime::Handle::current(),
+    ) {
+        Ok(f) => state.vigil.set_query_forwarder(Arc::new(f)),
+        Err(e) => tracing::error!(error = %e, "no HTTP client: screenings will not be forwarded"),
+    }
     let home = tokio::spawn(peer_sync::run_home_delivery(
         state.vigil.clone(),
         state.config.peer_timeout,

@@ -216,6 +216,60 @@ pub async fn run_home_delivery(vigil: Arc<Vigil>, timeout: Duration) {
     }
 }
 
+/// Forwards screenings to peers over HTTP (installed by [`crate::serve`]).
+/// The async client runs on the server's runtime, which the screening's
+/// blocking thread waits on: a blocking client could not be dropped from
+/// the runtime's own threads when the server stops.
+pub struct HttpForwarder {
+    client: reqwest::Client,
+    runtime: tokio::runtime::Handle,
+}
+
+impl HttpForwarder {
+    /// A forwarder whose peers must answer within `timeout`: a screening
+    /// waits no longer than that for a peer, and then says it was not asked.
+    pub fn new(timeout: Duration, runtime: tokio::runtime::Handle) -> reqwest::Result<Self> {
+        Ok(HttpForwarder {
+            client: reqwest::Client::builder()
+                .timeout(timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()?,
+            runtime,
+        })
+    }
+}
+
+impl vigil_service::forwarded::QueryForwarder for HttpForwarder {
+    fn post(
+        &self,
+        url: &str,
+        signed: &vigil_federation::request::SignedRequest,
+        body: &[u8],
+    ) -> Result<Vec<u8>, String> {
+        let request = self
+            .client
+            .post(url)
+            .header(PEER_HEADER, &signed.peer)
+            .header(TIME_HEADER, &signed.time)
+            .header(SIGNATURE_HEADER, &signed.signature)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.to_vec());
+        let url = url.to_string();
+        self.runtime.block_on(async move {
+            let response = request
+                .send()
+                .await
+                .map_err(|e| format!("cannot reach {url}: {e}"))?;
+            let status = response.status();
+            let bytes = response.bytes().await.map_err(|e| e.to_string())?;
+            if !status.is_success() {
+                return Err(format!("{url} answered {status}"));
+            }
+            Ok(bytes.to_vec())
+        })
+    }
+}
+
 /// Runs a sync round with every peer every `interval`, for `vigil serve`.
 pub async fn run_sync_loop(vigil: Arc<Vigil>, interval: Duration, timeout: Duration) {
     loop {

@@ -25,6 +25,7 @@ use chrono::Utc;
 use serde::Serialize;
 use vigil_core::access::{self, Release};
 use vigil_core::audit::{AuditEvent, Disclosed};
+use vigil_core::policy::ReleaseLevel;
 use vigil_core::{Access, Action, AgencyCode, Caller, Outcome, Record, RecordId, Role};
 use vigil_federation::feed::Admission;
 use vigil_federation::request::{self, SignedRequest};
@@ -93,6 +94,9 @@ pub struct PeerStatus {
     pub refused: u64,
     /// Sending: operations written to the peer's feed so far.
     pub released_seq: i64,
+    /// The peer keeps records home that this organisation may query:
+    /// screenings here are forwarded to it.
+    pub answers_queries: bool,
 }
 
 /// What one received batch did.
@@ -156,18 +160,44 @@ fn new_epoch() -> String {
     hex::encode(bytes)
 }
 
-/// The operation that brings a peer from what it holds (`held`) to what
-/// `release_to` allows of `record` now, if anything changes.
+/// What a peer holds as a release level.
+fn held_level(level: Access) -> ReleaseLevel {
+    if level == Access::Full {
+        ReleaseLevel::Full
+    } else {
+        ReleaseLevel::HitOnly
+    }
+}
+
+/// The entry that brings a peer from what it holds (`held`) to what
+/// `release_to` allows of `record` now, if anything changes: an operation
+/// that travels when a copy is made, changed or withdrawn, and a change of
+/// state only when the record becomes, or stops being, queryable.
 fn release_entry(
     record: &Record,
     peer: &AgencyCode,
     held: Option<&Released>,
 ) -> Option<ReleaseEntry> {
-    let change = match (access::release_to(record, peer), held) {
-        (Release::Copy { level, agencies }, held) => {
+    let held_copy = held.is_some_and(|h| h.level != ReleaseLevel::Query);
+    let op = |change: FeedChange| {
+        Some(serde_json::to_string(&change).expect("a feed change serialises"))
+    };
+    let withdraw = || {
+        if record.status != vigil_core::RecordStatus::Active {
+            op(FeedChange::Retire {
+                origin_id: record.id,
+            })
+        } else {
+            op(FeedChange::Retract {
+                origin_id: record.id,
+            })
+        }
+    };
+    let (released, body) = match access::release_to(record, peer) {
+        Release::Copy { level, agencies } => {
             let now = Released {
                 version: record.version,
-                level,
+                level: held_level(level),
                 agencies: agencies.clone(),
             };
             if held == Some(&now) {
@@ -182,27 +212,34 @@ fn release_entry(
                 review_due: record.review_due,
                 draft: access::released_draft(record, level),
             };
-            return Some(ReleaseEntry {
-                record: record.id,
-                released: Some(now),
-                body: serde_json::to_string(&FeedChange::Upsert {
+            (
+                Some(now),
+                op(FeedChange::Upsert {
                     record: Box::new(copy),
-                })
-                .expect("a feed change serialises"),
-            });
+                }),
+            )
         }
-        (Release::Withheld | Release::Query, None) => return None,
-        (_, Some(_)) if record.status != vigil_core::RecordStatus::Active => FeedChange::Retire {
-            origin_id: record.id,
-        },
-        (_, Some(_)) => FeedChange::Retract {
-            origin_id: record.id,
+        Release::Query => {
+            if held.is_some_and(|h| h.level == ReleaseLevel::Query) {
+                return None;
+            }
+            let queryable = Released {
+                version: record.version,
+                level: ReleaseLevel::Query,
+                agencies: Vec::new(),
+            };
+            (Some(queryable), if held_copy { withdraw() } else { None })
+        }
+        Release::Withheld => match held {
+            None => return None,
+            Some(_) if held_copy => (None, withdraw()),
+            Some(_) => (None, None),
         },
     };
     Some(ReleaseEntry {
         record: record.id,
-        released: None,
-        body: serde_json::to_string(&change).expect("a feed change serialises"),
+        released,
+        body,
     })
 }
 
@@ -341,6 +378,7 @@ impl Vigil {
                 unchanged: r.unchanged,
                 refused: r.refused,
                 released_seq: released.head,
+                answers_queries: r.answers_queries,
             });
         }
         if let Some(code) = only {
@@ -463,8 +501,16 @@ impl Vigil {
                     continue;
                 };
                 if let Some(entry) = release_entry(&record, peer, held.get(id)) {
-                    let level = entry.released.as_ref().map_or(Access::Hidden, |r| r.level);
-                    disclosed.push(crate::context::disclosed(&record, level));
+                    // A copy is a disclosure to the peer; queryable is not.
+                    let level = match entry.released.as_ref().map(|r| r.level) {
+                        Some(ReleaseLevel::Full) => Some(Access::Full),
+                        Some(ReleaseLevel::HitOnly) => Some(Access::HitOnly),
+                        _ if entry.body.is_some() => Some(Access::Hidden),
+                        _ => None,
+                    };
+                    if let Some(level) = level {
+                        disclosed.push(crate::context::disclosed(&record, level));
+                    }
                     entries.push(entry);
                 }
             }
@@ -474,7 +520,7 @@ impl Vigil {
                 serde_json::json!({
                     "peer": peer,
                     "changes": [pos.change_seq + 1, last],
-                    "operations": entries.len(),
+                    "operations": entries.iter().filter(|e| e.body.is_some()).count(),
                     "from_seq": pos.head + 1,
                 }),
                 disclosed,
@@ -554,6 +600,7 @@ impl Vigil {
             after,
             head: pos.head,
             caught_up: read_all && after + ops.len() as i64 == pos.head,
+            answers_queries: self.store.answers_queries(code)?,
             issued_at: Utc::now(),
             ops,
         };
@@ -822,6 +869,7 @@ impl Vigil {
             copies: touched.into_values().collect(),
             quarantined,
             unchanged: report.unchanged,
+            answers_queries: batch.answers_queries,
         };
         let written = self
             .store

@@ -28,6 +28,9 @@ pub struct HomeBatch {
     pub attempts: u32,
 }
 
+/// The interface a hit that came home is marked with (`HitContext::api`).
+pub const PEER_COPY_API: &str = "peer_copy";
+
 /// The path notices are posted to at the owner's instance.
 pub const NOTICES_PATH: &str = "/v1/federation/hits";
 
@@ -167,7 +170,10 @@ impl Vigil {
                     disclosed: notice.disclosed,
                     traveller_keys: notice.traveller.keys(),
                     traveller: notice.traveller,
-                    context: notice.context,
+                    context: vigil_core::HitContext {
+                        api: Some(PEER_COPY_API.into()),
+                        ..notice.context
+                    },
                     score: notice.score,
                     explanation: notice.explanation,
                 },

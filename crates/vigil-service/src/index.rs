@@ -20,7 +20,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
-use vigil_core::access::access_for;
+use vigil_core::access::{access_for, queryable_by};
 use vigil_core::{Access, AccessPolicy, AgencyCode, Record, RecordId, RecordStatus, Visibility};
 use vigil_match as engine;
 use vigil_store::Store;
@@ -87,6 +87,9 @@ pub enum Reach<'a> {
     HiddenFrom(&'a AgencyCode),
     /// All of them: the local operator's view.
     Everything,
+    /// Those kept home that a peer organisation may query
+    /// (`vigil_core::access::queryable_by`).
+    QueryableBy(&'a AgencyCode),
 }
 
 impl ScreeningIndex {
@@ -240,6 +243,12 @@ impl ScreeningIndex {
             match reach {
                 Reach::Everything => return true,
                 Reach::VisibleTo(_) if none_restricted => return true,
+                Reach::QueryableBy(peer) => {
+                    return state
+                        .records
+                        .get(&key)
+                        .is_some_and(|r| queryable_by(&r.owner, &r.policy, peer));
+                }
                 _ => {}
             }
             let Some(r) = state.records.get(&key) else {
@@ -253,6 +262,7 @@ impl ScreeningIndex {
                 Reach::HiddenFrom(agency) => {
                     r.restricted && access_for(agency, &r.owner, &r.policy) == Access::Hidden
                 }
+                Reach::QueryableBy(peer) => queryable_by(&r.owner, &r.policy, peer),
             }
         };
         index

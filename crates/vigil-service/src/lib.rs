@@ -14,7 +14,8 @@
 //!   whole manifests), [`hits`] (inbox, decisions, live stream),
 //!   [`webhooks`], [`exchange`] (import and export), [`federation`]
 //!   (organisation identity, peers, the release feed both ways),
-//!   [`home_hits`] (hits on received copies, delivered to their owners).
+//!   [`home_hits`] (hits on received copies, delivered to their owners),
+//!   [`forwarded`] (screenings asked of peers that keep records home).
 //! - Keeping screening current: [`feed`] follows the store's change feed
 //!   into the screening [`index`] and triggers [`rescreen`] of the
 //!   [`recent`] travellers.
@@ -34,6 +35,7 @@ pub mod exchange;
 pub mod federation;
 pub mod feed;
 pub mod flights;
+pub mod forwarded;
 pub mod hits;
 pub mod home_hits;
 pub mod index;

@@ -63,7 +63,7 @@ impl ScreenOptions {
     /// The engine's options. The search goes down to the alert threshold
     /// whatever the screener asks to see: the screener's threshold trims
     /// what it is shown below an alert, never which alerts reach owners.
-    fn engine(&self) -> engine::SearchOptions {
+    pub(crate) fn engine(&self) -> engine::SearchOptions {
         engine::SearchOptions {
             limit: self.limit,
             threshold: self.threshold.min(engine::DEFAULT_THRESHOLD),
@@ -119,8 +119,14 @@ pub struct FullResult {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct TravellerOutcome {
     pub results: Vec<ScreenResult>,
-    /// Hits stored for this traveller, visible ones only.
+    /// Hits stored for this traveller, visible ones only (here, or at a
+    /// peer that answered a forwarded query).
     pub hits: usize,
+    /// Peer organisations whose records kept home (release level `query`)
+    /// could not be asked about this traveller: it was not screened
+    /// against them. Never silent.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unanswered: Vec<AgencyCode>,
 }
 
 /// A search result on its way to becoming a hit and a screening result.
@@ -220,7 +226,7 @@ impl Vigil {
             per_traveller.push(mine);
         }
         let hit_ids = self.store_hits(ctx, travellers, positions, &pending, &context, opts)?;
-        per_traveller
+        let mut outcomes = per_traveller
             .into_iter()
             .map(|slots| {
                 let mut outcome = TravellerOutcome::default();
@@ -236,7 +242,9 @@ impl Vigil {
                 }
                 Ok(outcome)
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        self.forward_queries(ctx, travellers, positions, &context, &mut outcomes)?;
+        Ok(outcomes)
     }
 
     /// Stores the hits of `pending` with the screening's audit entry; returns

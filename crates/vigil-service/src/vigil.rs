@@ -29,6 +29,10 @@ pub struct Vigil {
     /// Bumped whenever a token is revoked, so that open hit streams check
     /// their own token at once.
     revocations: tokio::sync::watch::Sender<u64>,
+    /// How screenings are forwarded to peers (set by the server, which
+    /// knows HTTP); without one, a screening says which peers it could not
+    /// ask.
+    pub(crate) forwarder: OnceLock<Arc<dyn crate::forwarded::QueryForwarder>>,
 }
 
 impl Vigil {
@@ -41,6 +45,7 @@ impl Vigil {
             rescreen_turn: Mutex::new(()),
             hit_feed: tokio::sync::watch::channel(0).0,
             revocations: tokio::sync::watch::channel(0).0,
+            forwarder: OnceLock::new(),
         }
     }
 

@@ -40,11 +40,14 @@ fn operator() -> Ctx {
 
 struct Instance {
     org: AgencyCode,
-    vigil: Vigil,
+    vigil: Arc<Vigil>,
 }
 
-fn open(dir: &Path) -> Vigil {
-    Vigil::new(Arc::new(SqliteStore::open(dir).unwrap()), Config::default())
+fn open(dir: &Path) -> Arc<Vigil> {
+    Arc::new(Vigil::new(
+        Arc::new(SqliteStore::open(dir).unwrap()),
+        Config::default(),
+    ))
 }
 
 fn instance(dir: &Path, org: &str, agencies: &[&str]) -> Instance {
@@ -733,4 +736,140 @@ fn hit_notices_are_counted_once_per_key_and_never_tell_which_records_exist() {
     notices["from"] = "UNODC".into();
     let forged = serde_json::to_vec(&notices).unwrap();
     assert!(interpol.vigil.receive_hit_notices(&peer, &forged).is_err());
+}
+
+/// Forwards queries to another instance in this process, through the same
+/// signature check the HTTP route makes.
+struct InProcess {
+    to: Arc<Vigil>,
+    up: std::sync::atomic::AtomicBool,
+}
+
+impl vigil_service::forwarded::QueryForwarder for InProcess {
+    fn post(
+        &self,
+        _url: &str,
+        signed: &vigil_federation::request::SignedRequest,
+        body: &[u8],
+    ) -> Result<Vec<u8>, String> {
+        if !self.up.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err("connection refused".into());
+        }
+        let caller = self
+            .to
+            .authenticate_peer(&PeerRequest {
+                signed: signed.clone(),
+                method: "POST",
+                path: vigil_service::forwarded::QUERY_PATH,
+                body,
+            })
+            .map_err(|e| e.to_string())?
+            .ok_or("401")?;
+        let answer = self
+            .to
+            .answer_query(&caller, body)
+            .map_err(|e| e.to_string())?;
+        Ok(serde_json::to_vec(&answer).unwrap())
+    }
+}
+
+fn screen_outcome(i: &Instance, agency: &str, name: &str) -> serde_json::Value {
+    let traveller: vigil_core::Traveller =
+        serde_json::from_value(serde_json::json!({ "names": [name] })).unwrap();
+    let out = i
+        .vigil
+        .screen(
+            &ctx(agency, Role::Screener),
+            &[traveller],
+            vigil_service::screening::ScreenOptions::default(),
+            vigil_core::HitContext::default(),
+        )
+        .unwrap();
+    serde_json::to_value(&out[0]).unwrap()
+}
+
+#[test]
+fn a_query_level_record_stays_home_and_answers_the_peers_screenings() {
+    let d = dirs();
+    let (interpol, europol) = pair(&d);
+    let fra = ctx("FRA", Role::Contributor);
+    let mut kept = draft("Q-1", vec![rule("EUROPOL", ReleaseLevel::Query, &[])]);
+    kept.policy.instruction = Some("Call the FRA duty desk.".into());
+    let record = interpol.vigil.create_record(&fra, kept).unwrap();
+    sync(&europol, &interpol, 10);
+    assert!(held(&europol, &interpol.org).is_empty(), "nothing travels");
+    let status = europol
+        .vigil
+        .peer_status(&operator(), None)
+        .unwrap()
+        .remove(0);
+    assert!(status.answers_queries);
+
+    // Without a way to reach INTERPOL, the screening says so.
+    let offline = screen_outcome(&europol, "NLD", "Person Q-1 Example");
+    assert_eq!(offline["unanswered"], serde_json::json!(["INTERPOL"]));
+    assert_eq!(offline["hits"], 0);
+
+    let forwarder = Arc::new(InProcess {
+        to: interpol.vigil.clone(),
+        up: true.into(),
+    });
+    europol.vigil.set_query_forwarder(forwarder.clone());
+    let answered = screen_outcome(&europol, "NLD", "Person Q-1 Example");
+    assert_eq!(answered["hits"], 1, "{answered}");
+    let result = &answered["results"][0];
+    assert_eq!(result["owner"], "FRA@INTERPOL");
+    assert_eq!(result["disclosure"], "hit_only");
+    assert!(result["instruction"]
+        .as_str()
+        .unwrap()
+        .contains("Call the FRA duty desk."));
+    assert!(result.get("score").is_none() && result.get("explanation").is_none());
+    assert!(answered.get("unanswered").is_none());
+    // The hit is in the owner's inbox at home, screened by NLD@EUROPOL.
+    let inbox = interpol
+        .vigil
+        .list_hits(
+            &ctx("FRA", Role::Analyst),
+            vigil_service::hits::HitSide::Owner,
+            None,
+            None,
+            100,
+        )
+        .unwrap();
+    assert_eq!(inbox.len(), 1);
+    let hit = serde_json::to_value(&inbox[0]).unwrap();
+    assert_eq!(hit["record"], record.id.to_string());
+    assert_eq!(hit["screening_agency"], "NLD@EUROPOL");
+    // A name that matches nothing: no hit, nothing told.
+    let none = screen_outcome(&europol, "NLD", "Completely Different Name");
+    assert_eq!(none["hits"], 0);
+    // A peer that stops answering: named, not silent.
+    forwarder
+        .up
+        .store(false, std::sync::atomic::Ordering::Relaxed);
+    let down = screen_outcome(&europol, "NLD", "Person Q-1 Example");
+    assert_eq!(down["unanswered"], serde_json::json!(["INTERPOL"]));
+
+    // The owner widens the release to a copy: it travels, and queries stop.
+    interpol
+        .vigil
+        .update_record(
+            &fra,
+            record.id,
+            draft("Q-1", vec![rule("EUROPOL", ReleaseLevel::HitOnly, &[])]),
+            None,
+        )
+        .unwrap();
+    sync(&europol, &interpol, 10);
+    assert_eq!(held(&europol, &interpol.org).len(), 1);
+    let status = europol
+        .vigil
+        .peer_status(&operator(), None)
+        .unwrap()
+        .remove(0);
+    assert!(!status.answers_queries);
+    let local = screen_outcome(&europol, "NLD", "Person Q-1 Example");
+    assert!(local.get("unanswered").is_none(), "{local}");
+    assert_eq!(local["hits"], 1);
 }

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use vigil_core::audit::AuditEvent;
+use vigil_core::policy::ReleaseLevel;
 use vigil_core::{Access, AgencyCode, Hit, NewHit, Record, RecordId};
 
 use crate::error::Result;
@@ -36,11 +37,13 @@ pub struct Peer {
     pub added_at: DateTime<Utc>,
 }
 
-/// What a peer holds of one record, as the sender last released it.
+/// What a peer holds of one record (a copy at a level, or the right to
+/// query it), as the sender last released it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Released {
     pub version: u32,
-    pub level: Access,
+    /// `query`, `hit_only` or `full`.
+    pub level: ReleaseLevel,
     pub agencies: Vec<AgencyCode>,
 }
 
@@ -48,10 +51,11 @@ pub struct Released {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReleaseEntry {
     pub record: RecordId,
-    /// What the peer holds after this operation (`None`: nothing).
+    /// What the peer holds after this entry (`None`: nothing).
     pub released: Option<Released>,
-    /// The operation as it travels (a `FeedChange`'s JSON).
-    pub body: String,
+    /// The operation as it travels (a `FeedChange`'s JSON); `None` when
+    /// nothing travels (the record became, or stopped being, queryable).
+    pub body: Option<String>,
 }
 
 /// A stored operation of a release log.
@@ -96,6 +100,9 @@ pub struct ReceiverState {
     pub quarantined: u64,
     /// Operations that changed nothing (a version already held).
     pub unchanged: u64,
+    /// The peer answers queries about records it keeps home: screenings
+    /// here are forwarded to it.
+    pub answers_queries: bool,
     /// Batches refused (signature, sequence, epoch).
     pub refused: u64,
 }
@@ -168,6 +175,7 @@ pub struct ReceivedBatch {
     pub copies: Vec<Provenance>,
     pub quarantined: Vec<Quarantined>,
     pub unchanged: u64,
+    pub answers_queries: bool,
 }
 
 /// A hit on a received copy, waiting to go home to the record's owner.
@@ -220,6 +228,8 @@ pub trait FederationStore {
         entries: Vec<ReleaseEntry>,
         audit: AuditEvent,
     ) -> Result<ReleasePosition>;
+    /// Whether any record is released to `peer` at the query level.
+    fn answers_queries(&self, peer: &AgencyCode) -> Result<bool>;
     /// Up to `limit` operations of the peer's log after `after`.
     fn release_ops(&self, peer: &AgencyCode, after: i64, limit: usize) -> Result<Vec<ReleaseOp>>;
 

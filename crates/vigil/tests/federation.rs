@@ -251,6 +251,47 @@ fn the_receiver_holds_exactly_what_is_released_across_kills() {
             server_b = restart(&b, &url_b, "0.2");
         }
     }
+    // A record kept home for queries: EUROPOL's screening is forwarded to
+    // INTERPOL and answered hit/no-hit, the hit stored at home.
+    let kept = serde_json::json!({
+        "reference": "KEPT-HOME",
+        "names": [{"full": "Zebulon Quartermaine Oyelaran"}],
+        "policy": {"release": [{"org": "EUROPOL", "level": "query"}], "instruction": "Call INTERPOL's desk."},
+    });
+    let created = client
+        .post(format!("{url_a}/v1/records"))
+        .bearer_auth(&writers[0])
+        .header("x-vigil-purpose", "federation test")
+        .json(&kept)
+        .send()
+        .unwrap();
+    assert!(created.status().is_success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let answered = loop {
+        let r: serde_json::Value = client
+            .post(format!("{url_b}/v1/screen"))
+            .bearer_auth(&screener)
+            .header("x-vigil-purpose", "border check")
+            .json(&serde_json::json!({"traveller": {"names": ["Zebulon Quartermaine Oyelaran"]}}))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        let text = r.to_string();
+        if text.contains("KEPT-HOME") {
+            break r;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the query was never answered: {text}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let text = answered.to_string();
+    assert!(
+        text.contains("FRA@INTERPOL") && text.contains("Call INTERPOL's desk."),
+        "{text}"
+    );
     // Stop EUROPOL's server and finish with one `vigil sync`, then compare.
     server_b.kill().unwrap();
     server_b.wait().unwrap();
@@ -301,6 +342,12 @@ fn the_receiver_holds_exactly_what_is_released_across_kills() {
         .into_iter()
         .filter(|h| h.screening_agency.as_str() == "NLD@EUROPOL")
         .collect();
+    let (home, asked): (Vec<_>, Vec<_>) = home
+        .into_iter()
+        .partition(|h| h.context.api.as_deref() == Some("peer_copy"));
+    for h in &asked {
+        assert_eq!(h.context.api.as_deref(), Some("peer_query"));
+    }
     assert!(!on_copies.is_empty(), "the officer's screenings hit copies");
     assert_eq!(
         home.len(),

@@ -1,5 +1,6 @@
 //! `/v1/federation/feed` (a peer pulls its release feed, signed with its
 //! key), `/v1/federation/hits` (a peer sends hits on copies home),
+//! `/v1/federation/screen` (a peer's screening, forwarded),
 //! `/v1/org` (this instance's organisation), `/v1/peers` and
 //! `/v1/sync` (the operator registers peers, reads their status, runs a
 //! sync round).
@@ -73,6 +74,19 @@ pub async fn hit_notices(
     })
     .await?;
     Ok(Json(serde_json::json!({ "received": received })))
+}
+
+/// A screening forwarded by the calling peer, answered hit/no-hit from
+/// the records it may query here.
+pub async fn forwarded_query(
+    State(state): State<AppState>,
+    signed: PeerSigned,
+) -> ApiResult<impl IntoResponse> {
+    let answer = blocking(&state, move |v| {
+        v.answer_query(&signed.caller, &signed.body)
+    })
+    .await?;
+    Ok(Json(answer))
 }
 
 pub async fn org(State(state): State<AppState>, _auth: Authed) -> ApiResult<impl IntoResponse> {

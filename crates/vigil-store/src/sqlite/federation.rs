@@ -225,16 +225,18 @@ impl FederationStore for SqliteStore {
                 )));
             }
             for entry in &entries {
-                at.head += 1;
-                tx.prepare_cached(
-                    "INSERT INTO release_log (peer, seq, record_id, body) VALUES (?1, ?2, ?3, ?4)",
-                )?
-                .execute(params![
-                    peer.as_str(),
-                    at.head,
-                    entry.record.to_string(),
-                    entry.body
-                ])?;
+                if let Some(body) = &entry.body {
+                    at.head += 1;
+                    tx.prepare_cached(
+                        "INSERT INTO release_log (peer, seq, record_id, body) VALUES (?1, ?2, ?3, ?4)",
+                    )?
+                    .execute(params![
+                        peer.as_str(),
+                        at.head,
+                        entry.record.to_string(),
+                        body
+                    ])?;
+                }
                 match &entry.released {
                     Some(r) => tx
                         .prepare_cached(
@@ -269,6 +271,16 @@ impl FederationStore for SqliteStore {
         }
     }
 
+    fn answers_queries(&self, peer: &AgencyCode) -> Result<bool> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached(
+                    "SELECT 1 FROM released WHERE peer = ?1 AND level = 'query' LIMIT 1",
+                )?
+                .exists(params![peer.as_str()])?)
+        })
+    }
+
     fn release_ops(&self, peer: &AgencyCode, after: i64, limit: usize) -> Result<Vec<ReleaseOp>> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(
@@ -288,7 +300,7 @@ impl FederationStore for SqliteStore {
         self.read(|conn| {
             let mut state = conn
                 .query_row(
-                    "SELECT epoch, applied_seq, past_epochs, head, last_attempt, last_success, last_error, unchanged, refused, last_digest
+                    "SELECT epoch, applied_seq, past_epochs, head, last_attempt, last_success, last_error, unchanged, refused, last_digest, answers_queries
                      FROM peer_checkpoints WHERE peer = ?1",
                     params![peer.as_str()],
                     |r| {
@@ -303,11 +315,12 @@ impl FederationStore for SqliteStore {
                             r.get::<_, u64>(7)?,
                             r.get::<_, u64>(8)?,
                             r.get::<_, Option<String>>(9)?,
+                            r.get::<_, bool>(10)?,
                         ))
                     },
                 )
                 .optional()?
-                .map(|(epoch, applied_seq, past, head, attempt, success, error, unchanged, refused, last_digest)| {
+                .map(|(epoch, applied_seq, past, head, attempt, success, error, unchanged, refused, last_digest, answers_queries)| {
                     let time = |t: Option<String>| {
                         t.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
                             .map(|t| t.with_timezone(&chrono::Utc))
@@ -323,6 +336,7 @@ impl FederationStore for SqliteStore {
                         unchanged,
                         refused,
                         last_digest,
+                        answers_queries,
                         ..ReceiverState::default()
                     }
                 })
@@ -444,7 +458,7 @@ impl FederationStore for SqliteStore {
             tx.execute(
                 "UPDATE peer_checkpoints SET epoch = ?2, applied_seq = ?3, past_epochs = ?4, head = ?5,
                    last_attempt = ?6, last_success = ?6, last_error = NULL, unchanged = unchanged + ?7,
-                   last_digest = COALESCE(?8, last_digest)
+                   last_digest = COALESCE(?8, last_digest), answers_queries = ?9
                  WHERE peer = ?1",
                 params![
                     batch.peer.as_str(),
@@ -454,7 +468,8 @@ impl FederationStore for SqliteStore {
                     batch.head,
                     ts(&at),
                     batch.unchanged,
-                    batch.digest
+                    batch.digest,
+                    batch.answers_queries
                 ],
             )?;
             Ok(out)

@@ -391,33 +391,6 @@ pub(super) fn manifest(row: &Row<'_>) -> Result<StoredManifest> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn category_column_matches_the_json_names() {
-        use vigil_core::Category::*;
-        for c in [
-            ForeignTerroristFighter,
-            Suspect,
-            Associate,
-            Missing,
-            Sanctioned,
-            Other,
-        ] {
-            assert_eq!(serde_json::to_value(c).unwrap(), name(c));
-        }
-    }
-
-    #[test]
-    fn timestamps_keep_their_text_format_and_the_clock_its_precision() {
-        let t = now();
-        assert_eq!(parse_ts(&ts(&t)), Some(t));
-        assert!(ts(&t).ends_with('Z') && ts(&t).len() == "2026-01-01T00:00:00.000000Z".len());
-    }
-}
-
 /// An agency code in column `column` of a row of any shape.
 pub(super) fn peer_code(row: &Row<'_>, column: &str) -> Result<vigil_core::AgencyCode> {
     let text: String = row.get(column)?;
@@ -482,4 +455,31 @@ pub(super) fn quarantined(row: &Row<'_>) -> Result<Quarantined> {
         body: c.get("body")?,
         at: c.time("at")?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn category_column_matches_the_json_names() {
+        use vigil_core::Category::*;
+        for c in [
+            ForeignTerroristFighter,
+            Suspect,
+            Associate,
+            Missing,
+            Sanctioned,
+            Other,
+        ] {
+            assert_eq!(serde_json::to_value(c).unwrap(), name(c));
+        }
+    }
+
+    #[test]
+    fn timestamps_keep_their_text_format_and_the_clock_its_precision() {
+        let t = now();
+        assert_eq!(parse_ts(&ts(&t)), Some(t));
+        assert!(ts(&t).ends_with('Z') && ts(&t).len() == "2026-01-01T00:00:00.000000Z".len());
+    }
 }

@@ -217,7 +217,8 @@ CREATE TABLE peer_checkpoints (
     last_success TEXT,
     last_error TEXT,
     unchanged INTEGER NOT NULL,
-    refused INTEGER NOT NULL
+    refused INTEGER NOT NULL,
+    answers_queries INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE received (
     peer TEXT NOT NULL REFERENCES peers(code),
@@ -243,6 +244,7 @@ CREATE TABLE quarantine (
 );
 CREATE INDEX quarantine_peer ON quarantine(peer, id);
 CREATE INDEX release_log_record ON release_log(peer, record_id);
+CREATE INDEX released_level ON released(peer, level);
 CREATE TABLE home_outbox (
     id INTEGER PRIMARY KEY,
     peer TEXT NOT NULL REFERENCES peers(code),

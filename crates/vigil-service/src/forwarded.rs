@@ -1,0 +1,296 @@
+//! Forwarded queries, both ways. A screening here is also asked of every
+//! peer that keeps records home for this organisation (release level
+//! `query`; the peer's feed says whether it has any), one request per peer
+//! for the whole batch of travellers; the hits come back hit/no-hit and
+//! are shown to the screener as hit-only results. At the owner's instance,
+//! [`Vigil::answer_query`] screens the travellers against those records
+//! only, stores each hit in its owner's inbox (the owner hears of it like
+//! of a local hit) and answers with whom to contact.
+//!
+//! The HTTP call itself is the server's ([`QueryForwarder`]); a peer that
+//! does not answer leaves the traveller's outcome naming it in
+//! `unanswered`, never a silent miss.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use vigil_core::access::{self, HitOnlyView};
+use vigil_core::audit::Disclosed;
+use vigil_core::{
+    Access, Action, AgencyCode, Caller, HitContext, NewHit, Outcome, Role, Traveller,
+};
+use vigil_federation::request::{self, SignedRequest};
+use vigil_federation::{ForwardedQuery, OrgKeys, QueryAnswer, QueryHit};
+
+use crate::context::Ctx;
+use crate::engine_map::{explanation, traveller_query};
+use crate::error::{Result, ServiceError};
+use crate::index::Reach;
+use crate::screening::{ScreenOptions, ScreenResult, TravellerOutcome};
+use crate::vigil::Vigil;
+
+/// The interface a hit raised by a forwarded query is marked with
+/// (`HitContext::api`).
+pub const PEER_QUERY_API: &str = "peer_query";
+
+/// The path queries are posted to at the peer.
+pub const QUERY_PATH: &str = "/v1/federation/screen";
+/// The most travellers one forwarded query carries.
+pub const MAX_FORWARDED: usize = 5000;
+
+/// Sends a signed request to a peer and returns its answer's body.
+pub trait QueryForwarder: Send + Sync {
+    fn post(
+        &self,
+        url: &str,
+        signed: &SignedRequest,
+        body: &[u8],
+    ) -> std::result::Result<Vec<u8>, String>;
+}
+
+impl Vigil {
+    /// Installs how screenings reach peers (the server does, at start).
+    pub fn set_query_forwarder(&self, forwarder: Arc<dyn QueryForwarder>) {
+        let _ = self.forwarder.set(forwarder);
+    }
+
+    /// Asks every peer that answers queries about `travellers`, and adds
+    /// what they answer to `outcomes`.
+    pub(crate) fn forward_queries(
+        &self,
+        ctx: &Ctx,
+        travellers: &[Traveller],
+        positions: Option<&[usize]>,
+        context: &HitContext,
+        outcomes: &mut [TravellerOutcome],
+    ) -> Result<()> {
+        if travellers.is_empty() || ctx.caller.agency.organisation().is_some() {
+            return Ok(());
+        }
+        let mut asked = Vec::new();
+        for peer in self.store.peers()? {
+            if self.store.receiver_state(&peer.code)?.answers_queries {
+                asked.push(peer);
+            }
+        }
+        if asked.is_empty() {
+            return Ok(());
+        }
+        let Some(org) = self.store.org()? else {
+            return Ok(());
+        };
+        let keys = OrgKeys::from_secret_hex(&org.secret_key)
+            .map_err(|e| ServiceError::Internal(format!("stored signing key: {e}")))?;
+        for peer in asked {
+            let mut hits = 0;
+            let mut disclosed = Vec::new();
+            let mut failure = None;
+            for (chunk_at, chunk) in travellers.chunks(MAX_FORWARDED).enumerate() {
+                let query = ForwardedQuery {
+                    from: org.code.clone(),
+                    to: peer.code.clone(),
+                    agency: ctx.caller.agency.clone(),
+                    purpose: ctx.purpose.clone(),
+                    context: context.clone(),
+                    travellers: chunk.to_vec(),
+                };
+                let answer = self.ask(&keys, &peer, &query);
+                let offset = chunk_at * MAX_FORWARDED;
+                match answer {
+                    Ok(answer) => {
+                        for hit in answer.hits {
+                            let Some(outcome) = outcomes.get_mut(offset + hit.traveller) else {
+                                continue;
+                            };
+                            disclosed.push(Disclosed {
+                                record: hit.record,
+                                owner: hit.owner.clone(),
+                                level: Access::HitOnly,
+                            });
+                            outcome.hits += 1;
+                            outcome.results.push(ScreenResult::HitOnly {
+                                view: HitOnlyView {
+                                    id: hit.record,
+                                    owner: hit.owner,
+                                    reference: hit.reference,
+                                    disclosure: Access::HitOnly,
+                                    instruction: hit.instruction,
+                                },
+                                is_match: true,
+                                hit_id: Some(format!("{}:{}", peer.code, hit.hit_id)),
+                            });
+                            hits += 1;
+                        }
+                    }
+                    Err(e) => {
+                        for outcome in &mut outcomes[offset..offset + chunk.len()] {
+                            outcome.unanswered.push(peer.code.clone());
+                        }
+                        failure = Some(e);
+                    }
+                }
+            }
+            self.audit(
+                ctx,
+                Action::FederationQuery,
+                serde_json::json!({
+                    "peer": peer.code, "travellers": travellers.len(), "hits": hits,
+                    "manifest_positions": positions.is_some(),
+                    "error": failure,
+                }),
+                disclosed,
+                if failure.is_some() {
+                    Outcome::Failed
+                } else {
+                    Outcome::Done
+                },
+            )?;
+        }
+        Ok(())
+    }
+
+    /// One forwarded query and its checked answer.
+    fn ask(
+        &self,
+        keys: &OrgKeys,
+        peer: &vigil_store::Peer,
+        query: &ForwardedQuery,
+    ) -> std::result::Result<QueryAnswer, String> {
+        let forwarder = self.forwarder.get().ok_or_else(|| {
+            "this process does not forward queries (only `vigil serve` does)".to_string()
+        })?;
+        let body = serde_json::to_vec(query).map_err(|e| e.to_string())?;
+        let signed = request::sign(keys, &query.from, "POST", QUERY_PATH, &body, Utc::now());
+        let answer = forwarder.post(&format!("{}{QUERY_PATH}", peer.url), &signed, &body)?;
+        let answer: QueryAnswer =
+            serde_json::from_slice(&answer).map_err(|e| format!("{}'s answer: {e}", peer.code))?;
+        if answer.from != peer.code || answer.to != query.from {
+            return Err(format!(
+                "{}'s answer is addressed from {} to {}",
+                peer.code, answer.from, answer.to
+            ));
+        }
+        Ok(answer)
+    }
+
+    /// At the owner's instance: a peer's forwarded query, screened against
+    /// the records it may query. Each alert is stored as a hit in its
+    /// owner's inbox, screened by `AGENCY@PEER`; the answer carries whom to
+    /// contact and nothing else of the record.
+    pub fn answer_query(&self, peer: &Caller, body: &[u8]) -> Result<QueryAnswer> {
+        if peer.role != Role::Peer {
+            return Err(ServiceError::Forbidden(
+                "queries are forwarded by peers, signed with their key".into(),
+            ));
+        }
+        let code = &peer.agency;
+        let query: ForwardedQuery = crate::json_input::parse_json(body)?;
+        let org = self
+            .store
+            .org()?
+            .ok_or_else(|| ServiceError::Conflict("no organisation identity".into()))?;
+        if &query.from != code || query.to != org.code {
+            return Err(ServiceError::Forbidden(format!(
+                "a query from {} to {} does not come from {code} to {}",
+                query.from, query.to, org.code
+            )));
+        }
+        if query.travellers.len() > MAX_FORWARDED {
+            return Err(ServiceError::field(
+                "travellers",
+                format!("at most {MAX_FORWARDED} per query"),
+            ));
+        }
+        if query.agency.organisation().is_some() {
+            return Err(ServiceError::field(
+                "agency",
+                "must be the agency's own code, without '@'",
+            ));
+        }
+        self.screening().sync_if_few(self.store.as_ref())?;
+        let index = self.screening();
+        let opts = ScreenOptions::default();
+        let screener = AgencyCode::qualified(&query.agency, code);
+        let purpose: String = query.purpose.chars().take(200).collect();
+        let mut new_hits = Vec::new();
+        let mut positions = Vec::new();
+        for (t, traveller) in query.travellers.iter().enumerate() {
+            if traveller.validate("travellers").is_err() {
+                continue;
+            }
+            let found = index.search(
+                &traveller_query(traveller),
+                &opts.engine(),
+                Reach::QueryableBy(code),
+            );
+            for f in found.into_iter().filter(|f| f.is_match) {
+                let keys = traveller.keys();
+                if !keys.is_empty() && !self.store.suppressed(f.record.id, &keys)?.is_empty() {
+                    continue;
+                }
+                new_hits.push(NewHit {
+                    record: f.record.id,
+                    owner: f.record.owner.clone(),
+                    reference: f.record.reference.clone(),
+                    screening_agency: screener.clone(),
+                    token_id: peer.token_id.clone(),
+                    purpose: purpose.clone(),
+                    disclosed: Access::HitOnly,
+                    traveller: traveller.clone(),
+                    context: HitContext {
+                        api: Some(PEER_QUERY_API.into()),
+                        ..query.context.clone()
+                    },
+                    score: f.score,
+                    explanation: explanation(&f.explanation),
+                    traveller_keys: keys,
+                });
+                positions.push(t);
+            }
+        }
+        let disclosed: Vec<Disclosed> = new_hits
+            .iter()
+            .map(|h| Disclosed {
+                record: h.record,
+                owner: h.owner.clone(),
+                level: Access::HitOnly,
+            })
+            .collect();
+        let ctx = Ctx::new(peer.clone(), purpose.clone());
+        let event = ctx.event(
+            Action::FederationQuery,
+            serde_json::json!({"peer": code, "agency": query.agency, "travellers": query.travellers.len(), "hits": new_hits.len()}),
+            disclosed,
+            Outcome::Done,
+        );
+        let stored = if new_hits.is_empty() {
+            self.append(event)?;
+            Vec::new()
+        } else {
+            self.store.insert_hits(new_hits, event)?
+        };
+        if let Some(last) = stored.last() {
+            self.announce_hit(last.stored);
+        }
+        let mut hits = Vec::with_capacity(stored.len());
+        for (hit, traveller) in stored.into_iter().zip(positions) {
+            let Some(record) = self.store.record(hit.record)? else {
+                continue;
+            };
+            let view = access::forwarded_view(&record, &org.code);
+            hits.push(QueryHit {
+                traveller,
+                record: view.id,
+                owner: view.owner,
+                reference: view.reference,
+                instruction: view.instruction,
+                hit_id: hit.id,
+            });
+        }
+        Ok(QueryAnswer {
+            from: org.code,
+            to: code.clone(),
+            hits,
+        })
+    }
+}
