@@ -38,6 +38,16 @@ pub const QUERY_PATH: &str = "/v1/federation/screen";
 /// The most travellers one forwarded query carries.
 pub const MAX_FORWARDED: usize = 5000;
 
+/// What one peer answered about a screening's travellers: its hits (with
+/// the travellers' positions in the whole screening) and the ranges of
+/// travellers it could not be asked about, with why.
+#[derive(Debug)]
+pub(crate) struct PeerAnswer {
+    peer: AgencyCode,
+    hits: Vec<QueryHit>,
+    failed: Vec<(std::ops::Range<usize>, String)>,
+}
+
 /// Sends a signed request to a peer and returns its answer's body.
 pub trait QueryForwarder: Send + Sync {
     fn post(
@@ -54,37 +64,29 @@ impl Vigil {
         let _ = self.forwarder.set(forwarder);
     }
 
-    /// Asks every peer that answers queries about `travellers`, and adds
-    /// what they answer to `outcomes`.
-    pub(crate) fn forward_queries(
+    /// Asks every peer that answers queries about `travellers`, one
+    /// request per peer (per 5,000 travellers): what each answered, or why
+    /// it did not. Runs beside the local search (see `screen_in_manifest`),
+    /// so that it adds to a screening only what it takes beyond it.
+    pub(crate) fn ask_peers(
         &self,
         ctx: &Ctx,
+        asked: Vec<vigil_store::Peer>,
         travellers: &[Traveller],
-        positions: Option<&[usize]>,
         context: &HitContext,
-        outcomes: &mut [TravellerOutcome],
-    ) -> Result<()> {
-        if travellers.is_empty() || ctx.caller.agency.organisation().is_some() {
-            return Ok(());
-        }
-        let mut asked = Vec::new();
-        for peer in self.store.peers()? {
-            if self.store.receiver_state(&peer.code)?.answers_queries {
-                asked.push(peer);
-            }
-        }
-        if asked.is_empty() {
-            return Ok(());
-        }
+    ) -> Result<Vec<PeerAnswer>> {
         let Some(org) = self.store.org()? else {
-            return Ok(());
+            return Ok(Vec::new());
         };
         let keys = OrgKeys::from_secret_hex(&org.secret_key)
             .map_err(|e| ServiceError::Internal(format!("stored signing key: {e}")))?;
+        let mut out = Vec::new();
         for peer in asked {
-            let mut hits = 0;
-            let mut disclosed = Vec::new();
-            let mut failure = None;
+            let mut answer = PeerAnswer {
+                peer: peer.code.clone(),
+                hits: Vec::new(),
+                failed: Vec::new(),
+            };
             for (chunk_at, chunk) in travellers.chunks(MAX_FORWARDED).enumerate() {
                 let query = ForwardedQuery {
                     from: org.code.clone(),
@@ -94,52 +96,84 @@ impl Vigil {
                     context: context.clone(),
                     travellers: chunk.to_vec(),
                 };
-                let answer = self.ask(&keys, &peer, &query);
                 let offset = chunk_at * MAX_FORWARDED;
-                match answer {
-                    Ok(answer) => {
-                        for hit in answer.hits {
-                            let Some(outcome) = outcomes.get_mut(offset + hit.traveller) else {
-                                continue;
-                            };
-                            disclosed.push(Disclosed {
-                                record: hit.record,
-                                owner: hit.owner.clone(),
-                                level: Access::HitOnly,
-                            });
-                            outcome.hits += 1;
-                            outcome.results.push(ScreenResult::HitOnly {
-                                view: HitOnlyView {
-                                    id: hit.record,
-                                    owner: hit.owner,
-                                    reference: hit.reference,
-                                    disclosure: Access::HitOnly,
-                                    instruction: hit.instruction,
-                                },
-                                is_match: true,
-                                hit_id: Some(format!("{}:{}", peer.code, hit.hit_id)),
-                            });
-                            hits += 1;
-                        }
-                    }
-                    Err(e) => {
-                        for outcome in &mut outcomes[offset..offset + chunk.len()] {
-                            outcome.unanswered.push(peer.code.clone());
-                        }
-                        failure = Some(e);
-                    }
+                match self.ask(&keys, &peer, &query) {
+                    Ok(a) => answer.hits.extend(a.hits.into_iter().map(|mut h| {
+                        h.traveller += offset;
+                        h
+                    })),
+                    Err(e) => answer.failed.push((offset..offset + chunk.len(), e)),
                 }
             }
+            out.push(answer);
+        }
+        Ok(out)
+    }
+
+    /// The peers a screening by `ctx` is forwarded to: those whose feed
+    /// says they answer queries from this organisation.
+    pub(crate) fn peers_to_ask(&self, ctx: &Ctx) -> Result<Vec<vigil_store::Peer>> {
+        if ctx.caller.agency.organisation().is_some() {
+            return Ok(Vec::new());
+        }
+        let mut asked = Vec::new();
+        for peer in self.store.peers()? {
+            if self.store.receiver_state(&peer.code)?.answers_queries {
+                asked.push(peer);
+            }
+        }
+        Ok(asked)
+    }
+
+    /// Adds what peers answered to the travellers' outcomes, and audits
+    /// each peer's part.
+    pub(crate) fn merge_answers(
+        &self,
+        ctx: &Ctx,
+        travellers: usize,
+        answers: Vec<PeerAnswer>,
+        outcomes: &mut [TravellerOutcome],
+    ) -> Result<()> {
+        for answer in answers {
+            let mut disclosed = Vec::new();
+            let mut hits = 0;
+            for hit in answer.hits {
+                let Some(outcome) = outcomes.get_mut(hit.traveller) else {
+                    continue;
+                };
+                disclosed.push(Disclosed {
+                    record: hit.record,
+                    owner: hit.owner.clone(),
+                    level: Access::HitOnly,
+                });
+                outcome.hits += 1;
+                outcome.results.push(ScreenResult::HitOnly {
+                    view: HitOnlyView {
+                        id: hit.record,
+                        owner: hit.owner,
+                        reference: hit.reference,
+                        disclosure: Access::HitOnly,
+                        instruction: hit.instruction,
+                    },
+                    is_match: true,
+                    hit_id: Some(format!("{}:{}", answer.peer, hit.hit_id)),
+                });
+                hits += 1;
+            }
+            for (range, _) in &answer.failed {
+                for outcome in outcomes.get_mut(range.clone()).into_iter().flatten() {
+                    outcome.unanswered.push(answer.peer.clone());
+                }
+            }
+            let error = answer.failed.first().map(|(_, e)| e.clone());
             self.audit(
                 ctx,
                 Action::FederationQuery,
                 serde_json::json!({
-                    "peer": peer.code, "travellers": travellers.len(), "hits": hits,
-                    "manifest_positions": positions.is_some(),
-                    "error": failure,
+                    "peer": answer.peer, "travellers": travellers, "hits": hits, "error": error,
                 }),
                 disclosed,
-                if failure.is_some() {
+                if error.is_some() {
                     Outcome::Failed
                 } else {
                     Outcome::Done

@@ -47,6 +47,10 @@ struct IndexState {
     /// how many indexed records are hidden from someone; when none are,
     /// every record is visible to everyone and that search is skipped.
     restricted: engine::Index,
+    /// The records some peer organisation may query (a release rule at the
+    /// `query` level), alone: what a forwarded query searches, so that its
+    /// cost follows how many records are kept home for peers, not all.
+    queryable: engine::Index,
     keys: HashMap<RecordId, u64>,
     records: HashMap<u64, IndexedRecord>,
     next_key: u64,
@@ -234,6 +238,8 @@ impl ScreeningIndex {
         let index = match reach {
             Reach::HiddenFrom(_) if none_restricted => return Vec::new(),
             Reach::HiddenFrom(_) => &state.restricted,
+            Reach::QueryableBy(_) if state.queryable.is_empty() => return Vec::new(),
+            Reach::QueryableBy(_) => &state.queryable,
             _ => &state.index,
         };
         // The engine asks this for every candidate it considers, so the
@@ -297,6 +303,11 @@ impl IndexState {
         } else {
             self.restricted.remove(key);
         }
+        if is_queryable(&record.draft.policy) {
+            self.queryable.upsert(key, &entry);
+        } else {
+            self.queryable.remove(key);
+        }
         self.index.upsert(key, &entry);
         self.records.insert(
             key,
@@ -314,9 +325,17 @@ impl IndexState {
         if let Some(key) = self.keys.remove(&id) {
             self.index.remove(key);
             self.restricted.remove(key);
+            self.queryable.remove(key);
             self.records.remove(&key);
         }
     }
+}
+
+fn is_queryable(policy: &AccessPolicy) -> bool {
+    policy
+        .release
+        .iter()
+        .any(|rule| rule.level == vigil_core::policy::ReleaseLevel::Query)
 }
 
 fn is_restricted(policy: &AccessPolicy) -> bool {

@@ -173,6 +173,32 @@ impl Vigil {
             ));
         }
         self.screening().sync_if_few(self.store.as_ref())?;
+        let peers = self.peers_to_ask(ctx)?;
+        if peers.is_empty() || travellers.is_empty() {
+            return self.screen_here(ctx, travellers, positions, opts, &context);
+        }
+        // Peers that keep records home are asked while this instance
+        // searches its own.
+        std::thread::scope(|scope| {
+            let asked = scope.spawn(|| self.ask_peers(ctx, peers, travellers, &context));
+            let mut outcomes = self.screen_here(ctx, travellers, positions, opts, &context)?;
+            let answers = asked
+                .join()
+                .map_err(|_| ServiceError::Internal("forwarding a screening panicked".into()))??;
+            self.merge_answers(ctx, travellers.len(), answers, &mut outcomes)?;
+            Ok(outcomes)
+        })
+    }
+
+    /// The local part of a screening: this instance's records.
+    fn screen_here(
+        &self,
+        ctx: &Ctx,
+        travellers: &[Traveller],
+        positions: Option<&[usize]>,
+        opts: ScreenOptions,
+        context: &HitContext,
+    ) -> Result<Vec<TravellerOutcome>> {
         let index = self.screening();
         let agency = &ctx.caller.agency;
         // Hidden records are searched apart, only to notify their owners:
@@ -225,8 +251,8 @@ impl Vigil {
             }
             per_traveller.push(mine);
         }
-        let hit_ids = self.store_hits(ctx, travellers, positions, &pending, &context, opts)?;
-        let mut outcomes = per_traveller
+        let hit_ids = self.store_hits(ctx, travellers, positions, &pending, context, opts)?;
+        per_traveller
             .into_iter()
             .map(|slots| {
                 let mut outcome = TravellerOutcome::default();
@@ -242,9 +268,7 @@ impl Vigil {
                 }
                 Ok(outcome)
             })
-            .collect::<Result<Vec<_>>>()?;
-        self.forward_queries(ctx, travellers, positions, &context, &mut outcomes)?;
-        Ok(outcomes)
+            .collect()
     }
 
     /// Stores the hits of `pending` with the screening's audit entry; returns
