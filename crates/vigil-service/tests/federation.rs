@@ -873,3 +873,83 @@ fn a_query_level_record_stays_home_and_answers_the_peers_screenings() {
     assert!(local.get("unanswered").is_none(), "{local}");
     assert_eq!(local["hits"], 1);
 }
+
+#[test]
+fn a_bad_operation_is_quarantined_and_the_rest_of_its_batch_applies() {
+    use vigil_federation::{FeedBatch, FeedChange, FeedOp, OrgKeys, ReleasedRecord};
+    let d = dirs();
+    let (interpol, europol) = pair(&d);
+    let keys = OrgKeys::from_secret_hex(&interpol.vigil.store().org().unwrap().unwrap().secret_key)
+        .unwrap();
+    let good = |reference: &str, owner: &str| ReleasedRecord {
+        id: RecordId::new(),
+        owner: code(owner),
+        version: 1,
+        level: Access::Full,
+        agencies: vec![],
+        review_due: chrono::Utc::now().date_naive(),
+        draft: draft(reference, vec![]),
+    };
+    let upsert = |seq, r: ReleasedRecord| {
+        FeedOp::new(
+            seq,
+            &FeedChange::Upsert {
+                record: Box::new(r),
+            },
+        )
+    };
+    let mut unreadable = upsert(2, good("B", "FRA"));
+    unreadable.body.insert("op".into(), "explode".into());
+    let mut invalid = good("C", "FRA");
+    invalid.draft.names.clear();
+    let mut hidden_level = good("D", "FRA");
+    hidden_level.level = Access::Hidden;
+    let ops = vec![
+        upsert(1, good("A", "FRA")),
+        unreadable,
+        upsert(3, invalid),
+        // Another organisation's agency: a peer writes only its own records.
+        upsert(4, good("E", "FRA@UNODC")),
+        upsert(5, hidden_level),
+        upsert(6, good("F", "DEU")),
+    ];
+    let batch = FeedBatch {
+        from: code("INTERPOL"),
+        to: code("EUROPOL"),
+        epoch: "e1".into(),
+        after: 0,
+        head: 6,
+        caught_up: true,
+        answers_queries: false,
+        issued_at: chrono::Utc::now(),
+        ops,
+    };
+    let report = europol
+        .vigil
+        .receive_batch(&interpol.org, &SealedBatch::seal(&keys, &batch))
+        .unwrap();
+    assert_eq!(
+        (report.upserted, report.quarantined, report.applied_seq),
+        (2, 4, 6)
+    );
+    let owners: Vec<String> = all_records(&europol.vigil)
+        .iter()
+        .map(|r| r.owner.to_string())
+        .collect();
+    assert_eq!(owners, ["FRA@INTERPOL", "DEU@INTERPOL"]);
+    let quarantine = europol.vigil.store().quarantine(&interpol.org, 10).unwrap();
+    assert_eq!(quarantine.len(), 4);
+    assert!(quarantine.iter().all(|q| !q.diagnostic.is_empty()));
+    assert!(
+        quarantine
+            .iter()
+            .any(|q| q.diagnostic.contains("not an agency of INTERPOL")),
+        "{quarantine:?}"
+    );
+    let status = europol
+        .vigil
+        .peer_status(&operator(), None)
+        .unwrap()
+        .remove(0);
+    assert_eq!((status.received, status.quarantined, status.lag), (2, 4, 0));
+}
