@@ -42,15 +42,13 @@ pub fn client(timeout: Duration) -> reqwest::Result<reqwest::blocking::Client> {
         .build()
 }
 
-/// One batch from `peer`, or why there is none.
+/// One batch from `peer` by the signed request `(url, signed)`, or why
+/// there is none.
 fn fetch(
-    vigil: &Vigil,
     peer: &AgencyCode,
     client: &reqwest::blocking::Client,
+    (url, signed): (String, vigil_federation::request::SignedRequest),
 ) -> Result<SealedBatch, String> {
-    let (url, signed) = vigil
-        .feed_request(peer, MAX_BATCH)
-        .map_err(|e| e.to_string())?;
     let response = client
         .get(&url)
         .header(PEER_HEADER, &signed.peer)
@@ -82,28 +80,42 @@ fn fetch(
     })
 }
 
-/// Pulls from `peer` until caught up (or the round's limit). An error is
-/// noted in the peer's status and ends the round; what was applied stays.
+/// Pulls from `peer` until caught up (or the round's limit). Each next
+/// batch is fetched while the one before is applied, so that the sender's
+/// and the receiver's work overlap. An error is noted in the peer's status
+/// and ends the round; what was applied stays.
 pub fn sync_peer(
     vigil: &Vigil,
     peer: &AgencyCode,
     client: &reqwest::blocking::Client,
 ) -> Result<SyncRound, String> {
+    let failed = |e: String| {
+        if let Err(note) = vigil.note_sync_failure(peer, &e) {
+            tracing::error!(error = %note, "noting a sync failure");
+        }
+        e
+    };
     let mut round = SyncRound::default();
+    let first = vigil
+        .feed_request(peer, MAX_BATCH)
+        .map_err(|e| e.to_string())?;
+    let mut sealed = fetch(peer, client, first).map_err(failed)?;
     while round.batches < MAX_BATCHES_PER_ROUND {
-        let sealed = match fetch(vigil, peer, client) {
-            Ok(s) => s,
-            Err(e) => {
-                if let Err(note) = vigil.note_sync_failure(peer, &e) {
-                    tracing::error!(error = %note, "noting a sync failure");
-                }
-                return Err(e);
-            }
-        };
         // A refused batch is noted (and audited) by the service itself.
-        let report = vigil
-            .receive_batch(peer, &sealed)
+        let opened = vigil.open_batch(peer, &sealed).map_err(|e| e.to_string())?;
+        let more = !opened.caught_up() && round.batches + 1 < MAX_BATCHES_PER_ROUND;
+        let next = more
+            .then(|| vigil.next_feed_request(&opened, MAX_BATCH))
+            .transpose()
             .map_err(|e| e.to_string())?;
+        let (report, fetched) = std::thread::scope(|scope| {
+            let fetching = next.map(|request| scope.spawn(move || fetch(peer, client, request)));
+            let report = vigil.apply_batch(opened).map_err(|e| e.to_string());
+            let fetched =
+                fetching.map(|f| f.join().unwrap_or_else(|_| Err("fetch panicked".into())));
+            (report, fetched)
+        });
+        let report = report?;
         round.batches += 1;
         round.upserted += report.upserted;
         round.retracted += report.retracted;
@@ -113,8 +125,9 @@ pub fn sync_peer(
         round.applied_seq = report.applied_seq;
         round.head = report.head;
         round.caught_up = report.caught_up;
-        if report.caught_up {
-            break;
+        match fetched {
+            None => break,
+            Some(next) => sealed = next.map_err(failed)?,
         }
     }
     Ok(round)

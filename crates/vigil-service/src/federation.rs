@@ -45,7 +45,7 @@ use crate::vigil::Vigil;
 /// The most operations one batch carries.
 pub const MAX_BATCH: usize = 1000;
 /// Change events read per page when the release log is written.
-const RELEASE_PAGE: usize = 500;
+const RELEASE_PAGE: usize = 1000;
 
 /// This instance's organisation, as shown to anyone.
 #[derive(Debug, Clone, Serialize)]
@@ -111,6 +111,20 @@ pub struct ReceiveReport {
     pub unchanged: u64,
     /// The batch brought this instance level with the sender's whole feed.
     pub caught_up: bool,
+}
+
+/// A batch whose signature verified, not yet admitted or applied.
+#[derive(Debug, Clone)]
+pub struct OpenedBatch {
+    peer: AgencyCode,
+    batch: FeedBatch,
+}
+
+impl OpenedBatch {
+    /// The batch brings its receiver level with the sender's whole feed.
+    pub fn caught_up(&self) -> bool {
+        self.batch.caught_up
+    }
 }
 
 /// A peer's request to this instance, as received: who it says it is and
@@ -617,23 +631,58 @@ impl Vigil {
         Ok(SealedBatch::seal(&keys, &batch))
     }
 
-    /// The signed request for `peer`'s next batch: where to send it and
-    /// its headers.
+    /// The signed request for `peer`'s next batch, from where this
+    /// instance's checkpoint stands: where to send it and its headers.
     pub fn feed_request(&self, peer: &AgencyCode, limit: usize) -> Result<(String, SignedRequest)> {
+        let state = self.store.receiver_checkpoint(peer)?;
+        let digest = state.last_digest.filter(|_| state.applied_seq > 0);
+        self.feed_request_at(
+            peer,
+            state.applied_seq,
+            state.epoch.as_deref(),
+            digest.as_deref(),
+            limit,
+        )
+    }
+
+    /// The request for the batch that follows `batch` (before `batch` is
+    /// applied: a sync fetches the next batch while it applies this one).
+    pub fn next_feed_request(
+        &self,
+        batch: &OpenedBatch,
+        limit: usize,
+    ) -> Result<(String, SignedRequest)> {
+        let b = &batch.batch;
+        let last = b.ops.last().map(FeedOp::digest);
+        self.feed_request_at(
+            &batch.peer,
+            b.after + b.ops.len() as i64,
+            Some(&b.epoch),
+            last.as_deref(),
+            limit,
+        )
+    }
+
+    fn feed_request_at(
+        &self,
+        peer: &AgencyCode,
+        after: i64,
+        epoch: Option<&str>,
+        digest: Option<&str>,
+        limit: usize,
+    ) -> Result<(String, SignedRequest)> {
         let (org, keys) = self.identity()?;
         let registered = self.store.peer(peer)?.ok_or_else(|| {
             ServiceError::field("peer", format!("{peer} is not a registered peer"))
         })?;
-        let state = self.store.receiver_state(peer)?;
         let mut path = format!(
-            "/v1/federation/feed?after={}&limit={}",
-            state.applied_seq,
+            "/v1/federation/feed?after={after}&limit={}",
             limit.clamp(1, MAX_BATCH)
         );
-        if let Some(epoch) = &state.epoch {
+        if let Some(epoch) = epoch {
             path.push_str(&format!("&epoch={epoch}"));
         }
-        if let Some(digest) = state.last_digest.as_ref().filter(|_| state.applied_seq > 0) {
+        if let Some(digest) = digest {
             path.push_str(&format!("&digest={digest}"));
         }
         let signed = request::sign(&keys, &org.code, "GET", &path, b"", Utc::now());
@@ -649,49 +698,66 @@ impl Vigil {
 
     /// Verifies, admits and applies one sealed batch from `peer`.
     pub fn receive_batch(&self, peer: &AgencyCode, sealed: &SealedBatch) -> Result<ReceiveReport> {
-        let (org, _) = self.identity()?;
+        let opened = self.open_batch(peer, sealed)?;
+        self.apply_batch(opened)
+    }
+
+    /// A refused batch: noted in the peer's status and audited.
+    fn refuse_batch(&self, peer: &AgencyCode, e: FederationError) -> Result<ServiceError> {
+        let message = e.to_string();
+        let event = peer_event(
+            peer,
+            Action::FederationRefuse,
+            serde_json::json!({"peer": peer, "reason": message}),
+            vec![],
+            Outcome::Denied,
+        );
+        self.store.note_sync(
+            peer,
+            Some(&format!("refused a batch: {message}")),
+            None,
+            Some(event),
+        )?;
+        Ok(refused(e))
+    }
+
+    /// A sealed batch from `peer`, its signature verified against the
+    /// peer's registered key (a forged or altered batch is refused here).
+    pub fn open_batch(&self, peer: &AgencyCode, sealed: &SealedBatch) -> Result<OpenedBatch> {
         let registered = self.store.peer(peer)?.ok_or_else(|| {
             ServiceError::field("peer", format!("{peer} is not a registered peer"))
         })?;
-        let state = self.store.receiver_state(peer)?;
-        let refuse = |e: FederationError| -> Result<ServiceError> {
-            let message = e.to_string();
-            let event = peer_event(
-                peer,
-                Action::FederationRefuse,
-                serde_json::json!({"peer": peer, "reason": message}),
-                vec![],
-                Outcome::Denied,
-            );
-            self.store.note_sync(
-                peer,
-                Some(&format!("refused a batch: {message}")),
-                None,
-                Some(event),
-            )?;
-            Ok(refused(e))
-        };
         let key = PeerKey::parse(&registered.public_key)
             .map_err(|e| ServiceError::Internal(format!("stored peer key: {e}")))?;
-        let batch = match sealed.open(&key) {
-            Ok(b) => b,
-            Err(e) => return Err(refuse(e)?),
-        };
+        match sealed.open(&key) {
+            Ok(batch) => Ok(OpenedBatch {
+                peer: peer.clone(),
+                batch,
+            }),
+            Err(e) => Err(self.refuse_batch(peer, e)?),
+        }
+    }
+
+    /// Admits an opened batch where the checkpoint stands (a replayed,
+    /// misaddressed or out-of-epoch batch is refused here) and applies it.
+    pub fn apply_batch(&self, opened: OpenedBatch) -> Result<ReceiveReport> {
+        let (org, _) = self.identity()?;
+        let OpenedBatch { peer, batch } = opened;
+        let state = self.store.receiver_checkpoint(&peer)?;
         let checkpoint = Checkpoint {
             epoch: state.epoch.clone(),
             applied: state.applied_seq,
             past_epochs: state.past_epochs.clone(),
         };
-        let admission = match checkpoint.admit(&org.code, peer, &batch) {
+        let admission = match checkpoint.admit(&org.code, &peer, &batch) {
             Ok(a) => a,
-            Err(e) => return Err(refuse(e)?),
+            Err(e) => return Err(self.refuse_batch(&peer, e)?),
         };
         let mut past_epochs = state.past_epochs.clone();
         if admission == Admission::NewEpoch {
             past_epochs.extend(state.epoch.clone());
         }
-        let applied = self.apply_ops(peer, &batch, state, past_epochs)?;
-        Ok(applied)
+        self.apply_ops(&peer, &batch, state, past_epochs)
     }
 
     fn apply_ops(

@@ -105,6 +105,31 @@ impl Vigil {
                     Err(e) => answer.failed.push((offset..offset + chunk.len(), e)),
                 }
             }
+            // Audited here, beside the local search, not after it.
+            let error = answer.failed.first().map(|(_, e)| e.clone());
+            let disclosed = answer
+                .hits
+                .iter()
+                .map(|hit| Disclosed {
+                    record: hit.record,
+                    owner: hit.owner.clone(),
+                    level: Access::HitOnly,
+                })
+                .collect();
+            self.audit(
+                ctx,
+                Action::FederationQuery,
+                serde_json::json!({
+                    "peer": answer.peer, "travellers": travellers.len(),
+                    "hits": answer.hits.len(), "error": error,
+                }),
+                disclosed,
+                if error.is_some() {
+                    Outcome::Failed
+                } else {
+                    Outcome::Done
+                },
+            )?;
             out.push(answer);
         }
         Ok(out)
@@ -118,34 +143,20 @@ impl Vigil {
         }
         let mut asked = Vec::new();
         for peer in self.store.peers()? {
-            if self.store.receiver_state(&peer.code)?.answers_queries {
+            if self.store.receiver_checkpoint(&peer.code)?.answers_queries {
                 asked.push(peer);
             }
         }
         Ok(asked)
     }
 
-    /// Adds what peers answered to the travellers' outcomes, and audits
-    /// each peer's part.
-    pub(crate) fn merge_answers(
-        &self,
-        ctx: &Ctx,
-        travellers: usize,
-        answers: Vec<PeerAnswer>,
-        outcomes: &mut [TravellerOutcome],
-    ) -> Result<()> {
+    /// Adds what peers answered to the travellers' outcomes.
+    pub(crate) fn merge_answers(answers: Vec<PeerAnswer>, outcomes: &mut [TravellerOutcome]) {
         for answer in answers {
-            let mut disclosed = Vec::new();
-            let mut hits = 0;
             for hit in answer.hits {
                 let Some(outcome) = outcomes.get_mut(hit.traveller) else {
                     continue;
                 };
-                disclosed.push(Disclosed {
-                    record: hit.record,
-                    owner: hit.owner.clone(),
-                    level: Access::HitOnly,
-                });
                 outcome.hits += 1;
                 outcome.results.push(ScreenResult::HitOnly {
                     view: HitOnlyView {
@@ -158,29 +169,13 @@ impl Vigil {
                     is_match: true,
                     hit_id: Some(format!("{}:{}", answer.peer, hit.hit_id)),
                 });
-                hits += 1;
             }
             for (range, _) in &answer.failed {
                 for outcome in outcomes.get_mut(range.clone()).into_iter().flatten() {
                     outcome.unanswered.push(answer.peer.clone());
                 }
             }
-            let error = answer.failed.first().map(|(_, e)| e.clone());
-            self.audit(
-                ctx,
-                Action::FederationQuery,
-                serde_json::json!({
-                    "peer": answer.peer, "travellers": travellers, "hits": hits, "error": error,
-                }),
-                disclosed,
-                if error.is_some() {
-                    Outcome::Failed
-                } else {
-                    Outcome::Done
-                },
-            )?;
         }
-        Ok(())
     }
 
     /// One forwarded query and its checked answer.
@@ -248,16 +243,23 @@ impl Vigil {
         let purpose: String = query.purpose.chars().take(200).collect();
         let mut new_hits = Vec::new();
         let mut positions = Vec::new();
-        for (t, traveller) in query.travellers.iter().enumerate() {
+        let engine_opts = opts.engine();
+        let searched = crate::screening::par_map(&query.travellers, |traveller| {
             if traveller.validate("travellers").is_err() {
-                continue;
+                return Vec::new();
             }
-            let found = index.search(
-                &traveller_query(traveller),
-                &opts.engine(),
-                Reach::QueryableBy(code),
-            );
-            for f in found.into_iter().filter(|f| f.is_match) {
+            index
+                .search(
+                    &traveller_query(traveller),
+                    &engine_opts,
+                    Reach::QueryableBy(code),
+                )
+                .into_iter()
+                .filter(|f| f.is_match)
+                .collect::<Vec<_>>()
+        });
+        for (t, (traveller, found)) in query.travellers.iter().zip(searched).enumerate() {
+            for f in found {
                 let keys = traveller.keys();
                 if !keys.is_empty() && !self.store.suppressed(f.record.id, &keys)?.is_empty() {
                     continue;

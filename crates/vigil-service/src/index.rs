@@ -37,6 +37,8 @@ pub struct IndexedRecord {
     pub policy: Arc<AccessPolicy>,
     /// Hidden from some agency (visibility is not "all members").
     pub restricted: bool,
+    /// The version indexed: the feed skips a change already put in.
+    pub version: u32,
 }
 
 #[derive(Default)]
@@ -180,8 +182,28 @@ impl ScreeningIndex {
         let mut ids: Vec<RecordId> = events.iter().map(|e| e.record).collect();
         ids.sort();
         ids.dedup();
+        // A version this process wrote is in already (`apply_written`):
+        // loading and analysing it again would double every write's cost.
+        let mut latest: HashMap<RecordId, u32> = HashMap::with_capacity(ids.len());
+        for e in &events {
+            let v = latest.entry(e.record).or_default();
+            *v = (*v).max(e.version);
+        }
+        let indexed = {
+            let state = self.read();
+            ids.iter()
+                .filter(|id| {
+                    state
+                        .keys
+                        .get(id)
+                        .and_then(|k| state.records.get(k))
+                        .is_some_and(|r| r.version >= latest[id])
+                })
+                .copied()
+                .collect::<std::collections::HashSet<_>>()
+        };
         let mut records = Vec::with_capacity(ids.len());
-        for id in &ids {
+        for id in ids.iter().filter(|id| !indexed.contains(id)) {
             records.push((*id, store.record(*id)?));
         }
         let mut state = self.write();
@@ -317,6 +339,7 @@ impl IndexState {
                 reference: record.draft.reference.clone(),
                 policy: Arc::new(record.draft.policy.clone()),
                 restricted,
+                version: record.version,
             },
         );
     }

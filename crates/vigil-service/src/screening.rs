@@ -185,7 +185,7 @@ impl Vigil {
             let answers = asked
                 .join()
                 .map_err(|_| ServiceError::Internal("forwarding a screening panicked".into()))??;
-            self.merge_answers(ctx, travellers.len(), answers, &mut outcomes)?;
+            Vigil::merge_answers(answers, &mut outcomes);
             Ok(outcomes)
         })
     }
@@ -457,7 +457,7 @@ pub struct OperatorResult {
 /// `f` over `items`, in order: a flight on every core, a single screening
 /// on the calling thread (handing one search to the pool costs more than
 /// it saves).
-fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
     const MIN_PER_THREAD: usize = 16;
     if items.len() < 2 * MIN_PER_THREAD {
         return items.iter().map(f).collect();

@@ -233,8 +233,12 @@ pub trait FederationStore {
     /// Up to `limit` operations of the peer's log after `after`.
     fn release_ops(&self, peer: &AgencyCode, after: i64, limit: usize) -> Result<Vec<ReleaseOp>>;
 
-    /// See [`ReceiverState`].
+    /// See [`ReceiverState`], with its counts of copies.
     fn receiver_state(&self, peer: &AgencyCode) -> Result<ReceiverState>;
+    /// [`ReceiverState`] without the counts (left at 0): the checkpoint,
+    /// read on every sync step and screening, at a cost that does not grow
+    /// with the copies held.
+    fn receiver_checkpoint(&self, peer: &AgencyCode) -> Result<ReceiverState>;
     /// The copies held (or once held) of these origin records.
     fn copies(
         &self,

@@ -42,8 +42,8 @@ fn env_count(name: &str, default: usize) -> usize {
 }
 
 const SYLLABLES: [&str; 20] = [
-    "ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "za", "be", "da", "fe", "go", "hu", "ji",
-    "ko", "la", "mo", "nu", "pe",
+    "ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "za", "be", "da", "fe", "go", "hu", "ji", "ko",
+    "la", "mo", "nu", "pe",
 ];
 
 /// A distinct two-word name for each `i`.
@@ -55,9 +55,15 @@ fn name(i: usize) -> String {
             n /= 20;
         }
         let mut c = w.chars();
-        c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+        c.next()
+            .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+            .unwrap_or_default()
     };
-    format!("{} {}", word(i % 160_000), word(i / 160_000 * 7919 + i % 997))
+    format!(
+        "{} {}",
+        word(i % 160_000),
+        word(i / 160_000 * 7919 + i % 997)
+    )
 }
 
 fn draft(reference: String, name: String, level: ReleaseLevel) -> RecordDraft {
@@ -122,14 +128,21 @@ fn main() {
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     );
     let dir = tempfile::tempdir().expect("tempdir");
-    let (a, b) = (open(&dir.path().join("interpol")), open(&dir.path().join("europol")));
+    let (a, b) = (
+        open(&dir.path().join("interpol")),
+        open(&dir.path().join("europol")),
+    );
     let operator = acting("LOCAL", Role::Operator);
     for (v, agency) in [(&a, "FRA"), (&b, "NLD")] {
         v.create_agency(&operator, &AgencyCode::parse(agency).unwrap(), agency, None)
             .expect("agency");
     }
     let interpol = a
-        .org_init(&operator, &AgencyCode::parse("INTERPOL").unwrap(), "INTERPOL")
+        .org_init(
+            &operator,
+            &AgencyCode::parse("INTERPOL").unwrap(),
+            "INTERPOL",
+        )
         .expect("org");
     let europol = b
         .org_init(&operator, &AgencyCode::parse("EUROPOL").unwrap(), "EUROPOL")
@@ -140,8 +153,10 @@ fn main() {
         .build()
         .expect("runtime");
     let (url_a, url_b) = (serve(&runtime, a.clone()), serve(&runtime, b.clone()));
-    a.add_peer(&operator, "EUROPOL", &url_b, &europol.public_key).expect("peer");
-    b.add_peer(&operator, "INTERPOL", &url_a, &interpol.public_key).expect("peer");
+    a.add_peer(&operator, "EUROPOL", &url_b, &europol.public_key)
+        .expect("peer");
+    b.add_peer(&operator, "INTERPOL", &url_a, &interpol.public_key)
+        .expect("peer");
 
     // The sender's records, written behind the API in large transactions.
     let t = Instant::now();
@@ -156,8 +171,13 @@ fn main() {
             .collect();
         a.store().apply(changes, setup_event()).expect("load");
     }
-    println!("loaded {released} records at INTERPOL in {:.1} s", t.elapsed().as_secs_f64());
+    println!(
+        "loaded {released} records at INTERPOL in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
 
+    // INTERPOL's server has indexed its records long before a peer joins.
+    a.warm_up().expect("index");
     // 1. Initial sync.
     let client = peer_sync::client(Duration::from_secs(120)).expect("client");
     let t = Instant::now();
@@ -192,7 +212,10 @@ fn main() {
             std::thread::sleep(wait);
         }
         let r = a
-            .create_record(&writer, draft(format!("L-{i}"), name(released + i), ReleaseLevel::Full))
+            .create_record(
+                &writer,
+                draft(format!("L-{i}"), name(released + i), ReleaseLevel::Full),
+            )
             .expect("write");
         written.push((r.id, r.created_at));
     }
@@ -207,7 +230,11 @@ fn main() {
     let copies = b.store().copies(&peer, &ids).expect("copies");
     let mut lat: Vec<Duration> = written
         .iter()
-        .filter_map(|(id, at)| copies.get(id).map(|c| (c.received_at - *at).to_std().unwrap_or_default()))
+        .filter_map(|(id, at)| {
+            copies
+                .get(id)
+                .map(|c| (c.received_at - *at).to_std().unwrap_or_default())
+        })
         .collect();
     lat.sort();
     println!(
@@ -224,7 +251,11 @@ fn main() {
     let flight: Vec<Traveller> = (0..1000)
         .map(|i| Traveller {
             // One traveller in 100 is a person INTERPOL keeps home.
-            names: vec![if i % 100 == 7 { name(5_000_000 + i) } else { name(9_000_000 + i) }],
+            names: vec![if i % 100 == 7 {
+                name(5_000_000 + i)
+            } else {
+                name(9_000_000 + i)
+            }],
             ..Traveller::default()
         })
         .collect();
@@ -236,15 +267,29 @@ fn main() {
         for _ in 0..15 {
             let t = Instant::now();
             let out = b
-                .screen(&screener, &flight, ScreenOptions { only_matches: true, ..ScreenOptions::default() }, HitContext::default())
+                .screen(
+                    &screener,
+                    &flight,
+                    ScreenOptions {
+                        only_matches: true,
+                        ..ScreenOptions::default()
+                    },
+                    HitContext::default(),
+                )
                 .expect("screen");
             times.push(t.elapsed());
             hits = out.iter().map(|o| o.hits).sum::<usize>();
-            assert!(out.iter().all(|o| o.unanswered.is_empty()), "a peer did not answer");
+            assert!(
+                out.iter().all(|o| o.unanswered.is_empty()),
+                "a peer did not answer"
+            );
         }
         times.sort();
         let median = percentile(&times, 0.5);
-        println!("flight of 1,000 {label}: median {:.1} ms, {hits} hits", median.as_secs_f64() * 1e3);
+        println!(
+            "flight of 1,000 {label}: median {:.1} ms, {hits} hits",
+            median.as_secs_f64() * 1e3
+        );
         median
     };
     let without = flights("screened at EUROPOL alone");
@@ -257,7 +302,6 @@ fn main() {
         .collect();
     a.store().apply(kept, setup_event()).expect("query records");
     sync_until_caught_up(&b, &client);
-    a.warm_up().expect("index");
     let with = flights("forwarded to INTERPOL too");
     let peer_caller = Caller {
         agency: AgencyCode::parse("EUROPOL").unwrap(),

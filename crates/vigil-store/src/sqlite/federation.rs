@@ -64,6 +64,54 @@ fn upsert_copy(tx: &Transaction<'_>, copy: &Provenance) -> Result<()> {
     Ok(())
 }
 
+/// A peer's checkpoint row, without counts.
+fn load_checkpoint(conn: &rusqlite::Connection, peer: &AgencyCode) -> Result<ReceiverState> {
+    let state = conn
+                .query_row(
+                    "SELECT epoch, applied_seq, past_epochs, head, last_attempt, last_success, last_error, unchanged, refused, last_digest, answers_queries
+                     FROM peer_checkpoints WHERE peer = ?1",
+                    params![peer.as_str()],
+                    |r| {
+                        Ok((
+                            r.get::<_, Option<String>>(0)?,
+                            r.get::<_, i64>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, i64>(3)?,
+                            r.get::<_, Option<String>>(4)?,
+                            r.get::<_, Option<String>>(5)?,
+                            r.get::<_, Option<String>>(6)?,
+                            r.get::<_, u64>(7)?,
+                            r.get::<_, u64>(8)?,
+                            r.get::<_, Option<String>>(9)?,
+                            r.get::<_, bool>(10)?,
+                        ))
+                    },
+                )
+                .optional()?
+                .map(|(epoch, applied_seq, past, head, attempt, success, error, unchanged, refused, last_digest, answers_queries)| {
+                    let time = |t: Option<String>| {
+                        t.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+                            .map(|t| t.with_timezone(&chrono::Utc))
+                    };
+                    ReceiverState {
+                        epoch,
+                        applied_seq,
+                        past_epochs: serde_json::from_str(&past).unwrap_or_default(),
+                        head,
+                        last_attempt: time(attempt),
+                        last_success: time(success),
+                        last_error: error,
+                        unchanged,
+                        refused,
+                        last_digest,
+                        answers_queries,
+                        ..ReceiverState::default()
+                    }
+                })
+                .ok_or_else(|| no_peer(peer))?;
+    Ok(state)
+}
+
 impl FederationStore for SqliteStore {
     fn org(&self) -> Result<Option<OrgIdentity>> {
         self.read(|conn| {
@@ -296,51 +344,13 @@ impl FederationStore for SqliteStore {
         })
     }
 
+    fn receiver_checkpoint(&self, peer: &AgencyCode) -> Result<ReceiverState> {
+        self.read(|conn| load_checkpoint(conn, peer))
+    }
+
     fn receiver_state(&self, peer: &AgencyCode) -> Result<ReceiverState> {
         self.read(|conn| {
-            let mut state = conn
-                .query_row(
-                    "SELECT epoch, applied_seq, past_epochs, head, last_attempt, last_success, last_error, unchanged, refused, last_digest, answers_queries
-                     FROM peer_checkpoints WHERE peer = ?1",
-                    params![peer.as_str()],
-                    |r| {
-                        Ok((
-                            r.get::<_, Option<String>>(0)?,
-                            r.get::<_, i64>(1)?,
-                            r.get::<_, String>(2)?,
-                            r.get::<_, i64>(3)?,
-                            r.get::<_, Option<String>>(4)?,
-                            r.get::<_, Option<String>>(5)?,
-                            r.get::<_, Option<String>>(6)?,
-                            r.get::<_, u64>(7)?,
-                            r.get::<_, u64>(8)?,
-                            r.get::<_, Option<String>>(9)?,
-                            r.get::<_, bool>(10)?,
-                        ))
-                    },
-                )
-                .optional()?
-                .map(|(epoch, applied_seq, past, head, attempt, success, error, unchanged, refused, last_digest, answers_queries)| {
-                    let time = |t: Option<String>| {
-                        t.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
-                            .map(|t| t.with_timezone(&chrono::Utc))
-                    };
-                    ReceiverState {
-                        epoch,
-                        applied_seq,
-                        past_epochs: serde_json::from_str(&past).unwrap_or_default(),
-                        head,
-                        last_attempt: time(attempt),
-                        last_success: time(success),
-                        last_error: error,
-                        unchanged,
-                        refused,
-                        last_digest,
-                        answers_queries,
-                        ..ReceiverState::default()
-                    }
-                })
-                .ok_or_else(|| no_peer(peer))?;
+            let mut state = load_checkpoint(conn, peer)?;
             let mut stmt = conn.prepare_cached(
                 "SELECT state, COUNT(*) FROM received WHERE peer = ?1 GROUP BY state",
             )?;
