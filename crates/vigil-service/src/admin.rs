@@ -13,7 +13,13 @@ use crate::vigil::Vigil;
 
 impl Vigil {
     /// Refuses, audited, when `allowed` is false.
-    fn require(&self, ctx: &Ctx, action: Action, allowed: bool, why: &str) -> Result<()> {
+    pub(crate) fn require(
+        &self,
+        ctx: &Ctx,
+        action: Action,
+        allowed: bool,
+        why: &str,
+    ) -> Result<()> {
         if allowed {
             return Ok(());
         }

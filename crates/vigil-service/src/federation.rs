@@ -259,19 +259,12 @@ fn release_entry(
 
 impl Vigil {
     fn require_federation_manager(&self, ctx: &Ctx, action: Action) -> Result<()> {
-        if access::may_manage_federation(&ctx.caller) {
-            return Ok(());
-        }
-        self.audit(
+        self.require(
             ctx,
             action,
-            serde_json::Value::Null,
-            vec![],
-            Outcome::Denied,
-        )?;
-        Err(ServiceError::Forbidden(
-            "federation is managed by the instance's operator".into(),
-        ))
+            access::may_manage_federation(&ctx.caller),
+            "federation is managed by the instance's operator",
+        )
     }
 
     /// This instance's identity and keys; an error until `vigil org init`.

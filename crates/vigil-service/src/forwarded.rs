@@ -19,7 +19,7 @@ use vigil_core::audit::Disclosed;
 use vigil_core::{
     Access, Action, AgencyCode, Caller, HitContext, NewHit, Outcome, Role, Traveller,
 };
-use vigil_federation::request::{self, SignedRequest};
+use vigil_federation::request;
 use vigil_federation::{ForwardedQuery, OrgKeys, QueryAnswer, QueryHit};
 
 use crate::context::Ctx;
@@ -48,15 +48,7 @@ pub(crate) struct PeerAnswer {
     failed: Vec<(std::ops::Range<usize>, String)>,
 }
 
-/// Sends a signed request to a peer and returns its answer's body.
-pub trait QueryForwarder: Send + Sync {
-    fn post(
-        &self,
-        url: &str,
-        signed: &SignedRequest,
-        body: &[u8],
-    ) -> std::result::Result<Vec<u8>, String>;
-}
+pub use crate::vigil::QueryForwarder;
 
 impl Vigil {
     /// Installs how screenings reach peers (the server does, at start).

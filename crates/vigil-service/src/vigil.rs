@@ -15,6 +15,17 @@ use crate::error::Result;
 use crate::index::ScreeningIndex;
 use crate::recent::RecentTravellers;
 
+/// Sends a signed request to a peer and returns its answer's body.
+/// (The server implements it with HTTP; see `forwarded`.)
+pub trait QueryForwarder: Send + Sync {
+    fn post(
+        &self,
+        url: &str,
+        signed: &vigil_federation::request::SignedRequest,
+        body: &[u8],
+    ) -> std::result::Result<Vec<u8>, String>;
+}
+
 pub struct Vigil {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) config: Config,
@@ -32,7 +43,7 @@ pub struct Vigil {
     /// How screenings are forwarded to peers (set by the server, which
     /// knows HTTP); without one, a screening says which peers it could not
     /// ask.
-    pub(crate) forwarder: OnceLock<Arc<dyn crate::forwarded::QueryForwarder>>,
+    pub(crate) forwarder: OnceLock<Arc<dyn QueryForwarder>>,
 }
 
 impl Vigil {

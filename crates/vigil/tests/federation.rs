@@ -8,12 +8,11 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
-use common::vigil;
+use common::{start_with, vigil};
 use rand::Rng;
 use vigil_core::access::{self, Release};
 use vigil_core::{Access, AgencyCode, Disclosure, RecordStatus, Visibility};
@@ -21,59 +20,19 @@ use vigil_store::prelude::*;
 use vigil_store::{RecordFilter, SqliteStore};
 
 /// `vigil serve` on `listen`, pulling peers every `sync` seconds.
-fn serve(data: &Path, listen: &str, sync: &str) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vigil"))
-        .args([
-            "serve",
-            "--listen",
-            listen,
-            "--sync-interval",
-            sync,
-            "--data",
-        ])
-        .arg(data)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let url = loop {
-        let line = lines.next().expect("server prints its address").unwrap();
-        if let Some(url) = line.strip_prefix("listening on ") {
-            break url.to_string();
-        }
-    };
-    (child, url)
+fn serve(data: &Path, listen: &str, sync: &str) -> Option<(Child, String)> {
+    start_with(data, &["--listen", listen, "--sync-interval", sync])
 }
 
 /// A server restarted on the port it had, so that its peer's registration
 /// still points at it.
 fn restart(data: &Path, url: &str, sync: &str) -> Child {
-    let listen = url.trim_start_matches("http://");
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_vigil"))
-            .args([
-                "serve",
-                "--listen",
-                listen,
-                "--sync-interval",
-                sync,
-                "--data",
-            ])
-            .arg(data)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        if lines.any(|l| l.is_ok_and(|l| l.starts_with("listening on "))) {
+        if let Some((child, _)) = serve(data, url.trim_start_matches("http://"), sync) {
             return child;
         }
-        let _ = child.wait();
-        assert!(Instant::now() < deadline, "cannot listen on {listen} again");
+        assert!(Instant::now() < deadline, "cannot listen on {url} again");
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -159,8 +118,8 @@ fn the_receiver_holds_exactly_what_is_released_across_kills() {
     ];
     let screener = token(&b, "NLD", "screener");
     // INTERPOL does not pull (nothing is released to it); EUROPOL every 200 ms.
-    let (mut server_a, url_a) = serve(&a, "127.0.0.1:0", "0");
-    let (mut server_b, url_b) = serve(&b, "127.0.0.1:0", "0.2");
+    let (mut server_a, url_a) = serve(&a, "127.0.0.1:0", "0").expect("INTERPOL serves");
+    let (mut server_b, url_b) = serve(&b, "127.0.0.1:0", "0.2").expect("EUROPOL serves");
     vigil(
         &a,
         &[

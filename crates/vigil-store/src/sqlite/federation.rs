@@ -26,8 +26,8 @@ fn no_peer(peer: &AgencyCode) -> StoreError {
     }
 }
 
-fn position(tx: &Transaction<'_>, peer: &AgencyCode) -> Result<ReleasePosition> {
-    tx.query_row(
+fn position(conn: &rusqlite::Connection, peer: &AgencyCode) -> Result<ReleasePosition> {
+    conn.query_row(
         "SELECT epoch, change_seq, head FROM release_positions WHERE peer = ?1",
         params![peer.as_str()],
         |r| {
@@ -200,21 +200,7 @@ impl FederationStore for SqliteStore {
     }
 
     fn release_position(&self, peer: &AgencyCode) -> Result<ReleasePosition> {
-        self.read(|conn| {
-            conn.query_row(
-                "SELECT epoch, change_seq, head FROM release_positions WHERE peer = ?1",
-                params![peer.as_str()],
-                |r| {
-                    Ok(ReleasePosition {
-                        epoch: r.get(0)?,
-                        change_seq: r.get(1)?,
-                        head: r.get(2)?,
-                    })
-                },
-            )
-            .optional()?
-            .ok_or_else(|| no_peer(peer))
-        })
+        self.read(|conn| position(conn, peer))
     }
 
     fn released(

@@ -25,27 +25,33 @@ pub fn vigil(data: &Path, args: &[&str]) -> String {
 
 /// Starts `vigil serve` on a free loopback port; returns it and its base URL.
 pub fn start(data: &Path) -> (Child, String) {
+    // The tests' webhook receivers listen on loopback.
+    start_with(
+        data,
+        &["--listen", "127.0.0.1:0", "--allow-private-webhooks"],
+    )
+    .expect("server prints its address")
+}
+
+/// Starts `vigil serve` with `args` on `data`; returns it and its base URL,
+/// or `None` when it stopped before listening (its address was taken).
+pub fn start_with(data: &Path, args: &[&str]) -> Option<(Child, String)> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_vigil"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            // The tests' webhook receivers listen on loopback.
-            "--allow-private-webhooks",
-            "--data",
-        ])
+        .arg("serve")
+        .args(args)
+        .arg("--data")
         .arg(data)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let url = loop {
-        let line = lines.next().expect("server prints its address").unwrap();
-        if let Some(url) = line.strip_prefix("listening on ") {
-            break url.to_string();
+    let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    for line in lines {
+        if let Some(url) = line.unwrap().strip_prefix("listening on ") {
+            return Some((child, url.to_string()));
         }
-    };
-    (child, url)
+    }
+    let _ = child.wait();
+    None
 }
