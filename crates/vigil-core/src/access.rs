@@ -95,8 +95,10 @@ pub fn hidden_from(
 }
 
 /// Whether the caller may create, change or retire records owned by `owner`.
+/// A peer organisation's agency (`FRA@INTERPOL`) writes nothing here: its
+/// records arrive only through its organisation's release feed.
 pub fn may_write(caller: &Caller, owner: &AgencyCode) -> bool {
-    caller.role == Role::Contributor && &caller.agency == owner
+    caller.role == Role::Contributor && &caller.agency == owner && owner.organisation().is_none()
 }
 
 /// Whether the caller may read a record's full version history: its owner's
@@ -592,6 +594,9 @@ mod tests {
         assert!(!may_write(&mk("FRA", Role::Screener), &fra));
         assert!(!may_write(&mk("FRA", Role::Admin), &fra));
         assert!(!may_write(&mk("DEU", Role::Contributor), &fra));
+        // Not even as the peer's agency itself: copies come only by the feed.
+        let peer = code("FRA@INTERPOL");
+        assert!(!may_write(&mk("FRA@INTERPOL", Role::Contributor), &peer));
     }
 
     fn entry(agency: &str, disclosed: Vec<(&str, Access)>) -> AuditBody {

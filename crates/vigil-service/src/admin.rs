@@ -11,6 +11,19 @@ use crate::context::Ctx;
 use crate::error::{Result, ServiceError};
 use crate::vigil::Vigil;
 
+/// A peer organisation's agency (`FRA@INTERPOL`) is made by federation,
+/// when its organisation's records arrive, and never owns a record written
+/// here.
+fn refuse_peer_agency(field: &str, code: &AgencyCode) -> Result<()> {
+    match code.organisation() {
+        Some(org) => Err(ServiceError::field(
+            field,
+            format!("{code} is an agency of the peer organisation {org}: its records come only from {org}'s release feed"),
+        )),
+        None => Ok(()),
+    }
+}
+
 impl Vigil {
     /// Refuses, audited, when `allowed` is false.
     pub(crate) fn require(
@@ -49,6 +62,7 @@ impl Vigil {
         if name.trim().is_empty() || name.len() > 200 {
             return Err(ServiceError::field("name", "must be 1-200 characters"));
         }
+        refuse_peer_agency("code", code)?;
         let kind = kind.unwrap_or_else(|| AgencyKind::guess(code));
         let event = ctx.event(
             Action::AgencyCreate,
@@ -62,6 +76,7 @@ impl Vigil {
     /// Makes sure an agency exists: importing for a new owner creates it,
     /// audited as created by whoever imports.
     pub fn ensure_agency(&self, ctx: &Ctx, code: &AgencyCode) -> Result<()> {
+        refuse_peer_agency("owner", code)?;
         if self.store.agency(code)?.is_none() {
             let event = ctx.event(
                 Action::AgencyCreate,

@@ -293,7 +293,23 @@ fn released_records_arrive_at_their_level_and_narrowing_retracts_them() {
             .unwrap(),
         vigil_core::RecordView::Full(_)
     ));
-    // Nobody here writes a received record.
+    // Nobody here writes a received record, nor acts as its owner.
+    let peer_agency = code("FRA@INTERPOL");
+    assert!(europol
+        .vigil
+        .create_token(&operator(), &peer_agency, Role::Contributor, None)
+        .is_err());
+    assert!(europol
+        .vigil
+        .create_agency(&operator(), &code("DEU@INTERPOL"), "x", None)
+        .is_err());
+    assert!(europol
+        .vigil
+        .create_record(
+            &ctx("FRA@INTERPOL", Role::Contributor),
+            draft("FAKE", vec![])
+        )
+        .is_err());
     assert!(europol
         .vigil
         .update_record(
