@@ -24,6 +24,9 @@ const MAX_BATCHES_PER_ROUND: usize = 10_000;
 /// What one round with one peer did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SyncRound {
+    /// Another process was pulling this peer: this round did nothing.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub busy: bool,
     pub batches: usize,
     pub upserted: usize,
     pub retracted: usize,
@@ -89,6 +92,21 @@ pub fn sync_peer(
     peer: &AgencyCode,
     client: &reqwest::blocking::Client,
 ) -> Result<SyncRound, String> {
+    let Some(_turn) = vigil.sync_turn(peer).map_err(|e| e.to_string())? else {
+        return Ok(SyncRound {
+            busy: true,
+            ..SyncRound::default()
+        });
+    };
+    pull(vigil, peer, client)
+}
+
+/// One round, this process having the peer's turn.
+fn pull(
+    vigil: &Vigil,
+    peer: &AgencyCode,
+    client: &reqwest::blocking::Client,
+) -> Result<SyncRound, String> {
     let failed = |e: String| {
         if let Err(note) = vigil.note_sync_failure(peer, &e) {
             tracing::error!(error = %note, "noting a sync failure");
@@ -148,14 +166,28 @@ pub fn sync_all(
                 .collect()
         }
     };
-    peers
-        .into_iter()
-        .filter(|p| only.is_none_or(|code| code == &p.code))
-        .map(|p| {
-            let outcome = sync_peer(vigil, &p.code, client);
-            (p.code, outcome)
-        })
-        .collect()
+    // Each peer in its own thread: one slow or unreachable peer does not
+    // hold up the others' rounds.
+    std::thread::scope(|scope| {
+        let rounds: Vec<_> = peers
+            .into_iter()
+            .filter(|p| only.is_none_or(|code| code == &p.code))
+            .map(|p| {
+                let code = p.code.clone();
+                let round = scope.spawn(move || sync_peer(vigil, &p.code, client));
+                (code, round)
+            })
+            .collect();
+        rounds
+            .into_iter()
+            .map(|(code, round)| {
+                let outcome = round
+                    .join()
+                    .unwrap_or_else(|_| Err("the sync round panicked".into()));
+                (code, outcome)
+            })
+            .collect()
+    })
 }
 
 /// Sends every hit on a received copy that is due home, one signed batch

@@ -682,6 +682,13 @@ impl Vigil {
         Ok((format!("{}{path}", registered.url), signed))
     }
 
+    /// This process's turn at pulling `peer`'s feed, or `None` while
+    /// another process (a server, a `vigil sync`) has it: two pullers of one
+    /// feed would only refuse each other's batches. Hold it for the round.
+    pub fn sync_turn(&self, peer: &AgencyCode) -> Result<Option<vigil_store::SyncTurn>> {
+        Ok(self.store.sync_turn(peer)?)
+    }
+
     /// Notes that a sync round with `peer` failed before a batch arrived
     /// (unreachable, an error answer): status shows it; nothing else changes.
     pub fn note_sync_failure(&self, peer: &AgencyCode, error: &str) -> Result<()> {

@@ -969,3 +969,18 @@ fn a_bad_operation_is_quarantined_and_the_rest_of_its_batch_applies() {
         .remove(0);
     assert_eq!((status.received, status.quarantined, status.lag), (2, 4, 0));
 }
+
+#[test]
+fn one_process_at_a_time_pulls_a_peer() {
+    let d = dirs();
+    let (interpol, europol) = pair(&d);
+    // Another process on EUROPOL's database (a `vigil sync` beside its server).
+    let other = open(d.1.path());
+    let turn = europol.vigil.sync_turn(&interpol.org).unwrap();
+    assert!(turn.is_some());
+    assert!(other.sync_turn(&interpol.org).unwrap().is_none());
+    // Another peer's feed is not held up.
+    assert!(other.sync_turn(&code("UNODC")).unwrap().is_some());
+    drop(turn);
+    assert!(other.sync_turn(&interpol.org).unwrap().is_some());
+}

@@ -194,6 +194,26 @@ pub struct HomeHit {
     pub hit: NewHit,
 }
 
+/// A process's turn at pulling one peer's feed (see
+/// [`FederationStore::sync_turn`]); dropping it ends the turn.
+pub struct SyncTurn {
+    _held: Box<dyn Send>,
+}
+
+impl SyncTurn {
+    pub fn new(held: impl Send + 'static) -> Self {
+        SyncTurn {
+            _held: Box::new(held),
+        }
+    }
+}
+
+impl std::fmt::Debug for SyncTurn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SyncTurn")
+    }
+}
+
 /// Federation's storage. Writes append their audit event in the same
 /// transaction, as everywhere.
 pub trait FederationStore {
@@ -263,6 +283,10 @@ pub trait FederationStore {
     fn provenance(&self, record: RecordId) -> Result<Option<Provenance>>;
     fn quarantine(&self, peer: &AgencyCode, limit: usize) -> Result<Vec<Quarantined>>;
 
+    /// This process's turn at pulling `peer`'s feed, or `None` while
+    /// another process has it. The turn ends when the value is dropped, or
+    /// when its process dies, however it dies.
+    fn sync_turn(&self, peer: &AgencyCode) -> Result<Option<SyncTurn>>;
     /// Whether `record` was ever released to `peer` in its feed's epoch.
     fn ever_released(&self, peer: &AgencyCode, record: RecordId) -> Result<bool>;
     /// Hits on received copies due to go home, oldest first.

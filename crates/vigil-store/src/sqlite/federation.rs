@@ -16,7 +16,7 @@ use super::{insert_new, SqliteStore};
 use crate::error::{Result, StoreError};
 use crate::federation::{
     CopyState, FederationStore, HomeDelivery, HomeHit, OrgIdentity, Peer, Provenance, Quarantined,
-    ReceivedBatch, ReceiverState, ReleaseEntry, ReleaseOp, ReleasePosition, Released,
+    ReceivedBatch, ReceiverState, ReleaseEntry, ReleaseOp, ReleasePosition, Released, SyncTurn,
 };
 use crate::records::Actor;
 
@@ -515,6 +515,28 @@ impl FederationStore for SqliteStore {
             ))?;
             rows::all(&mut stmt, params![peer.as_str(), limit as i64], rows::quarantined)
         })
+    }
+
+    fn sync_turn(&self, peer: &AgencyCode) -> Result<Option<SyncTurn>> {
+        // A lock on a file beside the database: the system releases it when
+        // the process ends, killed or not, so no turn outlives its holder.
+        let dir = self.path().parent().unwrap_or(std::path::Path::new("."));
+        let path = dir.join(format!("sync-{peer}.lock"));
+        let io = |source| StoreError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(io)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(SyncTurn::new(file))),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
+        }
     }
 
     fn ever_released(&self, peer: &AgencyCode, record: RecordId) -> Result<bool> {

@@ -160,10 +160,26 @@ pub fn sync(args: SyncArgs, data: &Path) -> anyhow::Result<ExitCode> {
     // The permission check, and whether the named peer exists.
     vigil.peer_status(&ctx, peer.as_ref())?;
     let client = vigil_server::peer_sync::client(std::time::Duration::from_secs(args.timeout))?;
-    let rounds = vigil_server::peer_sync::sync_all(&vigil, peer.as_ref(), &client);
+    // A running server may be pulling a peer right now: wait for its turn.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(args.timeout);
+    let mut rounds = vigil_server::peer_sync::sync_all(&vigil, peer.as_ref(), &client);
+    while rounds.iter().any(|(_, r)| r.as_ref().is_ok_and(|r| r.busy))
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        for (code, outcome) in rounds.iter_mut() {
+            if outcome.as_ref().is_ok_and(|r| r.busy) {
+                *outcome = vigil_server::peer_sync::sync_peer(&vigil, code, &client);
+            }
+        }
+    }
     let mut failed = false;
     for (peer, outcome) in &rounds {
         match outcome {
+            Ok(r) if r.busy => {
+                failed = true;
+                eprintln!("{peer}: another process kept pulling its feed for {} s; try again", args.timeout);
+            }
             Ok(r) if args.json => println!(
                 "{}",
                 serde_json::json!({"peer": peer, "ok": true, "round": r})
