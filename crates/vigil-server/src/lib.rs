@@ -89,6 +89,7 @@ pub fn app(state: AppState) -> Router {
             "/peers",
             get(federation::list_peers).post(federation::add_peer),
         )
+        .route("/peers/:code/quarantine", get(federation::quarantine))
         .route("/sync", post(federation::sync))
         .route("/federation/feed", get(federation::feed))
         .route("/federation/hits", post(federation::hit_notices))

@@ -733,3 +733,80 @@ fn the_checker_rejects_what_the_document_does_not_say() {
     bad["severity"] = json!("fatal");
     assert!(check(&doc, &diagnostic, &bad, "$").is_err(), "enum");
 }
+
+#[tokio::test]
+async fn federation_bodies_fit_their_documented_schemas() {
+    let doc = document();
+    let h = Harness::new();
+    let api = Api { h: &h, doc: &doc };
+    let operator = vigil_service::Ctx::new(
+        vigil_core::Caller {
+            agency: vigil_core::AgencyCode::parse("INTERPOL").unwrap(),
+            role: vigil_core::Role::Operator,
+            token_id: "t".into(),
+        },
+        "test",
+    );
+    h.state
+        .vigil
+        .org_init(
+            &operator,
+            &vigil_core::AgencyCode::parse("INTERPOL").unwrap(),
+            "INTERPOL",
+        )
+        .unwrap();
+    let europol = vigil_federation::OrgKeys::generate();
+    let peer = json!({"code": "EUROPOL", "url": "http://127.0.0.1:9", "key": europol.public().to_string()});
+    api.post("/v1/peers", "/v1/peers", "INTERPOL:operator", Some(peer))
+        .await;
+    api.get("/v1/org", "/v1/org", "FRA:screener").await;
+    h.create(
+        "FRA",
+        json!({"reference": "R-1", "names": [{"full": "Ivan Example"}],
+        "policy": {"release": [{"org": "EUROPOL", "level": "full"}]}}),
+    )
+    .await;
+    // Nothing listens on the peer's URL: the round fails, documented.
+    let sync = api
+        .post(
+            "/v1/sync",
+            "/v1/sync",
+            "INTERPOL:operator",
+            Some(json!({"peer": "EUROPOL"})),
+        )
+        .await;
+    assert_eq!(sync["results"][0]["ok"], false);
+    let peers = api.get("/v1/peers", "/v1/peers", "INTERPOL:operator").await;
+    assert!(peers["peers"][0]["last_error"].is_string(), "{peers}");
+    api.get(
+        "/v1/peers/{code}/quarantine",
+        "/v1/peers/EUROPOL/quarantine",
+        "INTERPOL:operator",
+    )
+    .await;
+    // The feed, as the peer reads it.
+    let path = "/v1/federation/feed?after=0";
+    let me = vigil_core::AgencyCode::parse("EUROPOL").unwrap();
+    let s = vigil_federation::request::sign(&europol, &me, "GET", path, b"", chrono::Utc::now());
+    let req = axum::http::Request::builder()
+        .uri(path)
+        .header("vigil-peer", s.peer)
+        .header("vigil-time", s.time)
+        .header("vigil-signature", s.signature)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let resp = tower::ServiceExt::oneshot(vigil_server::app(h.state.clone()), req)
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let batch: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(batch["ops"].as_array().unwrap().len(), 1);
+    assert_fits(
+        &doc,
+        response(&doc, "get", "/v1/federation/feed", "200"),
+        &batch,
+    );
+}

@@ -406,6 +406,32 @@ impl Vigil {
         Ok(out)
     }
 
+    /// The operations from `peer` held in quarantine, newest first, with
+    /// why each was not applied (the operator's view: the body as sent).
+    pub fn quarantine(
+        &self,
+        ctx: &Ctx,
+        peer: &AgencyCode,
+        limit: usize,
+    ) -> Result<Vec<vigil_store::Quarantined>> {
+        self.require_federation_manager(ctx, Action::PeerList)?;
+        if self.store.peer(peer)?.is_none() {
+            return Err(ServiceError::field(
+                "peer",
+                format!("{peer} is not a registered peer"),
+            ));
+        }
+        let list = self.store.quarantine(peer, limit.clamp(1, 1000))?;
+        self.audit(
+            ctx,
+            Action::PeerList,
+            serde_json::json!({"peer": peer, "quarantine": list.len()}),
+            vec![],
+            Outcome::Done,
+        )?;
+        Ok(list)
+    }
+
     /// The peers' registrations.
     pub fn peers(&self) -> Result<Vec<Peer>> {
         Ok(self.store.peers()?)

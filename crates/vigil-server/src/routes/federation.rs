@@ -17,7 +17,7 @@ use vigil_service::{Ctx, ServiceError};
 
 use super::blocking;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Authed, JsonBody, PeerAuthed, PeerSigned, QueryParams};
+use crate::extract::{Authed, JsonBody, PathId, PeerAuthed, PeerSigned, QueryParams};
 use crate::{peer_sync, AppState};
 
 #[derive(Debug, Deserialize)]
@@ -126,6 +126,34 @@ pub async fn list_peers(
     let ctx = Ctx::from(auth);
     let peers = blocking(&state, move |v| v.peer_status(&ctx, None)).await?;
     Ok(Json(serde_json::json!({ "peers": peers })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuarantineQuery {
+    #[serde(default)]
+    limit: Option<usize>,
+}
+
+/// The operations from a peer held in quarantine, with their diagnostics.
+pub async fn quarantine(
+    State(state): State<AppState>,
+    auth: Authed,
+    PathId(code): PathId,
+    QueryParams(q): QueryParams<QuarantineQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let ctx = Ctx::from(auth);
+    let peer = AgencyCode::parse_org(&code).map_err(|e| {
+        ApiError::Invalid(vec![vigil_core::FieldError {
+            path: "code".into(),
+            message: e.message,
+        }])
+    })?;
+    let list = blocking(&state, move |v| {
+        v.quarantine(&ctx, &peer, q.limit.unwrap_or(100))
+    })
+    .await?;
+    Ok(Json(serde_json::json!({ "quarantine": list })))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -47,6 +47,15 @@ pub enum PeerCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The operations from a peer held in quarantine, with why each was
+    /// not applied.
+    Quarantine {
+        code: String,
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Each peer's sync status: applied sequence, lag, counts, last error.
     Status {
         #[arg(long)]
@@ -122,6 +131,22 @@ pub fn peer(command: PeerCommand, data: &Path) -> anyhow::Result<ExitCode> {
             } else {
                 for p in peers {
                     println!("{}\t{}\t{}", p.code, p.url, p.public_key);
+                }
+            }
+        }
+        PeerCommand::Quarantine { code, limit, json } => {
+            let list = vigil.quarantine(&ctx, &org_code(&code)?, limit)?;
+            for q in list {
+                if json {
+                    println!("{}", serde_json::to_string(&q)?);
+                } else {
+                    println!(
+                        "{} operation {} ({}): {}",
+                        q.at.to_rfc3339(),
+                        q.seq,
+                        q.origin.as_deref().unwrap_or("no origin id"),
+                        q.diagnostic
+                    );
                 }
             }
         }
