@@ -780,10 +780,12 @@ impl Vigil {
             Err(e) => return Err(self.refuse_batch(&peer, e)?),
         };
         let mut past_epochs = state.past_epochs.clone();
+        let mut reconcile = state.reconcile_pending;
         if admission == Admission::NewEpoch {
             past_epochs.extend(state.epoch.clone());
+            reconcile = true;
         }
-        self.apply_ops(&peer, &batch, state, past_epochs)
+        self.apply_ops(&peer, &batch, state, past_epochs, reconcile)
     }
 
     fn apply_ops(
@@ -792,6 +794,7 @@ impl Vigil {
         batch: &FeedBatch,
         state: vigil_store::ReceiverState,
         past_epochs: Vec<String>,
+        reconcile: bool,
     ) -> Result<ReceiveReport> {
         let now = Utc::now();
         let mut report = ReceiveReport {
@@ -919,9 +922,10 @@ impl Vigil {
                 FeedChange::Retract { .. } | FeedChange::Retire { .. } => report.unchanged += 1,
             }
         }
-        if batch.caught_up {
-            // The epoch's whole feed has arrived: what it did not release
-            // again is no longer released.
+        if batch.caught_up && reconcile {
+            // A new epoch's whole feed has arrived: what it did not release
+            // again is no longer released. (Only then: the scan is over
+            // every copy held.)
             for mut c in self.store.copies_outside_epoch(peer, &batch.epoch)? {
                 if touched.contains_key(&c.origin_id) {
                     continue;
@@ -962,6 +966,7 @@ impl Vigil {
             quarantined,
             unchanged: report.unchanged,
             answers_queries: batch.answers_queries,
+            reconcile_pending: reconcile && !batch.caught_up,
         };
         let written = self
             .store

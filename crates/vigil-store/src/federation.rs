@@ -105,6 +105,10 @@ pub struct ReceiverState {
     pub answers_queries: bool,
     /// Batches refused (signature, sequence, epoch).
     pub refused: u64,
+    /// A new epoch began and has not reached its head yet: then, the copies
+    /// it did not confirm go.
+    #[serde(skip)]
+    pub reconcile_pending: bool,
 }
 
 /// What became of a copy.
@@ -176,6 +180,7 @@ pub struct ReceivedBatch {
     pub quarantined: Vec<Quarantined>,
     pub unchanged: u64,
     pub answers_queries: bool,
+    pub reconcile_pending: bool,
 }
 
 /// A hit on a received copy, waiting to go home to the record's owner.

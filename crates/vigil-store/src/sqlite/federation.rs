@@ -68,7 +68,7 @@ fn upsert_copy(tx: &Transaction<'_>, copy: &Provenance) -> Result<()> {
 fn load_checkpoint(conn: &rusqlite::Connection, peer: &AgencyCode) -> Result<ReceiverState> {
     let state = conn
                 .query_row(
-                    "SELECT epoch, applied_seq, past_epochs, head, last_attempt, last_success, last_error, unchanged, refused, last_digest, answers_queries
+                    "SELECT epoch, applied_seq, past_epochs, head, last_attempt, last_success, last_error, unchanged, refused, last_digest, answers_queries, reconcile_pending
                      FROM peer_checkpoints WHERE peer = ?1",
                     params![peer.as_str()],
                     |r| {
@@ -84,11 +84,12 @@ fn load_checkpoint(conn: &rusqlite::Connection, peer: &AgencyCode) -> Result<Rec
                             r.get::<_, u64>(8)?,
                             r.get::<_, Option<String>>(9)?,
                             r.get::<_, bool>(10)?,
+                            r.get::<_, bool>(11)?,
                         ))
                     },
                 )
                 .optional()?
-                .map(|(epoch, applied_seq, past, head, attempt, success, error, unchanged, refused, last_digest, answers_queries)| {
+                .map(|(epoch, applied_seq, past, head, attempt, success, error, unchanged, refused, last_digest, answers_queries, reconcile_pending)| {
                     let time = |t: Option<String>| {
                         t.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
                             .map(|t| t.with_timezone(&chrono::Utc))
@@ -105,6 +106,7 @@ fn load_checkpoint(conn: &rusqlite::Connection, peer: &AgencyCode) -> Result<Rec
                         refused,
                         last_digest,
                         answers_queries,
+                        reconcile_pending,
                         ..ReceiverState::default()
                     }
                 })
@@ -454,7 +456,7 @@ impl FederationStore for SqliteStore {
             tx.execute(
                 "UPDATE peer_checkpoints SET epoch = ?2, applied_seq = ?3, past_epochs = ?4, head = ?5,
                    last_attempt = ?6, last_success = ?6, last_error = NULL, unchanged = unchanged + ?7,
-                   last_digest = COALESCE(?8, last_digest), answers_queries = ?9
+                   last_digest = COALESCE(?8, last_digest), answers_queries = ?9, reconcile_pending = ?10
                  WHERE peer = ?1",
                 params![
                     batch.peer.as_str(),
@@ -465,7 +467,8 @@ impl FederationStore for SqliteStore {
                     ts(&at),
                     batch.unchanged,
                     batch.digest,
-                    batch.answers_queries
+                    batch.answers_queries,
+                    batch.reconcile_pending
                 ],
             )?;
             Ok(out)

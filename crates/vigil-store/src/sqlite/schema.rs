@@ -218,7 +218,8 @@ CREATE TABLE peer_checkpoints (
     last_error TEXT,
     unchanged INTEGER NOT NULL,
     refused INTEGER NOT NULL,
-    answers_queries INTEGER NOT NULL DEFAULT 0
+    answers_queries INTEGER NOT NULL DEFAULT 0,
+    reconcile_pending INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE received (
     peer TEXT NOT NULL REFERENCES peers(code),
