@@ -63,6 +63,12 @@ impl Vigil {
             return Err(ServiceError::field("name", "must be 1-200 characters"));
         }
         refuse_peer_agency("code", code)?;
+        if kind == Some(AgencyKind::PeerAgency) {
+            return Err(ServiceError::field(
+                "kind",
+                "peer agencies are made by federation, when their organisation's records arrive",
+            ));
+        }
         let kind = kind.unwrap_or_else(|| AgencyKind::guess(code));
         let event = ctx.event(
             Action::AgencyCreate,
