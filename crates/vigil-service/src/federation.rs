@@ -26,7 +26,9 @@ use serde::Serialize;
 use vigil_core::access::{self, Release};
 use vigil_core::audit::{AuditEvent, Disclosed};
 use vigil_core::policy::ReleaseLevel;
-use vigil_core::{Access, Action, AgencyCode, Caller, Outcome, Record, RecordId, Role};
+use vigil_core::{
+    Access, Action, AgencyCode, Caller, Outcome, Record, RecordId, RecordStatus, Role,
+};
 use vigil_federation::feed::Admission;
 use vigil_federation::request::{self, SignedRequest};
 use vigil_federation::{
@@ -160,13 +162,6 @@ fn refused(e: FederationError) -> ServiceError {
     ServiceError::Forbidden(e.to_string())
 }
 
-fn store_conflict(e: StoreError) -> ServiceError {
-    match e {
-        StoreError::Conflict(m) => ServiceError::Conflict(m),
-        other => other.into(),
-    }
-}
-
 fn new_epoch() -> String {
     use rand::RngCore;
     let mut bytes = [0u8; 8];
@@ -197,7 +192,7 @@ fn release_entry(
         Some(serde_json::to_string(&change).expect("a feed change serialises"))
     };
     let withdraw = || {
-        if record.status != vigil_core::RecordStatus::Active {
+        if record.status != RecordStatus::Active {
             op(FeedChange::Retire {
                 origin_id: record.id,
             })
@@ -268,7 +263,7 @@ impl Vigil {
     }
 
     /// This instance's identity and keys; an error until `vigil org init`.
-    fn identity(&self) -> Result<(OrgIdentity, OrgKeys)> {
+    pub(crate) fn identity(&self) -> Result<(OrgIdentity, OrgKeys)> {
         let org = self.store.org()?.ok_or_else(|| {
             ServiceError::Conflict(
                 "this instance has no organisation identity yet: run `vigil org init CODE --name NAME`".into(),
@@ -277,6 +272,38 @@ impl Vigil {
         let keys = OrgKeys::from_secret_hex(&org.secret_key)
             .map_err(|e| ServiceError::Internal(format!("stored signing key: {e}")))?;
         Ok((org, keys))
+    }
+
+    /// This instance's identity, for a message `what` from `peer` that says
+    /// it is from `from` to `to`: refused unless the caller is a peer (by
+    /// its key) and the message is addressed from it to this instance.
+    pub(crate) fn addressed_to_me(
+        &self,
+        peer: &Caller,
+        what: &str,
+        from: &AgencyCode,
+        to: &AgencyCode,
+    ) -> Result<OrgIdentity> {
+        if peer.role != Role::Peer {
+            return Err(ServiceError::Forbidden(format!(
+                "{what} come from peers, signed with their key"
+            )));
+        }
+        let (org, _) = self.identity()?;
+        if from != &peer.agency || to != &org.code {
+            return Err(ServiceError::Forbidden(format!(
+                "{what} from {from} to {to} do not come from {} to {}",
+                peer.agency, org.code
+            )));
+        }
+        Ok(org)
+    }
+
+    /// A peer's registration, or the error naming the unknown peer.
+    fn registered_peer(&self, peer: &AgencyCode) -> Result<Peer> {
+        self.store
+            .peer(peer)?
+            .ok_or_else(|| ServiceError::field("peer", format!("{peer} is not a registered peer")))
     }
 
     /// Sets up this instance's organisation: its code and a new key pair.
@@ -351,9 +378,7 @@ impl Vigil {
             vec![],
             Outcome::Done,
         );
-        self.store
-            .add_peer(&peer, &new_epoch(), event)
-            .map_err(store_conflict)?;
+        self.store.add_peer(&peer, &new_epoch(), event)?;
         Ok(peer)
     }
 
@@ -415,12 +440,7 @@ impl Vigil {
         limit: usize,
     ) -> Result<Vec<vigil_store::Quarantined>> {
         self.require_federation_manager(ctx, Action::PeerList)?;
-        if self.store.peer(peer)?.is_none() {
-            return Err(ServiceError::field(
-                "peer",
-                format!("{peer} is not a registered peer"),
-            ));
-        }
+        self.registered_peer(peer)?;
         let list = self.store.quarantine(peer, limit.clamp(1, 1000))?;
         self.audit(
             ctx,
@@ -691,9 +711,7 @@ impl Vigil {
         limit: usize,
     ) -> Result<(String, SignedRequest)> {
         let (org, keys) = self.identity()?;
-        let registered = self.store.peer(peer)?.ok_or_else(|| {
-            ServiceError::field("peer", format!("{peer} is not a registered peer"))
-        })?;
+        let registered = self.registered_peer(peer)?;
         let mut path = format!(
             "/v1/federation/feed?after={after}&limit={}",
             limit.clamp(1, MAX_BATCH)
@@ -750,9 +768,7 @@ impl Vigil {
     /// A sealed batch from `peer`, its signature verified against the
     /// peer's registered key (a forged or altered batch is refused here).
     pub fn open_batch(&self, peer: &AgencyCode, sealed: &SealedBatch) -> Result<OpenedBatch> {
-        let registered = self.store.peer(peer)?.ok_or_else(|| {
-            ServiceError::field("peer", format!("{peer} is not a registered peer"))
-        })?;
+        let registered = self.registered_peer(peer)?;
         let key = PeerKey::parse(&registered.public_key)
             .map_err(|e| ServiceError::Internal(format!("stored peer key: {e}")))?;
         match sealed.open(&key) {
@@ -834,33 +850,12 @@ impl Vigil {
                     let local = match copy {
                         Some(c) => {
                             let current = self.store.record(c.record_id)?;
-                            let active = current
-                                .as_ref()
-                                .is_some_and(|r| r.status == vigil_core::RecordStatus::Active);
-                            let same = current.as_ref().is_some_and(|r| r.draft == draft);
-                            if same && active && c.state == CopyState::Held {
+                            let due = record.review_due;
+                            let to_apply = copy_changes(current.as_ref(), c.record_id, draft, due);
+                            if to_apply.is_empty() && c.state == CopyState::Held {
                                 report.unchanged += 1;
                             } else {
-                                if !same {
-                                    changes.push(ReceivedChange {
-                                        change: RecordChange::Update {
-                                            id: c.record_id,
-                                            draft,
-                                            expected_version: None,
-                                        },
-                                        review_due: Some(record.review_due),
-                                    });
-                                }
-                                if !active {
-                                    changes.push(ReceivedChange {
-                                        change: RecordChange::SetStatus {
-                                            id: c.record_id,
-                                            status: vigil_core::RecordStatus::Active,
-                                            expected_version: None,
-                                        },
-                                        review_due: Some(record.review_due),
-                                    });
-                                }
+                                changes.extend(to_apply);
                                 report.upserted += 1;
                             }
                             c.record_id
@@ -968,13 +963,43 @@ impl Vigil {
             answers_queries: batch.answers_queries,
             reconcile_pending: reconcile && !batch.caught_up,
         };
-        let written = self
-            .store
-            .apply_received(received, event)
-            .map_err(store_conflict)?;
+        let written = self.store.apply_received(received, event)?;
         self.after_write(&written);
         Ok(report)
     }
+}
+
+/// What brings a held copy (`current`, stored as `id`) to `draft`: an
+/// update when its content differs, a reactivation when it was withdrawn;
+/// nothing when it is already so.
+fn copy_changes(
+    current: Option<&Record>,
+    id: RecordId,
+    draft: vigil_core::RecordDraft,
+    review_due: chrono::NaiveDate,
+) -> Vec<ReceivedChange> {
+    let mut out = Vec::new();
+    if current.is_none_or(|r| r.draft != draft) {
+        out.push(ReceivedChange {
+            change: RecordChange::Update {
+                id,
+                draft,
+                expected_version: None,
+            },
+            review_due: Some(review_due),
+        });
+    }
+    if current.is_none_or(|r| r.status != RecordStatus::Active) {
+        out.push(ReceivedChange {
+            change: RecordChange::SetStatus {
+                id,
+                status: RecordStatus::Active,
+                expected_version: None,
+            },
+            review_due: Some(review_due),
+        });
+    }
+    out
 }
 
 /// A retired copy: the record looks absent to every local agency.
@@ -982,7 +1007,7 @@ fn withdrawal(id: RecordId) -> ReceivedChange {
     ReceivedChange {
         change: RecordChange::SetStatus {
             id,
-            status: vigil_core::RecordStatus::Retired,
+            status: RecordStatus::Retired,
             expected_version: None,
         },
         review_due: None,

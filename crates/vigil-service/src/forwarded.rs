@@ -16,9 +16,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use vigil_core::access::{self, HitOnlyView};
 use vigil_core::audit::Disclosed;
-use vigil_core::{
-    Access, Action, AgencyCode, Caller, HitContext, NewHit, Outcome, Role, Traveller,
-};
+use vigil_core::{Access, Action, AgencyCode, Caller, HitContext, NewHit, Outcome, Traveller};
 use vigil_federation::request;
 use vigil_federation::{ForwardedQuery, OrgKeys, QueryAnswer, QueryHit};
 
@@ -67,11 +65,8 @@ impl Vigil {
         travellers: &[Traveller],
         context: &HitContext,
     ) -> Result<Vec<PeerAnswer>> {
-        let Some(org) = self.store.org()? else {
-            return Ok(Vec::new());
-        };
-        let keys = OrgKeys::from_secret_hex(&org.secret_key)
-            .map_err(|e| ServiceError::Internal(format!("stored signing key: {e}")))?;
+        // Peers are registered only once the identity is set up.
+        let (org, keys) = self.identity()?;
         let mut out = Vec::new();
         for peer in asked {
             let mut answer = PeerAnswer {
@@ -133,13 +128,7 @@ impl Vigil {
         if ctx.caller.agency.organisation().is_some() {
             return Ok(Vec::new());
         }
-        let mut asked = Vec::new();
-        for peer in self.store.peers()? {
-            if self.store.receiver_checkpoint(&peer.code)?.answers_queries {
-                asked.push(peer);
-            }
-        }
-        Ok(asked)
+        Ok(self.store.peers_answering_queries()?)
     }
 
     /// Adds what peers answered to the travellers' outcomes.
@@ -199,23 +188,9 @@ impl Vigil {
     /// owner's inbox, screened by `AGENCY@PEER`; the answer carries whom to
     /// contact and nothing else of the record.
     pub fn answer_query(&self, peer: &Caller, body: &[u8]) -> Result<QueryAnswer> {
-        if peer.role != Role::Peer {
-            return Err(ServiceError::Forbidden(
-                "queries are forwarded by peers, signed with their key".into(),
-            ));
-        }
         let code = &peer.agency;
         let query: ForwardedQuery = crate::json_input::parse_json(body)?;
-        let org = self
-            .store
-            .org()?
-            .ok_or_else(|| ServiceError::Conflict("no organisation identity".into()))?;
-        if &query.from != code || query.to != org.code {
-            return Err(ServiceError::Forbidden(format!(
-                "a query from {} to {} does not come from {code} to {}",
-                query.from, query.to, org.code
-            )));
-        }
+        let org = self.addressed_to_me(peer, "queries", &query.from, &query.to)?;
         if query.travellers.len() > MAX_FORWARDED {
             return Err(ServiceError::field(
                 "travellers",

@@ -6,7 +6,7 @@
 //! inbox — with its stream and webhooks — once per idempotency key.
 
 use chrono::{Duration, Utc};
-use vigil_core::{Action, AgencyCode, Caller, NewHit, Outcome, Role};
+use vigil_core::{Action, AgencyCode, Caller, NewHit, Outcome};
 use vigil_federation::request::{self, SignedRequest};
 use vigil_federation::{HitNotice, HitNotices};
 use vigil_store::HomeHit;
@@ -47,11 +47,7 @@ impl Vigil {
         if due.is_empty() {
             return Ok(Vec::new());
         }
-        let org = self.store.org()?.ok_or_else(|| {
-            ServiceError::Conflict("no organisation identity to send hits home with".into())
-        })?;
-        let keys = vigil_federation::OrgKeys::from_secret_hex(&org.secret_key)
-            .map_err(|e| ServiceError::Internal(format!("stored signing key: {e}")))?;
+        let (org, keys) = self.identity()?;
         let mut per_peer: std::collections::BTreeMap<AgencyCode, (Vec<HitNotice>, Vec<i64>, u32)> =
             Default::default();
         for d in due {
@@ -122,23 +118,9 @@ impl Vigil {
     /// was never released to the peer is refused and audited, and answered
     /// like any other: the answer says nothing of which records exist.
     pub fn receive_hit_notices(&self, peer: &Caller, body: &[u8]) -> Result<usize> {
-        if peer.role != Role::Peer {
-            return Err(ServiceError::Forbidden(
-                "hit notices come from peers, signed with their key".into(),
-            ));
-        }
         let code = &peer.agency;
         let notices: HitNotices = crate::json_input::parse_json(body)?;
-        let org = self
-            .store
-            .org()?
-            .ok_or_else(|| ServiceError::Conflict("no organisation identity".into()))?;
-        if &notices.from != code || notices.to != org.code {
-            return Err(ServiceError::Forbidden(format!(
-                "notices from {} to {} do not come from {code} to {}",
-                notices.from, notices.to, org.code
-            )));
-        }
+        self.addressed_to_me(peer, "hit notices", &notices.from, &notices.to)?;
         let received = notices.hits.len();
         let ctx = Ctx::new(peer.clone(), format!("hits at {code}"));
         let mut accepted = Vec::new();

@@ -639,20 +639,12 @@ fn a_hit_on_a_copy_reaches_the_owners_inbox_once() {
 
     // A NLD officer at EUROPOL screens the person: hit-only, the owner's
     // instruction, nothing of the record.
-    let traveller: vigil_core::Traveller = serde_json::from_value(serde_json::json!({
-        "names": ["Ivan Sidorov"], "birth_date": "1980-05-01"
-    }))
-    .unwrap();
-    let outcomes = europol
-        .vigil
-        .screen(
-            &ctx("NLD", Role::Screener),
-            &[traveller],
-            vigil_service::screening::ScreenOptions::default(),
-            vigil_core::HitContext::default(),
-        )
-        .unwrap();
-    let shown = serde_json::to_value(&outcomes).unwrap().to_string();
+    let outcome = screen_traveller(
+        &europol,
+        "NLD",
+        serde_json::json!({"names": ["Ivan Sidorov"], "birth_date": "1980-05-01"}),
+    );
+    let shown = outcome.to_string();
     assert!(shown.contains("Discreet check."), "{shown}");
     assert!(!shown.contains("case note"), "{shown}");
 
@@ -664,36 +656,12 @@ fn a_hit_on_a_copy_reaches_the_owners_inbox_once() {
         .due_home_deliveries(chrono::Utc::now(), 10)
         .unwrap();
     assert!(again.is_empty(), "delivered hits are not due again");
-    let inbox = |i: &Instance| {
-        i.vigil
-            .list_hits(
-                &ctx("FRA", Role::Analyst),
-                vigil_service::hits::HitSide::Owner,
-                None,
-                None,
-                100,
-            )
-            .unwrap()
-    };
-    let home = inbox(&interpol);
+    let home = inbox(&interpol, "FRA");
     assert_eq!(home.len(), 1);
     let hit = serde_json::to_value(&home[0]).unwrap();
     assert_eq!(hit["record"], original.id.to_string());
     assert_eq!(hit["screening_agency"], "NLD@EUROPOL");
     assert_eq!(hit["traveller"]["names"][0], "Ivan Sidorov");
-}
-
-fn screen_at(i: &Instance, agency: &str, name: &str) {
-    let traveller: vigil_core::Traveller =
-        serde_json::from_value(serde_json::json!({ "names": [name] })).unwrap();
-    i.vigil
-        .screen(
-            &ctx(agency, Role::Screener),
-            &[traveller],
-            vigil_service::screening::ScreenOptions::default(),
-            vigil_core::HitContext::default(),
-        )
-        .unwrap();
 }
 
 #[test]
@@ -713,7 +681,7 @@ fn hit_notices_are_counted_once_per_key_and_never_tell_which_records_exist() {
         .create_record(&fra, draft("R-2", vec![]))
         .unwrap();
     sync(&europol, &interpol, 10);
-    screen_at(&europol, "NLD", "Person R-1 Example");
+    screen_outcome(&europol, "NLD", "Person R-1 Example");
     let batch = europol.vigil.due_home_hits(10).unwrap().remove(0);
     let mut notices: serde_json::Value = serde_json::from_slice(&batch.body).unwrap();
     let real = notices["hits"][0].clone();
@@ -733,16 +701,7 @@ fn hit_notices_are_counted_once_per_key_and_never_tell_which_records_exist() {
     // Every notice answered as received, whatever it names; twice.
     assert_eq!(interpol.vigil.receive_hit_notices(&peer, &body).unwrap(), 4);
     assert_eq!(interpol.vigil.receive_hit_notices(&peer, &body).unwrap(), 4);
-    let hits = interpol
-        .vigil
-        .list_hits(
-            &ctx("FRA", Role::Analyst),
-            vigil_service::hits::HitSide::Owner,
-            None,
-            None,
-            100,
-        )
-        .unwrap();
+    let hits = inbox(&interpol, "FRA");
     assert_eq!(
         hits.len(),
         1,
@@ -789,9 +748,9 @@ impl vigil_service::forwarded::QueryForwarder for InProcess {
     }
 }
 
-fn screen_outcome(i: &Instance, agency: &str, name: &str) -> serde_json::Value {
-    let traveller: vigil_core::Traveller =
-        serde_json::from_value(serde_json::json!({ "names": [name] })).unwrap();
+/// One traveller screened at `i` by `agency`'s screener: its outcome.
+fn screen_traveller(i: &Instance, agency: &str, traveller: serde_json::Value) -> serde_json::Value {
+    let traveller: vigil_core::Traveller = serde_json::from_value(traveller).unwrap();
     let out = i
         .vigil
         .screen(
@@ -802,6 +761,23 @@ fn screen_outcome(i: &Instance, agency: &str, name: &str) -> serde_json::Value {
         )
         .unwrap();
     serde_json::to_value(&out[0]).unwrap()
+}
+
+fn screen_outcome(i: &Instance, agency: &str, name: &str) -> serde_json::Value {
+    screen_traveller(i, agency, serde_json::json!({ "names": [name] }))
+}
+
+/// The owner's inbox at `i`, as `agency`'s analyst reads it.
+fn inbox(i: &Instance, agency: &str) -> Vec<vigil_service::hits::HitView> {
+    i.vigil
+        .list_hits(
+            &ctx(agency, Role::Analyst),
+            vigil_service::hits::HitSide::Owner,
+            None,
+            None,
+            100,
+        )
+        .unwrap()
 }
 
 #[test]
@@ -843,18 +819,9 @@ fn a_query_level_record_stays_home_and_answers_the_peers_screenings() {
     assert!(result.get("score").is_none() && result.get("explanation").is_none());
     assert!(answered.get("unanswered").is_none());
     // The hit is in the owner's inbox at home, screened by NLD@EUROPOL.
-    let inbox = interpol
-        .vigil
-        .list_hits(
-            &ctx("FRA", Role::Analyst),
-            vigil_service::hits::HitSide::Owner,
-            None,
-            None,
-            100,
-        )
-        .unwrap();
-    assert_eq!(inbox.len(), 1);
-    let hit = serde_json::to_value(&inbox[0]).unwrap();
+    let home = inbox(&interpol, "FRA");
+    assert_eq!(home.len(), 1);
+    let hit = serde_json::to_value(&home[0]).unwrap();
     assert_eq!(hit["record"], record.id.to_string());
     assert_eq!(hit["screening_agency"], "NLD@EUROPOL");
     // A name that matches nothing: no hit, nothing told.

@@ -232,6 +232,9 @@ pub trait FederationStore {
     fn add_peer(&self, peer: &Peer, epoch: &str, audit: AuditEvent) -> Result<()>;
     fn peers(&self) -> Result<Vec<Peer>>;
     fn peer(&self, code: &AgencyCode) -> Result<Option<Peer>>;
+    /// The peers whose last batch said they answer queries: where each
+    /// screening is forwarded (one read, on every screening's path).
+    fn peers_answering_queries(&self) -> Result<Vec<Peer>>;
 
     /// See [`ReleasePosition`].
     fn release_position(&self, peer: &AgencyCode) -> Result<ReleasePosition>;

@@ -11,7 +11,10 @@ use vigil_core::{AgencyCode, AgencyKind, Hit, Record, RecordId};
 use super::hits::insert_hit;
 use super::records::{changed, save_record};
 use super::rows::{self, name, now, to_json, ts};
-use super::rows::{HIT_COLUMNS, ORG_COLUMNS, PEER_COLUMNS, PROVENANCE_COLUMNS, QUARANTINE_COLUMNS};
+use super::rows::{
+    CHECKPOINT_COLUMNS, HIT_COLUMNS, ORG_COLUMNS, PEER_COLUMNS, PROVENANCE_COLUMNS,
+    QUARANTINE_COLUMNS,
+};
 use super::{insert_new, SqliteStore};
 use crate::error::{Result, StoreError};
 use crate::federation::{
@@ -66,52 +69,10 @@ fn upsert_copy(tx: &Transaction<'_>, copy: &Provenance) -> Result<()> {
 
 /// A peer's checkpoint row, without counts.
 fn load_checkpoint(conn: &rusqlite::Connection, peer: &AgencyCode) -> Result<ReceiverState> {
-    let state = conn
-                .query_row(
-                    "SELECT epoch, applied_seq, past_epochs, head, last_attempt, last_success, last_error, unchanged, refused, last_digest, answers_queries, reconcile_pending
-                     FROM peer_checkpoints WHERE peer = ?1",
-                    params![peer.as_str()],
-                    |r| {
-                        Ok((
-                            r.get::<_, Option<String>>(0)?,
-                            r.get::<_, i64>(1)?,
-                            r.get::<_, String>(2)?,
-                            r.get::<_, i64>(3)?,
-                            r.get::<_, Option<String>>(4)?,
-                            r.get::<_, Option<String>>(5)?,
-                            r.get::<_, Option<String>>(6)?,
-                            r.get::<_, u64>(7)?,
-                            r.get::<_, u64>(8)?,
-                            r.get::<_, Option<String>>(9)?,
-                            r.get::<_, bool>(10)?,
-                            r.get::<_, bool>(11)?,
-                        ))
-                    },
-                )
-                .optional()?
-                .map(|(epoch, applied_seq, past, head, attempt, success, error, unchanged, refused, last_digest, answers_queries, reconcile_pending)| {
-                    let time = |t: Option<String>| {
-                        t.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
-                            .map(|t| t.with_timezone(&chrono::Utc))
-                    };
-                    ReceiverState {
-                        epoch,
-                        applied_seq,
-                        past_epochs: serde_json::from_str(&past).unwrap_or_default(),
-                        head,
-                        last_attempt: time(attempt),
-                        last_success: time(success),
-                        last_error: error,
-                        unchanged,
-                        refused,
-                        last_digest,
-                        answers_queries,
-                        reconcile_pending,
-                        ..ReceiverState::default()
-                    }
-                })
-                .ok_or_else(|| no_peer(peer))?;
-    Ok(state)
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {CHECKPOINT_COLUMNS} FROM peer_checkpoints WHERE peer = ?1"
+    ))?;
+    rows::first(&mut stmt, params![peer.as_str()], rows::checkpoint)?.ok_or_else(|| no_peer(peer))
 }
 
 impl FederationStore for SqliteStore {
@@ -198,6 +159,17 @@ impl FederationStore for SqliteStore {
             let mut stmt =
                 conn.prepare_cached(&format!("SELECT {PEER_COLUMNS} FROM peers WHERE code = ?1"))?;
             rows::first(&mut stmt, params![code.as_str()], rows::peer)
+        })
+    }
+
+    fn peers_answering_queries(&self) -> Result<Vec<Peer>> {
+        self.read(|conn| {
+            let columns = rows::aliased("p", PEER_COLUMNS);
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {columns} FROM peers p JOIN peer_checkpoints c ON c.peer = p.code
+                 WHERE c.answers_queries = 1 ORDER BY p.code"
+            ))?;
+            rows::all(&mut stmt, [], rows::peer)
         })
     }
 
@@ -558,11 +530,7 @@ impl FederationStore for SqliteStore {
         limit: usize,
     ) -> Result<Vec<HomeDelivery>> {
         self.read(|conn| {
-            let columns = HIT_COLUMNS
-                .split(',')
-                .map(|c| format!("h.{}", c.trim()))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let columns = rows::aliased("h", HIT_COLUMNS);
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT o.id AS delivery_id, o.peer AS delivery_peer, o.attempts AS delivery_attempts, {columns}
                  FROM home_outbox o JOIN hits h ON h.id = o.hit_id

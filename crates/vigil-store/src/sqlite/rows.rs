@@ -21,7 +21,7 @@ use vigil_core::{AccessPolicy, Agency, Caller, Hit, HitContext, Record, RecordId
 
 use crate::agencies::TokenInfo;
 use crate::error::{Result, StoreError};
-use crate::federation::{OrgIdentity, Peer, Provenance, Quarantined};
+use crate::federation::{OrgIdentity, Peer, Provenance, Quarantined, ReceiverState};
 use crate::hits::{Delivery, StoredManifest, Webhook};
 use crate::records::{AccessFacts, Actor, ChangeEvent, RecordVersion};
 
@@ -391,6 +391,16 @@ pub(super) fn manifest(row: &Row<'_>) -> Result<StoredManifest> {
     })
 }
 
+/// A column list with each column prefixed by a table's alias, for a join
+/// (`"a, b"` with `h` → `"h.a, h.b"`).
+pub(super) fn aliased(alias: &str, columns: &str) -> String {
+    columns
+        .split(',')
+        .map(|c| format!("{alias}.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// An agency code in column `column` of a row of any shape.
 pub(super) fn peer_code(row: &Row<'_>, column: &str) -> Result<vigil_core::AgencyCode> {
     let text: String = row.get(column)?;
@@ -440,6 +450,30 @@ pub(super) fn provenance(row: &Row<'_>) -> Result<Provenance> {
         epoch: c.get("epoch")?,
         state: c.parse("state")?,
         signature_verified: true,
+    })
+}
+
+pub(super) const CHECKPOINT_COLUMNS: &str =
+    "peer, epoch, applied_seq, past_epochs, head, last_attempt, last_success, last_error, \
+     unchanged, refused, last_digest, answers_queries, reconcile_pending";
+
+/// A peer's checkpoint, without the counts of copies (left at 0).
+pub(super) fn checkpoint(row: &Row<'_>) -> Result<ReceiverState> {
+    let c = Columns::new(row, "peer checkpoint", "peer")?;
+    Ok(ReceiverState {
+        epoch: c.get("epoch")?,
+        applied_seq: c.get("applied_seq")?,
+        past_epochs: c.json("past_epochs")?,
+        head: c.get("head")?,
+        last_attempt: c.time_opt("last_attempt")?,
+        last_success: c.time_opt("last_success")?,
+        last_error: c.get("last_error")?,
+        unchanged: c.get("unchanged")?,
+        refused: c.get("refused")?,
+        last_digest: c.get("last_digest")?,
+        answers_queries: c.get("answers_queries")?,
+        reconcile_pending: c.get("reconcile_pending")?,
+        ..ReceiverState::default()
     })
 }
 
