@@ -923,6 +923,9 @@ fn a_bad_operation_is_quarantined_and_the_rest_of_its_batch_applies() {
     let quarantine = europol.vigil.store().quarantine(&interpol.org, 10).unwrap();
     assert_eq!(quarantine.len(), 4);
     assert!(quarantine.iter().all(|q| !q.diagnostic.is_empty()));
+    // Shown without the operation's content, which may carry a person's data.
+    let shown = serde_json::to_value(&quarantine[0]).unwrap();
+    assert!(shown.get("body").is_none() && shown["diagnostic"].is_string());
     assert!(
         quarantine
             .iter()

@@ -154,6 +154,10 @@ pub struct Quarantined {
     pub seq: i64,
     pub origin: Option<String>,
     pub diagnostic: String,
+    /// The operation as received: kept, never shown (it may carry a
+    /// person's data, and the operator who reads the quarantine reads no
+    /// record).
+    #[serde(skip_serializing)]
     pub body: String,
     pub at: DateTime<Utc>,
 }
