@@ -26,6 +26,8 @@
 //!   What a copy carries is decided here too ([`released_draft`],
 //!   [`received_policy`]).
 //!
+//! - Identity links ([`may_see_link`]): seen only by who sees both records.
+//!
 //! It also builds the hit-only views ([`HitOnlyView`], [`screener_view`]):
 //! what a hit-only party receives is decided and shaped here only. A
 //! hit-only record is never listed or exported to that party
@@ -92,6 +94,29 @@ pub fn hidden_from(
 ) -> bool {
     let retired_hidden = status != RecordStatus::Active && !may_read_history(caller, owner);
     retired_hidden || caller_access(caller, owner, policy) == Access::Hidden
+}
+
+/// One end of an identity link, as access sees it.
+pub type LinkEnd<'a> = (&'a AgencyCode, RecordStatus, &'a AccessPolicy);
+
+/// Whether the caller sees an identity link: only when it sees both of its
+/// records, so that a link never tells of a record hidden from it. The
+/// operator, who runs the instance and reads no record, sees links as ids,
+/// owners and states (the CLI's view), never what they link.
+pub fn may_see_link(caller: &Caller, ends: [LinkEnd<'_>; 2]) -> bool {
+    caller.role == Role::Operator
+        || ends
+            .iter()
+            .all(|(owner, status, policy)| !hidden_from(caller, owner, *status, policy))
+}
+
+/// Whether the caller may judge a link it sees: an analyst or contributor
+/// (or admin) of the agency responsible for it or owning one of its
+/// records. A peer's agency judges nothing here.
+pub fn may_judge_link(caller: &Caller, owners: [&AgencyCode; 2], responsible: &AgencyCode) -> bool {
+    matches!(caller.role, Role::Analyst | Role::Contributor | Role::Admin)
+        && caller.agency.organisation().is_none()
+        && (&caller.agency == responsible || owners.contains(&&caller.agency))
 }
 
 /// Whether the caller may create, change or retire records owned by `owner`.

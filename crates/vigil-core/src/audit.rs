@@ -144,6 +144,21 @@ pub enum Action {
     /// owner's instance, answered for one.
     #[strum(serialize = "federation.query")]
     FederationQuery,
+    /// Identity links proposed by automatic detection (a write, a received
+    /// copy, a `vigil xref` pass).
+    #[strum(serialize = "link.detect")]
+    LinkDetect,
+    #[strum(serialize = "link.list")]
+    LinkList,
+    #[strum(serialize = "link.get")]
+    LinkGet,
+    /// A judgement of a link (a colour, with who and why).
+    #[strum(serialize = "link.decide")]
+    LinkDecide,
+    #[strum(serialize = "gaps.report")]
+    GapsReport,
+    #[strum(serialize = "stats.read")]
+    StatsRead,
 }
 
 impl Action {

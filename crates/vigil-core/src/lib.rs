@@ -22,6 +22,7 @@ pub mod date;
 pub mod error;
 pub mod explanation;
 pub mod hit;
+pub mod identity_link;
 pub mod policy;
 pub mod record;
 pub mod traveller;
@@ -34,6 +35,7 @@ pub use date::PartialDate;
 pub use error::{FieldError, InvalidValue};
 pub use explanation::Explanation;
 pub use hit::{Flight, Hit, HitContext, HitNotification, HitStatus, NewHit};
+pub use identity_link::{IdentityLink, Judgement, LinkState};
 pub use policy::{Access, AccessPolicy, Disclosure, Visibility};
 pub use record::{
     Category, Document, DocumentKind, Evaluation, Gender, Handling, HandlingCode, Link, Name,

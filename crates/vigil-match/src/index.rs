@@ -507,6 +507,14 @@ impl Index {
         self.slot_of.insert(key, slot);
     }
 
+    /// A stored person's documents and birth dates: what the same-identity
+    /// rule ([`crate::identity_evidence`]) compares beside the names.
+    pub fn documents_and_dates(&self, key: u64) -> Option<(&[DocumentEntry], &[DateSpec])> {
+        let slot = *self.slot_of.get(&key)?;
+        let stored = self.slots.get(slot as usize)?.as_ref()?;
+        Some((&stored.documents, &stored.birth_dates))
+    }
+
     /// Removes a person (no-op when absent).
     pub fn remove(&mut self, key: u64) {
         let Some(slot) = self.slot_of.remove(&key) else {

@@ -25,6 +25,7 @@
 
 mod analysis;
 mod canonical;
+mod identity;
 mod index;
 mod keys;
 mod lexicon;
@@ -35,6 +36,9 @@ pub mod similarity;
 mod text;
 mod translit;
 
+pub use identity::{
+    identity_evidence, linkage_score, Component, DocumentAgreement, IdentityEvidence,
+};
 pub use index::Index;
 pub use model::{
     Adjustment, DateSpec, DateVerdict, DocumentEntry, DocumentKind, DocumentVerdict, Explanation,

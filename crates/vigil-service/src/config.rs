@@ -12,13 +12,21 @@ pub struct Config {
     /// it into a probe of that network. An operator whose receivers live
     /// there turns it on.
     pub allow_private_webhooks: bool,
+    /// The linkage score at and above which detection proposes a yellow
+    /// link (see docs/links.md).
+    pub link_threshold: f64,
 }
+
+/// The default link threshold: on the FEBRL benchmark the best F1 with no
+/// labels used to choose it (docs/performance.md).
+pub const DEFAULT_LINK_THRESHOLD: f64 = 0.7;
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             rescreen_window: Duration::from_secs(72 * 3600),
             allow_private_webhooks: false,
+            link_threshold: DEFAULT_LINK_THRESHOLD,
         }
     }
 }

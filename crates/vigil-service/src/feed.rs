@@ -1,6 +1,7 @@
 //! Following the store's change feed (one event per record version): the
-//! screening index is built once, then every change reaches it, and recent
-//! manifests are screened again against the records that changed.
+//! screening index is built once, then every change reaches it, identity
+//! links are detected for it, and recent manifests are screened again
+//! against the records that changed.
 //!
 //! Why a feed and not "update the index where we write": records are also
 //! written by other processes on the same database (a CLI import while the
@@ -42,6 +43,7 @@ impl Vigil {
     /// wrote it.
     pub fn catch_up(&self) -> Result<()> {
         self.screening().sync(self.store.as_ref())?;
+        self.detect_from_cursor()?;
         // Re-screening follows the feed from its own cursor, kept in the
         // store: changes made while no server ran, or before this process
         // built its index, are re-screened too.
@@ -87,6 +89,9 @@ impl Vigil {
             return;
         };
         index.apply_written(written);
+        if let Err(e) = self.detect_links(written) {
+            tracing::error!(error = %e, "link detection on written records failed");
+        }
         let ids: Vec<RecordId> = written.iter().map(|r| r.id).collect();
         let _turn = self.rescreen_turn.lock().unwrap_or_else(|e| e.into_inner());
         if let Err(e) = self.rescreen(&ids) {

@@ -308,6 +308,55 @@ impl ScreeningIndex {
     }
 }
 
+/// A candidate for an identity link with a record: an indexed record of
+/// another owner, the engine's comparison and the same-identity rule's.
+#[derive(Debug, Clone)]
+pub struct LinkCandidate {
+    pub found: Found,
+    pub evidence: engine::IdentityEvidence,
+}
+
+impl ScreeningIndex {
+    /// The indexed records of owners other than `owner` that `query` (a
+    /// record's facts) retrieves, with the same-identity rule applied to
+    /// each. Every record is reachable: who may see a link is decided when
+    /// it is shown.
+    pub fn link_candidates(
+        &self,
+        query: &engine::Query,
+        owner: &AgencyCode,
+        opts: &engine::SearchOptions,
+    ) -> Vec<LinkCandidate> {
+        let state = self.read();
+        let other_owner = |key: u64| state.records.get(&key).is_some_and(|r| &r.owner != owner);
+        state
+            .index
+            .search(query, opts, &other_owner)
+            .into_iter()
+            .filter_map(|m| {
+                let record = state.records.get(&m.key)?.clone();
+                let (documents, dates) = state.index.documents_and_dates(m.key)?;
+                let evidence = engine::identity_evidence(
+                    &query.documents,
+                    documents,
+                    &query.birth_dates,
+                    dates,
+                    &m.explanation,
+                );
+                Some(LinkCandidate {
+                    found: Found {
+                        record,
+                        score: m.score,
+                        is_match: m.is_match,
+                        explanation: m.explanation,
+                    },
+                    evidence,
+                })
+            })
+            .collect()
+    }
+}
+
 impl IndexState {
     fn put(&mut self, record: &Record) {
         let key = match self.keys.get(&record.id) {

@@ -15,7 +15,9 @@
 //!   [`webhooks`], [`exchange`] (import and export), [`federation`]
 //!   (organisation identity, peers, the release feed both ways),
 //!   [`home_hits`] (hits on received copies, delivered to their owners),
-//!   [`forwarded`] (screenings asked of peers that keep records home).
+//!   [`forwarded`] (screenings asked of peers that keep records home),
+//!   [`links`] (identity links: detection, `xref`, review, judgements),
+//!   [`gaps`] (the gap report between two sides), [`stats`].
 //! - Keeping screening current: [`feed`] follows the store's change feed
 //!   into the screening [`index`] and triggers [`rescreen`] of the
 //!   [`recent`] travellers.
@@ -36,14 +38,17 @@ pub mod federation;
 pub mod feed;
 pub mod flights;
 pub mod forwarded;
+pub mod gaps;
 pub mod hits;
 pub mod home_hits;
 pub mod index;
 pub mod json_input;
+pub mod links;
 pub mod recent;
 pub mod records;
 pub mod rescreen;
 pub mod screening;
+pub mod stats;
 pub mod vigil;
 pub mod webhooks;
 

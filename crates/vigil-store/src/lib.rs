@@ -7,7 +7,9 @@
 //!   feed), [`AuditStore`] ([`audit`]: the hash-chained log) and
 //!   [`HitStore`] ([`hits`]: hits, suppressions, webhooks and their outbox,
 //!   manifests), plus [`FederationStore`] ([`federation`]: organisation
-//!   identity, peers, the release feed's both sides). Each module holds its trait and the storage-side values it
+//!   identity, peers, the release feed's both sides), [`LinkStore`]
+//!   ([`links`]: identity links, judgements, clusters) and [`StatsStore`]
+//!   ([`stats`]: the counts statistics are made of). Each module holds its trait and the storage-side values it
 //!   takes and returns. The server, the CLI and the importers only ever call
 //!   these traits (mostly through `Arc<dyn Store>`), so a PostgreSQL backend
 //!   can be added beside SQLite by implementing the four, without touching
@@ -39,8 +41,10 @@ pub mod error;
 pub mod federation;
 pub mod hits;
 pub mod ids;
+pub mod links;
 pub mod records;
 pub mod sqlite;
+pub mod stats;
 
 pub use agencies::*;
 pub use audit::*;
@@ -48,26 +52,47 @@ pub use error::{Result, StoreError};
 pub use federation::*;
 pub use hits::*;
 pub use ids::{new_token_id, new_webhook_id};
+pub use links::*;
 pub use records::*;
 pub use sqlite::SqliteStore;
+pub use stats::*;
 
 /// The traits, for callers that hold a concrete store such as
 /// [`SqliteStore`] (methods of `dyn Store` need no import):
 /// `use vigil_store::prelude::*;`.
 pub mod prelude {
-    pub use crate::{AgencyStore, AuditStore, FederationStore, HitStore, RecordStore, Store};
+    pub use crate::{
+        AgencyStore, AuditStore, FederationStore, HitStore, LinkStore, RecordStore, StatsStore,
+        Store,
+    };
 }
 
 /// Everything Vigil asks of a database: the four concerns together, so that
 /// callers hold one `Arc<dyn Store>`. Implemented for every type that
 /// implements the four; a backend never implements it by hand.
 pub trait Store:
-    AgencyStore + RecordStore + AuditStore + HitStore + FederationStore + Send + Sync
+    AgencyStore
+    + RecordStore
+    + AuditStore
+    + HitStore
+    + FederationStore
+    + LinkStore
+    + StatsStore
+    + Send
+    + Sync
 {
 }
 
-impl<T: AgencyStore + RecordStore + AuditStore + HitStore + FederationStore + Send + Sync> Store
-    for T
+impl<T> Store for T where
+    T: AgencyStore
+        + RecordStore
+        + AuditStore
+        + HitStore
+        + FederationStore
+        + LinkStore
+        + StatsStore
+        + Send
+        + Sync
 {
 }
 

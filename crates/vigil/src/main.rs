@@ -81,6 +81,15 @@ enum Command {
     Peer(commands::federation::PeerCommand),
     /// Pull every peer's (or one peer's) release feed once.
     Sync(commands::federation::SyncArgs),
+    /// Check the whole database for identity links between owners (resumable).
+    Xref(commands::links::XrefArgs),
+    /// Identity links: list, show, judge.
+    #[command(subcommand)]
+    Links(commands::links::LinksCommand),
+    /// The gap report between two organisations or two owner agencies.
+    Gaps(commands::links::GapsArgs),
+    /// Statistics: records, screenings, hits, links, federation lag.
+    Stats(commands::links::StatsArgs),
 }
 
 fn main() -> ExitCode {
@@ -103,6 +112,10 @@ fn main() -> ExitCode {
         Command::Org(c) => commands::federation::org(c, data),
         Command::Peer(c) => commands::federation::peer(c, data),
         Command::Sync(a) => commands::federation::sync(a, data),
+        Command::Xref(a) => commands::links::xref(a, data),
+        Command::Links(c) => commands::links::run(c, data),
+        Command::Gaps(a) => commands::links::gaps(a, data),
+        Command::Stats(a) => commands::links::stats(a, data),
     };
     match result {
         Ok(code) => code,

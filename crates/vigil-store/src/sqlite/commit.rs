@@ -110,6 +110,30 @@ fn commit_batch(conn: &mut Connection, events: Vec<AuditEvent>) -> Result<Vec<i6
 
 /// Appends an entry inside `tx`, a write's own transaction, so that the two
 /// commit together.
+/// Counts the entry in `activity`, in the transaction that appends it:
+/// statistics of calls are the log's own figures, never a drifting copy.
+fn count_activity(tx: &Transaction<'_>, body: &AuditBody) -> Result<()> {
+    let items = body
+        .event
+        .request
+        .get("travellers")
+        .and_then(serde_json::Value::as_i64)
+        .unwrap_or(0);
+    let outcome: &'static str = body.event.outcome.into();
+    tx.prepare_cached(
+        "INSERT INTO activity (day, agency, action, outcome, entries, items) VALUES (?1, ?2, ?3, ?4, 1, ?5)
+         ON CONFLICT (day, agency, action, outcome) DO UPDATE SET entries = entries + 1, items = items + excluded.items",
+    )?
+    .execute(params![
+        body.at.format("%Y-%m-%d").to_string(),
+        body.event.agency.as_str(),
+        body.event.action.as_str(),
+        outcome,
+        items
+    ])?;
+    Ok(())
+}
+
 pub(super) fn append_in(tx: &Transaction<'_>, event: AuditEvent) -> Result<i64> {
     append_after(tx, event, &mut None)
 }
@@ -153,6 +177,7 @@ fn append_after(
     for d in &body.event.disclosed {
         stmt.execute(params![seq, d.record.to_string(), d.owner.as_str()])?;
     }
+    count_activity(tx, &body)?;
     *head = Some((seq, hash));
     Ok(seq)
 }

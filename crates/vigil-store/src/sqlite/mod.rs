@@ -11,7 +11,8 @@
 //! - `schema`: migrations, run on open;
 //! - `commit`: audit appends, in a write's transaction or group-committed;
 //! - `rows`: column formats and row decoding;
-//! - `agencies`, `records`, `audit`, `hits`, `federation`: one trait each.
+//! - `agencies`, `records`, `audit`, `hits`, `federation`, `links`,
+//!   `stats`: one trait each.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -29,9 +30,11 @@ mod commit;
 mod connection;
 mod federation;
 mod hits;
+mod links;
 mod records;
 mod rows;
 mod schema;
+mod stats;
 #[cfg(test)]
 mod testing;
 

@@ -17,13 +17,18 @@ use rusqlite::{Params, Row, Statement};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use vigil_core::audit::StoredAuditEntry;
-use vigil_core::{AccessPolicy, Agency, Caller, Hit, HitContext, Record, RecordId, RecordStatus};
+use vigil_core::{
+    AccessPolicy, Agency, Caller, Hit, HitContext, IdentityLink, Judgement, LinkState, Record,
+    RecordId, RecordStatus,
+};
 
 use crate::agencies::TokenInfo;
 use crate::error::{Result, StoreError};
 use crate::federation::{OrgIdentity, Peer, Provenance, Quarantined, ReceiverState};
 use crate::hits::{Delivery, StoredManifest, Webhook};
+use crate::links::XrefRun;
 use crate::records::{AccessFacts, Actor, ChangeEvent, RecordVersion};
+use crate::stats::{ActivityCount, HitGroup, RecordGroup};
 
 /// The store's clock, at the precision timestamps are stored with, so that
 /// a value a write returns equals the one a later read returns.
@@ -516,4 +521,107 @@ mod tests {
         assert_eq!(parse_ts(&ts(&t)), Some(t));
         assert!(ts(&t).ends_with('Z') && ts(&t).len() == "2026-01-01T00:00:00.000000Z".len());
     }
+}
+
+pub(super) const LINK_COLUMNS: &str =
+    "l.id AS id, l.record_a AS record_a, l.record_b AS record_b, \
+     l.owner_a AS owner_a, l.owner_b AS owner_b, l.responsible AS responsible, l.state AS state, \
+     l.score AS score, l.evidence AS evidence, l.created_at AS created_at, \
+     l.updated_at AS updated_at, l.decided AS decided, rc.cluster_id AS cluster";
+/// Links with the cluster of their first record (a white link's cluster).
+pub(super) const LINK_FROM: &str =
+    "links l LEFT JOIN record_clusters rc ON rc.record_id = l.record_a";
+
+pub(super) fn link(row: &Row<'_>) -> Result<IdentityLink> {
+    let c = Columns::new(row, "link", "id")?;
+    let state: LinkState = c.parse("state")?;
+    let decided: i64 = c.get("decided")?;
+    Ok(IdentityLink {
+        id: c.get("id")?,
+        records: [c.record_id("record_a")?, c.record_id("record_b")?],
+        owners: [c.parse("owner_a")?, c.parse("owner_b")?],
+        state,
+        score: c.get("score")?,
+        cluster: if state == LinkState::White {
+            c.get("cluster")?
+        } else {
+            None
+        },
+        responsible: c.parse("responsible")?,
+        evidence: c.json("evidence")?,
+        created_at: c.time("created_at")?,
+        updated_at: c.time("updated_at")?,
+        decided: decided != 0,
+    })
+}
+
+pub(super) const JUDGEMENT_COLUMNS: &str = "id, state, agency, token_id, automatic, note, at";
+
+pub(super) fn judgement(row: &Row<'_>) -> Result<Judgement> {
+    let c = Columns::new(row, "link judgement", "id")?;
+    let automatic: i64 = c.get("automatic")?;
+    Ok(Judgement {
+        state: c.parse("state")?,
+        agency: c.parse("agency")?,
+        token_id: c.get("token_id")?,
+        automatic: automatic != 0,
+        note: c.get("note")?,
+        at: c.time("at")?,
+    })
+}
+
+pub(super) fn record_group(row: &Row<'_>) -> Result<RecordGroup> {
+    let c = Columns::new(row, "record group", "owner")?;
+    Ok(RecordGroup {
+        owner: c.parse("owner")?,
+        status: c.parse("status")?,
+        category: c.get("category")?,
+        handling: c.get("handling")?,
+        policy: c.json("policy")?,
+        count: c.get("n")?,
+    })
+}
+
+pub(super) fn hit_group(row: &Row<'_>) -> Result<HitGroup> {
+    let c = Columns::new(row, "hit group", "day")?;
+    let record_status: Option<RecordStatus> = c.parse_opt("record_status")?;
+    let policy: Option<String> = c.get("policy")?;
+    let record = match (record_status, policy) {
+        (Some(status), Some(_)) => Some((status, c.json("policy")?)),
+        _ => None,
+    };
+    Ok(HitGroup {
+        day: c.get("day")?,
+        owner: c.parse("owner")?,
+        screening_agency: c.parse("screening_agency")?,
+        status: c.parse("status")?,
+        record,
+        count: c.get("n")?,
+    })
+}
+
+pub(super) fn activity(row: &Row<'_>) -> Result<ActivityCount> {
+    let c = Columns::new(row, "activity", "day")?;
+    Ok(ActivityCount {
+        day: c.get("day")?,
+        agency: c.parse("agency")?,
+        action: c.get("action")?,
+        outcome: c.get("outcome")?,
+        entries: c.get("entries")?,
+        items: c.get("items")?,
+    })
+}
+
+pub(super) fn xref_run(row: &Row<'_>) -> Result<XrefRun> {
+    let c = Columns::new(row, "xref run", "id")?;
+    let finished: Option<String> = c.get("finished_at")?;
+    Ok(XrefRun {
+        id: c.get("id")?,
+        target: c.get("target")?,
+        position: c.get("position")?,
+        records: c.get("records")?,
+        yellow: c.get("yellow")?,
+        white: c.get("white")?,
+        finished: finished.is_some(),
+    })
 }

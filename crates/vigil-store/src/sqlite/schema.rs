@@ -264,6 +264,76 @@ CREATE TABLE home_hits (
     PRIMARY KEY (peer, key)
 );
 "#,
+    // Identity links, their judgements and the clusters white links make;
+    // activity counted beside the audit log (backfilled from it here).
+    r#"
+CREATE TABLE links (
+    id INTEGER PRIMARY KEY,
+    record_a TEXT NOT NULL,
+    record_b TEXT NOT NULL,
+    owner_a TEXT NOT NULL,
+    owner_b TEXT NOT NULL,
+    responsible TEXT NOT NULL,
+    state TEXT NOT NULL,
+    score REAL NOT NULL,
+    evidence TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    decided INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (record_a, record_b)
+);
+CREATE INDEX links_b ON links(record_b);
+CREATE INDEX links_state ON links(state, id);
+CREATE TABLE link_judgements (
+    id INTEGER PRIMARY KEY,
+    link_id INTEGER NOT NULL REFERENCES links(id),
+    state TEXT NOT NULL,
+    agency TEXT NOT NULL,
+    token_id TEXT NOT NULL,
+    automatic INTEGER NOT NULL,
+    note TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX link_judgements_link ON link_judgements(link_id, id);
+CREATE TABLE clusters (
+    id INTEGER PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    merged_into INTEGER REFERENCES clusters(id)
+);
+CREATE TABLE record_clusters (
+    record_id TEXT PRIMARY KEY,
+    cluster_id INTEGER NOT NULL REFERENCES clusters(id),
+    first_cluster INTEGER NOT NULL REFERENCES clusters(id)
+);
+CREATE INDEX record_clusters_cluster ON record_clusters(cluster_id);
+CREATE TABLE activity (
+    day TEXT NOT NULL,
+    agency TEXT NOT NULL,
+    action TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    entries INTEGER NOT NULL,
+    items INTEGER NOT NULL,
+    PRIMARY KEY (day, agency, action, outcome)
+);
+CREATE TABLE xref_runs (
+    id INTEGER PRIMARY KEY,
+    target INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    records INTEGER NOT NULL DEFAULT 0,
+    yellow INTEGER NOT NULL DEFAULT 0,
+    white INTEGER NOT NULL DEFAULT 0,
+    started_at TEXT NOT NULL,
+    finished_at TEXT
+);
+-- Detection follows the change feed from here: what came before is
+-- checked by `vigil xref`.
+INSERT INTO feed_cursors (name, seq)
+    SELECT 'links', COALESCE(MAX(seq), 0) FROM record_versions;
+INSERT INTO activity (day, agency, action, outcome, entries, items)
+    SELECT substr(at, 1, 10), agency, action, CAST(json_extract(body, '$.outcome') AS TEXT),
+           COUNT(*), SUM(COALESCE(json_extract(body, '$.request.travellers'), 0))
+    FROM audit GROUP BY 1, 2, 3, 4;
+"#,
 ];
 
 /// Runs the migrations not yet applied, each in its own transaction. The

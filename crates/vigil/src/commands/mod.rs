@@ -5,6 +5,7 @@ pub mod admin;
 pub mod audit;
 pub mod exchange;
 pub mod federation;
+pub mod links;
 pub mod records;
 pub mod screening;
 pub mod server;
