@@ -15,6 +15,11 @@ use crate::error::InvalidValue;
 /// An agency of a peer organisation is qualified by it: `FRA@INTERPOL` is
 /// INTERPOL's member `FRA`, seen from another organisation's instance, so
 /// that two organisations may both have a member `FRA`.
+
+/// The agency code under which the instance's own acts are audited: the
+/// local operator's (CLI) and the system's (automatic link detection).
+pub const LOCAL_OPERATOR: &str = "LOCAL";
+
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AgencyCode(String);
 

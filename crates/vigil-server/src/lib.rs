@@ -54,7 +54,8 @@ impl AppState {
 /// The whole API as a router.
 pub fn app(state: AppState) -> Router {
     use routes::{
-        admin, audit, exchange, federation, hits, manifests, records, screening, webhooks, yente,
+        admin, audit, exchange, federation, hits, links, manifests, records, screening, webhooks,
+        yente,
     };
     let limit = state.config.body_limit;
     let v1 = Router::new()
@@ -94,6 +95,12 @@ pub fn app(state: AppState) -> Router {
         .route("/federation/feed", get(federation::feed))
         .route("/federation/hits", post(federation::hit_notices))
         .route("/federation/screen", post(federation::forwarded_query))
+        .route("/links", get(links::list))
+        .route("/links/:id", get(links::get))
+        .route("/links/:id/decision", post(links::decide))
+        .route("/clusters/:id", get(links::cluster))
+        .route("/gaps", get(links::gaps))
+        .route("/stats", get(links::stats))
         .route("/openapi.json", get(openapi::document));
     Router::new()
         .route("/health", get(health))

@@ -10,6 +10,7 @@
 
 use serde::Serialize;
 use vigil_core::access::{self, may_judge_link, may_see_link};
+use vigil_core::agency::LOCAL_OPERATOR;
 use vigil_core::audit::{AuditEvent, Disclosed};
 use vigil_core::identity_link::ordered_pair;
 use vigil_core::{
@@ -26,7 +27,7 @@ use crate::screening::par_map;
 use crate::vigil::Vigil;
 
 /// The token id detection is audited under: no person asked, the system
-/// did, on the write of the record's owner.
+/// did (as the local operator, `LOCAL`).
 pub const DETECTION_TOKEN: &str = "link-detection";
 /// The store's cursor of detection in the change feed.
 const LINKS_CURSOR: &str = "links";
@@ -181,29 +182,22 @@ impl Vigil {
         if proposals.is_empty() {
             return Ok(detected);
         }
-        let Some(first) = records.first() else {
-            return Ok(detected);
-        };
-        let disclosed = proposals
-            .iter()
-            .flat_map(|p| {
-                [(p.records.0, &p.owners.0), (p.records.1, &p.owners.1)].map(|(record, owner)| {
-                    Disclosed {
-                        record,
-                        owner: owner.clone(),
-                        level: Access::Hidden,
-                    }
-                })
-            })
-            .collect();
+        // Audited as the instance's own act, naming no record: an entry
+        // shown to an owner as "touching" its record would tell it that a
+        // record hidden from it resembles one of its own. Oversight traces
+        // every automatic link through its judgements (token below).
         let event = AuditEvent {
-            agency: first.owner.clone(),
-            role: Role::Contributor,
+            agency: AgencyCode::parse(LOCAL_OPERATOR)
+                .map_err(|e| ServiceError::Internal(e.to_string()))?,
+            role: Role::Operator,
             token_id: DETECTION_TOKEN.into(),
             purpose: "automatic identity-link detection".into(),
             action: Action::LinkDetect,
-            request: serde_json::json!({"records": records.len(), "proposed": proposals.len()}),
-            disclosed,
+            request: serde_json::json!({
+                "records": records.iter().map(|r| r.id).collect::<Vec<_>>(),
+                "proposed": proposals.len(),
+            }),
+            disclosed: Vec::new(),
             outcome: Outcome::Done,
         };
         for link in self.store.propose_links(proposals, event)? {

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod exchange;
 pub mod federation;
 pub mod hits;
+pub mod links;
 pub mod manifests;
 pub mod records;
 pub mod screening;

@@ -65,7 +65,7 @@ pub fn require_agency(vigil: &Vigil, code: &AgencyCode) -> anyhow::Result<()> {
 }
 
 /// The agency code under which local CLI actions are audited.
-pub const LOCAL_OPERATOR: &str = "LOCAL";
+pub use vigil_core::agency::LOCAL_OPERATOR;
 
 /// Whoever runs the CLI on the server's machine holds the database itself;
 /// its actions are still audited, as the local operator with `role`.
