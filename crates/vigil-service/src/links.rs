@@ -169,8 +169,10 @@ impl Vigil {
     }
 
     /// Detects links for records just written or received, and stores
-    /// them in one audited transaction.
-    pub(crate) fn detect_links(&self, records: &[Record]) -> Result<Detected> {
+    /// them in one audited transaction. Writes call it themselves (and the
+    /// feed's follower for other processes' writes); public for the
+    /// benchmark of one write's detection.
+    pub fn detect_links(&self, records: &[Record]) -> Result<Detected> {
         let proposals: Vec<ProposedLink> = par_map(records, |r| self.proposals(r))
             .into_iter()
             .flatten()
