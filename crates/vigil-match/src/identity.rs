@@ -66,6 +66,9 @@ pub struct IdentityEvidence {
     pub similar_name_parts: usize,
     pub different_name_parts: usize,
     pub birth_date: Component,
+    /// How rare the agreeing name parts are together, in powers of ten
+    /// (the engine's `NameComparison::rarity`).
+    pub name_rarity: f64,
     /// Whether the rule makes the pair the same person.
     pub same_person: bool,
 }
@@ -110,6 +113,7 @@ pub fn identity_evidence(
         similar_name_parts: similar,
         different_name_parts: different,
         birth_date,
+        name_rarity: explanation.name.rarity,
         same_person,
     }
 }
@@ -152,9 +156,15 @@ fn near_document(a: &[DocumentEntry], b: &[DocumentEntry]) -> bool {
 /// Score moves of [`linkage_score`] (see there).
 const NEAR_DOCUMENT: f64 = 0.2;
 const DIFFERENT_DOCUMENT: f64 = -0.1;
-const DOCUMENT_DATE_AND_NAME: f64 = 0.4;
+/// The least score of a candidate whose document (same or near), birth
+/// date and a name part corroborate each other.
+const CORROBORATED: f64 = 0.9;
 const NAMES_AND_DATE: f64 = 0.2;
 const UNCORROBORATED: f64 = -0.1;
+/// Further, when both records hold documents and they disagree, unless the
+/// name is rare (about one person in 10^`RARE_NAME` bears it).
+const CONTRADICTED: f64 = -0.25;
+const RARE_NAME: f64 = 6.0;
 
 /// The score of a candidate link between two records: the engine's
 /// screening score, moved by what comparing two whole records adds to
@@ -163,9 +173,11 @@ const UNCORROBORATED: f64 = -0.1;
 /// likelier two people, and numbers one edit apart likelier one mistyped.
 /// A near or same document with a similar birth date and a similar name
 /// part corroborate each other whatever one other part says (a replaced
-/// given name, a surname changed by marriage), as do two similar name
-/// parts with a similar birth date; a name alone, with no birth date on
-/// one side and no document in common, is many people.
+/// given name, a surname changed by marriage): such a candidate scores at
+/// least `CORROBORATED`. Two similar name parts with a similar birth date
+/// add `NAMES_AND_DATE`. A name alone, with no birth date on one side and
+/// no document in common, is many people, and fewer still when both
+/// records hold documents that disagree.
 pub fn linkage_score(engine_score: f64, evidence: &IdentityEvidence) -> f64 {
     let document_near = matches!(
         evidence.document,
@@ -178,14 +190,17 @@ pub fn linkage_score(engine_score: f64, evidence: &IdentityEvidence) -> f64 {
         DocumentAgreement::Same | DocumentAgreement::Unknown => 0.0,
     };
     let date_similar = evidence.birth_date == Component::Similar;
-    if document_near && date_similar && evidence.similar_name_parts >= 1 {
-        score += DOCUMENT_DATE_AND_NAME;
-    }
     if date_similar && evidence.similar_name_parts >= 2 && evidence.different_name_parts == 0 {
         score += NAMES_AND_DATE;
     }
     if evidence.birth_date == Component::Unknown && !document_near {
         score += UNCORROBORATED;
+        if evidence.document == DocumentAgreement::Different && evidence.name_rarity < RARE_NAME {
+            score += CONTRADICTED;
+        }
+    }
+    if document_near && date_similar && evidence.similar_name_parts >= 1 {
+        score = score.max(CORROBORATED);
     }
     score.clamp(0.0, 1.0)
 }
@@ -253,6 +268,44 @@ fn differing_components(x: &DateSpec, y: &DateSpec) -> usize {
 mod tests {
     use super::*;
     use crate::model::{NameEntry, PersonEntry, Query};
+
+    fn findings(
+        document: DocumentAgreement,
+        birth_date: Component,
+        rarity: f64,
+    ) -> IdentityEvidence {
+        IdentityEvidence {
+            same_document: None,
+            document,
+            similar_name_parts: 2,
+            different_name_parts: 0,
+            birth_date,
+            name_rarity: rarity,
+            same_person: false,
+        }
+    }
+
+    #[test]
+    fn the_linkage_score_weighs_what_two_records_add() {
+        // A common name alone against disagreeing documents falls well below
+        // the default threshold; a rare one does not.
+        let common = findings(DocumentAgreement::Different, Component::Unknown, 4.3);
+        assert!((linkage_score(1.0, &common) - 0.55).abs() < 1e-9);
+        let rare = findings(DocumentAgreement::Different, Component::Unknown, 7.0);
+        assert!((linkage_score(1.0, &rare) - 0.8).abs() < 1e-9);
+        // A near document, the birth date and a name part: at least 0.9.
+        let mut corroborated = findings(DocumentAgreement::Near, Component::Similar, 2.0);
+        corroborated.similar_name_parts = 1;
+        corroborated.different_name_parts = 1;
+        assert!((linkage_score(0.1, &corroborated) - 0.9).abs() < 1e-9);
+        assert_eq!(
+            linkage_score(
+                0.95,
+                &findings(DocumentAgreement::Same, Component::Similar, 5.0)
+            ),
+            1.0
+        );
+    }
 
     #[test]
     fn near_numbers_are_one_edit_apart() {
