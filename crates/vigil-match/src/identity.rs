@@ -160,10 +160,13 @@ const DIFFERENT_DOCUMENT: f64 = -0.1;
 /// date and a name part corroborate each other.
 const CORROBORATED: f64 = 0.9;
 const NAMES_AND_DATE: f64 = 0.2;
+/// Both records know the birth date and it differs in two components or
+/// more, with no document to say otherwise.
+const DIFFERENT_DATE: f64 = -0.2;
 const UNCORROBORATED: f64 = -0.1;
-/// Further, when both records hold documents and they disagree, unless the
-/// name is rare (about one person in 10^`RARE_NAME` bears it).
-const CONTRADICTED: f64 = -0.25;
+/// Further, unless the name is rare (about one person in 10^`RARE_NAME`
+/// bears it).
+const COMMON_NAME_ALONE: f64 = -0.25;
 const RARE_NAME: f64 = 6.0;
 
 /// The score of a candidate link between two records: the engine's
@@ -175,9 +178,12 @@ const RARE_NAME: f64 = 6.0;
 /// part corroborate each other whatever one other part says (a replaced
 /// given name, a surname changed by marriage): such a candidate scores at
 /// least `CORROBORATED`. Two similar name parts with a similar birth date
-/// add `NAMES_AND_DATE`. A name alone, with no birth date on one side and
-/// no document in common, is many people, and fewer still when both
-/// records hold documents that disagree.
+/// add `NAMES_AND_DATE`. Two birth dates that differ in more than one
+/// component, with no document in common, are likelier two people of one
+/// name: screening lowers such a match but may still alert on it, a link
+/// between two records should not be proposed on the name. A name alone,
+/// with no birth date on one side and no document in common, is many
+/// people unless the name is rare.
 pub fn linkage_score(engine_score: f64, evidence: &IdentityEvidence) -> f64 {
     let document_near = matches!(
         evidence.document,
@@ -193,10 +199,13 @@ pub fn linkage_score(engine_score: f64, evidence: &IdentityEvidence) -> f64 {
     if date_similar && evidence.similar_name_parts >= 2 && evidence.different_name_parts == 0 {
         score += NAMES_AND_DATE;
     }
+    if evidence.birth_date == Component::Different && !document_near {
+        score += DIFFERENT_DATE;
+    }
     if evidence.birth_date == Component::Unknown && !document_near {
         score += UNCORROBORATED;
-        if evidence.document == DocumentAgreement::Different && evidence.name_rarity < RARE_NAME {
-            score += CONTRADICTED;
+        if evidence.name_rarity < RARE_NAME {
+            score += COMMON_NAME_ALONE;
         }
     }
     if document_near && date_similar && evidence.similar_name_parts >= 1 {
@@ -238,9 +247,7 @@ fn compare_birth_dates(a: &[DateSpec], b: &[DateSpec]) -> Component {
     if a.is_empty() || b.is_empty() {
         return Component::Unknown;
     }
-    let similar = a
-        .iter()
-        .any(|x| b.iter().any(|y| differing_components(x, y) <= 1));
+    let similar = a.iter().any(|x| b.iter().any(|y| similar_dates(x, y)));
     if similar {
         Component::Similar
     } else {
@@ -248,10 +255,22 @@ fn compare_birth_dates(a: &[DateSpec], b: &[DateSpec]) -> Component {
     }
 }
 
+/// Whether two birth dates are similar: two full dates equal or differing
+/// in exactly one of year, month and day; dates of other precision equal
+/// as far as both go (a range of years agrees with any year inside it).
+/// Day and month exchanged differ in two components.
+fn similar_dates(x: &DateSpec, y: &DateSpec) -> bool {
+    let full = |d: &DateSpec| d.year_from == d.year_to && d.month.is_some() && d.day.is_some();
+    let differing = differing_components(x, y);
+    if full(x) && full(y) {
+        differing <= 1
+    } else {
+        differing == 0
+    }
+}
+
 /// How many of year, month and day differ between two dates, as far as
-/// both know them; a range of years agrees with any year inside it. Two
-/// dates of different precision that agree as far as they go count as
-/// equal. Day and month exchanged differ in two components.
+/// both know them.
 fn differing_components(x: &DateSpec, y: &DateSpec) -> usize {
     let years_overlap = x.year_from <= y.year_to && y.year_from <= x.year_to;
     let mut n = usize::from(!years_overlap);
@@ -291,6 +310,8 @@ mod tests {
         // the default threshold; a rare one does not.
         let common = findings(DocumentAgreement::Different, Component::Unknown, 4.3);
         assert!((linkage_score(1.0, &common) - 0.55).abs() < 1e-9);
+        let undocumented = findings(DocumentAgreement::Unknown, Component::Unknown, 4.3);
+        assert!((linkage_score(1.0, &undocumented) - 0.65).abs() < 1e-9);
         let rare = findings(DocumentAgreement::Different, Component::Unknown, 7.0);
         assert!((linkage_score(1.0, &rare) - 0.8).abs() < 1e-9);
         // A near document, the birth date and a name part: at least 0.9.
@@ -421,10 +442,15 @@ mod tests {
             differing_components(&DateSpec::exact(1980, 3, 4), &DateSpec::exact(1980, 4, 3)),
             2
         );
-        assert_eq!(
-            differing_components(&DateSpec::years(1979, 1981), &DateSpec::exact(1980, 4, 3)),
-            0
-        );
+        assert!(similar_dates(
+            &DateSpec::years(1979, 1981),
+            &DateSpec::exact(1980, 4, 3)
+        ));
+        // A year alone that differs has nothing in common with the date.
+        assert!(!similar_dates(
+            &DateSpec::year(1985),
+            &DateSpec::exact(1999, 6, 11)
+        ));
     }
 
     #[test]

@@ -656,6 +656,17 @@ fn documented_enums_name_every_variant() {
     assert_eq!(enum_of("DocumentVerdict"), variants::<DocumentVerdict>());
     assert_eq!(enum_of("HitStatus"), variants::<HitStatus>());
     assert_eq!(enum_of("Access"), variants::<Access>());
+    let state = documented_enum(
+        &doc,
+        &[
+            "components",
+            "schemas",
+            "IdentityLink",
+            "properties",
+            "state",
+        ],
+    );
+    assert_eq!(state, variants::<vigil_core::LinkState>());
     let kind = documented_enum(
         &doc,
         &[
@@ -809,4 +820,68 @@ async fn federation_bodies_fit_their_documented_schemas() {
         response(&doc, "get", "/v1/federation/feed", "200"),
         &batch,
     );
+}
+
+#[tokio::test]
+async fn link_gap_and_statistics_bodies_fit_their_documented_schemas() {
+    let doc = document();
+    let h = Harness::new();
+    let api = Api { h: &h, doc: &doc };
+    let person = |reference: &str, name: &str| {
+        json!({"reference": reference, "names": [{"full": name}], "birth_dates": ["1984-06-01"],
+               "documents": [{"number": "N1234567"}], "nationalities": ["SYR"]})
+    };
+    h.create("FRA", person("F-1", "Khaled Mansour")).await;
+    h.create("DEU", person("D-1", "Chaled Mansur")).await;
+    h.create(
+        "ITA",
+        json!({"reference": "I-1", "names": [{"full": "Khaled Mansour"}], "birth_dates": ["1984-06-01"]}),
+    )
+    .await;
+    h.state.vigil.catch_up().unwrap();
+    let page = api.get("/v1/links", "/v1/links", "FRA:analyst").await;
+    assert!(page["count"].as_u64().unwrap() >= 2, "{page}");
+    let yellow = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["state"] == "yellow")
+        .unwrap_or_else(|| panic!("{page}"))
+        .clone();
+    let id = yellow["id"].to_string();
+    api.get("/v1/links/{id}", &format!("/v1/links/{id}"), "FRA:analyst")
+        .await;
+    let decided = api
+        .post(
+            "/v1/links/{id}/decision",
+            &format!("/v1/links/{id}/decision"),
+            "ITA:analyst",
+            Some(json!({"state": "white", "note": "same fingerprints on file"})),
+        )
+        .await;
+    let cluster = decided["cluster"].as_i64().unwrap();
+    api.get(
+        "/v1/clusters/{id}",
+        &format!("/v1/clusters/{cluster}"),
+        "FRA:analyst",
+    )
+    .await;
+    let gaps = api
+        .get("/v1/gaps", "/v1/gaps?a=FRA&b=ITA", "FRA:analyst")
+        .await;
+    assert_eq!(gaps["in_both"], 1, "{gaps}");
+    assert_eq!(gaps["differing"], 1, "{gaps}");
+    let stats = api.get("/v1/stats", "/v1/stats", "FRA:analyst").await;
+    assert_eq!(stats["records"]["FRA"]["active"], 1, "{stats}");
+    // Undoing the white link is a judgement like any other.
+    let green = h
+        .call_as(
+            "POST",
+            &format!("/v1/links/{id}/decision"),
+            Some(&h.tokens["ITA:analyst"]),
+            Some(r#"{"state": "green", "note": "x"}"#),
+            "application/json",
+        )
+        .await;
+    assert_eq!(green.status, axum::http::StatusCode::OK);
 }

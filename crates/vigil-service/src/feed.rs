@@ -38,16 +38,19 @@ impl Vigil {
 
     /// Brings the screening index up to date with the change feed, then
     /// re-screens recent manifests against every change after the
-    /// re-screening cursor. The server's follower calls this every second;
+    /// re-screening cursor, then detects identity links for the next page
+    /// of changes after the links cursor. The server's follower calls this every second;
     /// every change reaches re-screening through here, whichever process
     /// wrote it.
     pub fn catch_up(&self) -> Result<()> {
         self.screening().sync(self.store.as_ref())?;
-        self.detect_from_cursor()?;
         // Re-screening follows the feed from its own cursor, kept in the
         // store: changes made while no server ran, or before this process
         // built its index, are re-screened too.
-        self.rescreen_from_cursor()
+        self.rescreen_from_cursor()?;
+        // Then identity links, a page a round (see `detect_from_cursor`).
+        self.detect_from_cursor()?;
+        Ok(())
     }
 
     /// Re-screens the changes after the persisted cursor, page by page,

@@ -212,21 +212,21 @@ impl Vigil {
         Ok(detected)
     }
 
-    /// Detection from the persisted cursor: every change reaches it,
-    /// whichever process wrote it (the server's follower calls this).
-    pub(crate) fn detect_from_cursor(&self) -> Result<()> {
-        loop {
-            let after = self.store.feed_cursor(LINKS_CURSOR)?;
-            let events = self.store.changes_since(after, PAGE)?;
-            let Some(last) = events.last().map(|e| e.seq) else {
-                return Ok(());
-            };
-            self.detect_changed(events.iter().map(|e| e.record))?;
-            self.store.advance_feed_cursor(LINKS_CURSOR, last)?;
-            if events.len() < PAGE {
-                return Ok(());
-            }
-        }
+    /// Detection from the persisted cursor, one page of changes (2,000) per
+    /// call: every change reaches it, whichever process wrote it (the
+    /// server's follower calls this every round, after re-screening, so
+    /// that a bulk import's links never hold up the border's re-screening;
+    /// `vigil xref` checks a whole database in one go). Returns whether
+    /// changes remain.
+    pub(crate) fn detect_from_cursor(&self) -> Result<bool> {
+        let after = self.store.feed_cursor(LINKS_CURSOR)?;
+        let events = self.store.changes_since(after, PAGE)?;
+        let Some(last) = events.last().map(|e| e.seq) else {
+            return Ok(false);
+        };
+        self.detect_changed(events.iter().map(|e| e.record))?;
+        self.store.advance_feed_cursor(LINKS_CURSOR, last)?;
+        Ok(events.len() == PAGE)
     }
 
     /// Detection for the records behind a page of changes (each once).

@@ -11,7 +11,7 @@ use vigil_service::Ctx;
 use vigil_store::LinkFilter;
 
 use super::exchange::progress_bar;
-use super::{open, operator, print_json, require_agency};
+use super::{open, open_with, operator, print_json, require_agency};
 
 #[derive(Debug, clap::Args)]
 pub struct XrefArgs {
@@ -21,6 +21,9 @@ pub struct XrefArgs {
     /// Start a new pass even if an interrupted one could be resumed.
     #[arg(long)]
     restart: bool,
+    /// Linkage score at and above which a candidate is proposed yellow.
+    #[arg(long, env = "VIGIL_LINK_THRESHOLD", default_value_t = vigil_service::config::DEFAULT_LINK_THRESHOLD)]
+    link_threshold: f64,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -116,7 +119,16 @@ fn state(s: &str) -> anyhow::Result<LinkState> {
 }
 
 pub fn xref(args: XrefArgs, data: &Path) -> anyhow::Result<ExitCode> {
-    let vigil = open(data)?;
+    if !(0.0..=1.0).contains(&args.link_threshold) {
+        anyhow::bail!("--link-threshold must be between 0 and 1");
+    }
+    let vigil = open_with(
+        data,
+        vigil_service::Config {
+            link_threshold: args.link_threshold,
+            ..vigil_service::Config::default()
+        },
+    )?;
     let ctx = operator(
         Role::Operator,
         "cross-check of the whole database (vigil xref)",

@@ -30,6 +30,10 @@ pub struct ServeArgs {
     /// sync` and `POST /v1/sync`).
     #[arg(long, env = "VIGIL_SYNC_INTERVAL", default_value_t = 5.0)]
     sync_interval: f64,
+    /// Linkage score at and above which a candidate identity link is
+    /// proposed yellow (docs/links.md).
+    #[arg(long, env = "VIGIL_LINK_THRESHOLD", default_value_t = vigil_service::config::DEFAULT_LINK_THRESHOLD)]
+    link_threshold: f64,
 }
 
 #[derive(Debug, clap::Args)]
@@ -57,11 +61,15 @@ fn config(args: &ServeArgs) -> ServerConfig {
 fn service_config(args: &ServeArgs) -> vigil_service::Config {
     vigil_service::Config {
         allow_private_webhooks: args.allow_private_webhooks,
+        link_threshold: args.link_threshold,
         ..vigil_service::Config::default()
     }
 }
 
 pub fn serve(args: ServeArgs, data: &Path) -> anyhow::Result<ExitCode> {
+    if !(0.0..=1.0).contains(&args.link_threshold) {
+        anyhow::bail!("--link-threshold must be between 0 and 1");
+    }
     let vigil = open_with(data, service_config(&args))?;
     let listener = bind(args.listen)?;
     run_server(vigil, config(&args), listener, None)
