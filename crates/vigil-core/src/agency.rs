@@ -8,6 +8,10 @@ use strum::VariantNames;
 
 use crate::error::InvalidValue;
 
+/// The agency code under which the instance's own acts are audited: the
+/// local operator's (CLI) and the system's (automatic link detection).
+pub const LOCAL_OPERATOR: &str = "LOCAL";
+
 /// An agency's code: `FRA`, `DEU` (a country's bureau, ISO alpha-3) or an
 /// organisation such as `INTERPOL`, `EUROPOL`. Upper-case ASCII letters,
 /// digits and `_`, 2 to 16 characters, starting with a letter.
@@ -15,11 +19,6 @@ use crate::error::InvalidValue;
 /// An agency of a peer organisation is qualified by it: `FRA@INTERPOL` is
 /// INTERPOL's member `FRA`, seen from another organisation's instance, so
 /// that two organisations may both have a member `FRA`.
-
-/// The agency code under which the instance's own acts are audited: the
-/// local operator's (CLI) and the system's (automatic link detection).
-pub const LOCAL_OPERATOR: &str = "LOCAL";
-
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AgencyCode(String);
 

@@ -496,33 +496,6 @@ pub(super) fn quarantined(row: &Row<'_>) -> Result<Quarantined> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn category_column_matches_the_json_names() {
-        use vigil_core::Category::*;
-        for c in [
-            ForeignTerroristFighter,
-            Suspect,
-            Associate,
-            Missing,
-            Sanctioned,
-            Other,
-        ] {
-            assert_eq!(serde_json::to_value(c).unwrap(), name(c));
-        }
-    }
-
-    #[test]
-    fn timestamps_keep_their_text_format_and_the_clock_its_precision() {
-        let t = now();
-        assert_eq!(parse_ts(&ts(&t)), Some(t));
-        assert!(ts(&t).ends_with('Z') && ts(&t).len() == "2026-01-01T00:00:00.000000Z".len());
-    }
-}
-
 pub(super) const LINK_COLUMNS: &str =
     "l.id AS id, l.record_a AS record_a, l.record_b AS record_b, \
      l.owner_a AS owner_a, l.owner_b AS owner_b, l.responsible AS responsible, l.state AS state, \
@@ -624,4 +597,31 @@ pub(super) fn xref_run(row: &Row<'_>) -> Result<XrefRun> {
         white: c.get("white")?,
         finished: finished.is_some(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn category_column_matches_the_json_names() {
+        use vigil_core::Category::*;
+        for c in [
+            ForeignTerroristFighter,
+            Suspect,
+            Associate,
+            Missing,
+            Sanctioned,
+            Other,
+        ] {
+            assert_eq!(serde_json::to_value(c).unwrap(), name(c));
+        }
+    }
+
+    #[test]
+    fn timestamps_keep_their_text_format_and_the_clock_its_precision() {
+        let t = now();
+        assert_eq!(parse_ts(&ts(&t)), Some(t));
+        assert!(ts(&t).ends_with('Z') && ts(&t).len() == "2026-01-01T00:00:00.000000Z".len());
+    }
 }
