@@ -6,7 +6,8 @@
 //! in docs/links.md, and the JSON, the CSV and the API are one value.
 //!
 //! - A *person* is a group of active, visible records of either side joined
-//!   by white links between visible records.
+//!   by white links between visible records (of any owner: a third
+//!   agency's record that is the same person as both ties them).
 //! - `only_in_a`: persons with records of side A and none of side B;
 //!   `only_in_b` the reverse; `in_both`: persons with records of both.
 //! - `differing`: persons in both where some document number, birth date,
@@ -236,13 +237,20 @@ impl Vigil {
             ..RecordFilter::default()
         };
         let mut records: HashMap<RecordId, Record> = HashMap::new();
+        // Every active record the caller sees, of any owner: a third
+        // agency's record that is the same person as both ties them.
+        let mut visible: HashSet<RecordId> = HashSet::new();
         let mut after = None;
         loop {
             let page = self.store.records_page(&filter, after, 5000)?;
             let done = page.len() < 5000;
             after = page.last().map(|r| r.id);
             for r in page {
-                if (a.holds(&r.owner) || b.holds(&r.owner)) && Self::counted(ctx, &r) {
+                if !Self::counted(ctx, &r) {
+                    continue;
+                }
+                visible.insert(r.id);
+                if a.holds(&r.owner) || b.holds(&r.owner) {
                     records.insert(r.id, r);
                 }
             }
@@ -263,7 +271,7 @@ impl Vigil {
             links.after = page.last().map(|l| l.id);
             for l in page {
                 let [x, y] = l.records;
-                if records.contains_key(&x) && records.contains_key(&y) {
+                if visible.contains(&x) && visible.contains(&y) {
                     groups.join(x, y);
                 }
             }
