@@ -21,7 +21,7 @@ use serde::Serialize;
 use vigil_core::access;
 use vigil_core::audit::Disclosed;
 use vigil_core::{Access, Action, AgencyCode, LinkState, Outcome, Record, RecordId, RecordStatus};
-use vigil_store::{LinkFilter, RecordFilter};
+use vigil_store::RecordFilter;
 
 use crate::context::Ctx;
 use crate::error::{Result, ServiceError};
@@ -260,25 +260,13 @@ impl Vigil {
         }
         // Persons: the white links between those records, in groups.
         let mut groups = Groups::default();
-        let mut links = LinkFilter {
-            state: Some(LinkState::White),
-            limit: 5000,
-            ..LinkFilter::default()
-        };
-        loop {
-            let page = self.store.links(&links)?;
-            let done = page.len() < links.limit;
-            links.after = page.last().map(|l| l.id);
-            for l in page {
-                let [x, y] = l.records;
-                if visible.contains(&x) && visible.contains(&y) {
-                    groups.join(x, y);
-                }
+        self.for_each_link(Some(LinkState::White), |l| {
+            let [x, y] = l.records;
+            if visible.contains(&x) && visible.contains(&y) {
+                groups.join(x, y);
             }
-            if done {
-                break;
-            }
-        }
+            Ok(())
+        })?;
         let mut ids: Vec<RecordId> = records.keys().copied().collect();
         ids.sort();
         let mut persons: BTreeMap<RecordId, Vec<RecordId>> = BTreeMap::new();

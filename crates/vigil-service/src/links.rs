@@ -320,6 +320,31 @@ impl Vigil {
         Ok(())
     }
 
+    /// Every stored link (in `state`, when given), page by page, whoever
+    /// may see it: for figures the caller's view is applied to after.
+    pub(crate) fn for_each_link(
+        &self,
+        state: Option<LinkState>,
+        mut f: impl FnMut(IdentityLink) -> Result<()>,
+    ) -> Result<()> {
+        let mut filter = LinkFilter {
+            state,
+            limit: 5000,
+            ..LinkFilter::default()
+        };
+        loop {
+            let page = self.store.links(&filter)?;
+            let done = page.len() < filter.limit;
+            filter.after = page.last().map(|l| l.id);
+            for link in page {
+                f(link)?;
+            }
+            if done {
+                return Ok(());
+            }
+        }
+    }
+
     /// Whether the caller sees `link`, and at which levels its records.
     fn link_seen(&self, ctx: &Ctx, link: &IdentityLink) -> Result<Option<[Access; 2]>> {
         let mut facts = Vec::with_capacity(2);

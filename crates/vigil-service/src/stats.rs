@@ -17,7 +17,6 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use vigil_core::access;
 use vigil_core::{Action, AgencyCode, HitStatus, LinkState, Outcome, RecordStatus, Role};
-use vigil_store::LinkFilter;
 
 use crate::context::Ctx;
 use crate::error::Result;
@@ -151,30 +150,19 @@ impl Vigil {
 
         let mut links: BTreeMap<&'static str, i64> =
             LinkState::ALL.iter().map(|s| (s.as_str(), 0)).collect();
-        let mut filter = LinkFilter {
-            limit: 5000,
-            ..LinkFilter::default()
-        };
-        loop {
-            let page = self.store.links(&filter)?;
-            let done = page.len() < filter.limit;
-            filter.after = page.last().map(|l| l.id);
-            for l in page {
-                let mut visible = true;
-                for id in l.records {
-                    visible &= match self.store.access_facts(id)? {
-                        Some(f) => sees(&f.owner, f.status, &f.policy),
-                        None => false,
-                    };
-                }
-                if visible {
-                    *links.entry(l.state.as_str()).or_default() += 1;
-                }
+        self.for_each_link(None, |l| {
+            let mut visible = true;
+            for id in l.records {
+                visible &= match self.store.access_facts(id)? {
+                    Some(f) => sees(&f.owner, f.status, &f.policy),
+                    None => false,
+                };
             }
-            if done {
-                break;
+            if visible {
+                *links.entry(l.state.as_str()).or_default() += 1;
             }
-        }
+            Ok(())
+        })?;
 
         let federation = if access::may_manage_federation(&ctx.caller) {
             self.peer_status(ctx, None)?
