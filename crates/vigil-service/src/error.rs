@@ -68,6 +68,7 @@ impl From<StoreError> for ServiceError {
         match e {
             StoreError::NotFound { .. } => ServiceError::NotFound("resource"),
             StoreError::Conflict(m) => ServiceError::Conflict(m),
+            StoreError::Contradiction { .. } => ServiceError::Conflict(e.to_string()),
             other => ServiceError::Internal(other.to_string()),
         }
     }

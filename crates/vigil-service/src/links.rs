@@ -537,7 +537,7 @@ impl Vigil {
         };
         match self.store.judge_link(id, judgement, event) {
             Ok(link) => Ok(Self::link_view(link, levels)),
-            Err(StoreError::Conflict(why)) => {
+            Err(StoreError::Contradiction { links }) => {
                 self.audit(
                     ctx,
                     Action::LinkDecide,
@@ -545,10 +545,41 @@ impl Vigil {
                     Self::disclosed_link(&link, levels),
                     Outcome::Denied,
                 )?;
-                Err(ServiceError::Conflict(why))
+                Err(ServiceError::Conflict(
+                    self.contradiction(ctx, id, state, &links)?,
+                ))
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Why a judgement was refused, naming only the contradicted links the
+    /// caller sees: one joining a record hidden from it stays unnamed.
+    fn contradiction(&self, ctx: &Ctx, id: i64, state: LinkState, links: &[i64]) -> Result<String> {
+        let mut named = Vec::new();
+        for l in links {
+            if let Some(link) = self.store.link(*l)? {
+                if self.link_seen(ctx, &link)?.is_some() {
+                    named.push(l.to_string());
+                }
+            }
+        }
+        let why = match state {
+            LinkState::White => "a green judgement separates the two records' persons",
+            _ => "white links make the two records one person",
+        };
+        Ok(if named.is_empty() {
+            format!(
+                "judging link {id} {} contradicts earlier judgements: {why}",
+                state.as_str()
+            )
+        } else {
+            format!(
+                "judging link {id} {} contradicts links {}: {why}",
+                state.as_str(),
+                named.join(", ")
+            )
+        })
     }
 
     /// A cluster by its id (or an id merged into it), with the records the

@@ -507,3 +507,34 @@ proptest! {
         prop_assert_eq!(seen(&full), seen(&absent));
     }
 }
+
+#[test]
+fn a_refusal_names_no_link_to_a_record_hidden_from_the_caller() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = service(dir.path(), &["FRA", "DEU", "ESP"]);
+    let a = write(&v, "FRA", person("F", "Rami Khoury", "1983-03-03", None));
+    let b = write(&v, "DEU", person("D", "Rami Khouri", "1983-03-03", None));
+    let mut hidden = person("E", "Rami Khoury", "1983-03-03", None);
+    hidden.policy.visibility = Visibility::Only(vec![AgencyCode::parse("DEU").unwrap()]);
+    let h = write(&v, "ESP", hidden);
+    let (ab, bh, ah) = (
+        link_between(&v, a, b).id,
+        link_between(&v, b, h).id,
+        link_between(&v, a, h).id,
+    );
+    decide(&v, "ESP", bh, LinkState::White).unwrap();
+    decide(&v, "ESP", ah, LinkState::Green).unwrap();
+    let Err(ServiceError::Conflict(why)) = decide(&v, "FRA", ab, LinkState::White) else {
+        panic!("a white link across a green one was accepted");
+    };
+    assert!(
+        !why.contains(&bh.to_string()) && !why.contains(&ah.to_string()),
+        "{why}"
+    );
+    assert!(!why.contains(&h.to_string()), "{why}");
+    // Who sees them is told which.
+    let Err(ServiceError::Conflict(why)) = decide(&v, "DEU", ab, LinkState::White) else {
+        panic!("a white link across a green one was accepted");
+    };
+    assert!(why.contains(&ah.to_string()), "{why}");
+}

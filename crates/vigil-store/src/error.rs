@@ -8,6 +8,10 @@ pub enum StoreError {
     NotFound { what: String },
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A judgement of an identity link contradicts these links (the
+    /// caller decides which of them it may name).
+    #[error("the judgement contradicts links {links:?}")]
+    Contradiction { links: Vec<i64> },
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("the store cannot take writes: {0}")]

@@ -139,10 +139,10 @@ fn white_path(
     Ok(None)
 }
 
-/// Why making `a` and `b` the same person contradicts earlier judgements:
-/// a green link between their clusters, and the white links that tie its
-/// ends to `a` and `b`.
-fn white_conflicts(tx: &Transaction<'_>, a: RecordId, b: RecordId) -> Result<Option<String>> {
+/// The links that making `a` and `b` the same person contradicts: a green
+/// link between their clusters, and the white links that tie its ends to
+/// `a` and `b`.
+fn white_conflicts(tx: &Transaction<'_>, a: RecordId, b: RecordId) -> Result<Option<Vec<i64>>> {
     let (left, right) = (side(tx, a)?, side(tx, b)?);
     let right_set: HashSet<RecordId> = right.iter().copied().collect();
     let mut stmt = tx.prepare_cached(
@@ -161,29 +161,21 @@ fn white_conflicts(tx: &Transaction<'_>, a: RecordId, b: RecordId) -> Result<Opt
             let mut named = vec![green];
             named.extend(white_path(tx, a, *x, None)?.unwrap_or_default());
             named.extend(white_path(tx, b, y, None)?.unwrap_or_default());
-            return Ok(Some(format!(
-                "contradicts links {}: link {green} judged records {x} and {y} different persons",
-                list(&named)
-            )));
+            return Ok(Some(named));
         }
     }
     Ok(None)
 }
 
-/// Why judging `a` and `b` different persons contradicts white links that
-/// make them one (other than `link` itself).
+/// The white links that make `a` and `b` one person (other than `link`
+/// itself), which judging them different persons contradicts.
 fn green_conflicts(
     tx: &Transaction<'_>,
     a: RecordId,
     b: RecordId,
     link: i64,
-) -> Result<Option<String>> {
-    Ok(white_path(tx, a, b, Some(link))?.map(|path| {
-        format!(
-            "contradicts links {}: they make records {a} and {b} the same person",
-            list(&path)
-        )
-    }))
+) -> Result<Option<Vec<i64>>> {
+    white_path(tx, a, b, Some(link))
 }
 
 fn list(ids: &[i64]) -> String {
@@ -357,9 +349,12 @@ impl LinkStore for SqliteStore {
                     _ => None,
                 };
                 let (state, note) = match conflict {
-                    Some(why) => (
+                    Some(links) => (
                         LinkState::Yellow,
-                        format!("the same-identity rule holds, but a white link {why}"),
+                        format!(
+                            "the same-identity rule holds, but a white link contradicts links {}",
+                            list(&links)
+                        ),
                     ),
                     None if p.state == LinkState::White => {
                         (LinkState::White, "the same-identity rule holds".to_string())
@@ -431,11 +426,8 @@ impl LinkStore for SqliteStore {
                 LinkState::Green => green_conflicts(tx, a, b, link.id)?,
                 _ => None,
             };
-            if let Some(why) = conflict {
-                return Err(StoreError::Conflict(format!(
-                    "judging link {id} {} {why}",
-                    judgement.state.as_str()
-                )));
+            if let Some(links) = conflict {
+                return Err(StoreError::Contradiction { links });
             }
             set_state(tx, &link, judgement.state, true)?;
             add_judgement(
