@@ -240,16 +240,7 @@ impl Vigil {
                 records.push(r);
             }
         }
-        // One audited transaction per owner: the entry is in its name.
-        records.sort_by(|a, b| a.owner.cmp(&b.owner));
-        let mut total = Detected::default();
-        for group in records.chunk_by(|a, b| a.owner == b.owner) {
-            let d = self.detect_links(group)?;
-            total.records += d.records;
-            total.yellow += d.yellow;
-            total.white += d.white;
-        }
-        Ok(total)
+        self.detect_links(&records)
     }
 
     /// `vigil xref`: checks every record of the database against the
@@ -267,7 +258,7 @@ impl Vigil {
                 "only the local operator runs a cross-check of the whole database".into(),
             ));
         }
-        self.catch_up_index()?;
+        self.screening().sync(self.store.as_ref())?;
         let resumable = if restart {
             None
         } else {
@@ -312,12 +303,6 @@ impl Vigil {
             resumed,
             target: run.target,
         })
-    }
-
-    /// The index, brought up to date with every change.
-    fn catch_up_index(&self) -> Result<()> {
-        self.screening().sync(self.store.as_ref())?;
-        Ok(())
     }
 
     /// Every stored link (in `state`, when given), page by page, whoever
