@@ -210,6 +210,12 @@ pub struct Document {
     pub country: Option<CountryCode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiry: Option<NaiveDate>,
+    /// The owner states this is the person's only document of its kind from its issuer (an
+    /// identity number kept for life). Screening then treats another number on such a
+    /// document as strong evidence of another person; otherwise as weak evidence, since
+    /// passports are renewed, replaced and held twice.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub only_one: bool,
 }
 
 /// A link to a notice or another reference (an INTERPOL notice, a list entry).
@@ -574,6 +580,7 @@ mod tests {
             number: "".into(),
             country: None,
             expiry: None,
+            only_one: false,
         });
         let errors = d.validate().unwrap_err();
         let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();

@@ -159,6 +159,7 @@ mod tests {
                 number: "ab 12-34".into(),
                 country: CountryCode::parse("FRA").ok(),
                 expiry: None,
+                only_one: false,
             }],
             ..Traveller::default()
         };

@@ -319,6 +319,7 @@ fn person(b: &mut DraftBuilder, values: &mut BTreeMap<&str, Vec<String>>) {
                 number: number.clone(),
                 country: None,
                 expiry: None,
+                only_one: false,
             };
             b.add_document(document, key);
         }

@@ -254,6 +254,7 @@ fn identifier(id: &Element, b: &mut DraftBuilder, countries: &mut CountryNames) 
             number: number.to_string(),
             country,
             expiry,
+            only_one: false,
         },
         "idNumber",
     );

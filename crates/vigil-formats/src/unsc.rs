@@ -381,6 +381,7 @@ fn document(doc: &Element, b: &mut DraftBuilder, countries: &mut CountryNames) {
             number: number.to_string(),
             country,
             expiry: None,
+            only_one: false,
         },
         "idNumber",
     );

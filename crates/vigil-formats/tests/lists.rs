@@ -62,6 +62,7 @@ fn doc(kind: DocumentKind, number: &str, country: Option<&str>) -> Document {
         number: number.into(),
         country: country.map(|c| CountryCode::parse(c).unwrap()),
         expiry: None,
+        only_one: false,
     }
 }
 

@@ -235,8 +235,21 @@ fn split_abd(word: &str) -> Option<&str> {
     (rest.len() >= 3).then_some(rest)
 }
 
+/// A Latin word that fuses a patronymic particle with a name ("Benyoussef" = "Ben Youssef",
+/// "Ouldabdallah", "Abubakar"): the particle and the name, when the word is no name the
+/// lexicon knows but the rest is one. Both conditions matter: "Benjamin" and "Binyamin" are
+/// names of their own, and "Bouteflika" leaves no known name behind. The Arabic article is
+/// not split here ("Albert", "Alfred"): Arabic skeletons already see through a fused article.
+fn split_fused_particle(word: &str) -> Option<(&'static str, &str)> {
+    let (particle, rest) = ["ben", "bin", "ibn", "ould", "abou", "abu", "bou"]
+        .iter()
+        .find_map(|p| word.strip_prefix(p).map(|rest| (*p, rest)))?;
+    let lex = Lexicon::get();
+    (rest.len() >= 4 && !lex.is_known(word) && lex.is_known(rest)).then_some((particle, rest))
+}
+
 /// Splits a name into the parts to analyse: titles dropped (unless nothing else is left),
-/// articles normalised, "abd" compounds split. Repeated parts are kept: "Chang Chang Ha" is
+/// articles normalised, "abd" compounds and fused particles split. Repeated parts are kept: "Chang Chang Ha" is
 /// not "Chang Su Ha", and a doubled part that only one side has costs little.
 pub fn parts(full: &str) -> Vec<RawToken> {
     let mut raw = tokenize(full);
@@ -302,6 +315,17 @@ pub fn parts(full: &str) -> Vec<RawToken> {
                     hyphen_after: t.hyphen_after,
                     word: false,
                 });
+                continue;
+            }
+            if let Some((particle, rest)) = split_fused_particle(&canon) {
+                for text in [particle, rest] {
+                    out.push(RawToken {
+                        text: text.into(),
+                        script: Script::Latin,
+                        hyphen_after: t.hyphen_after,
+                        word: false,
+                    });
+                }
                 continue;
             }
         }

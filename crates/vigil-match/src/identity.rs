@@ -340,6 +340,7 @@ mod tests {
             kind: DocumentKind::Passport,
             number: number.into(),
             country: country.map(str::to_string),
+            only_one: false,
         }
     }
 

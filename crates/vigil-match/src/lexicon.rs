@@ -148,6 +148,11 @@ impl Lexicon {
         self.groups.get(form).chain(abd)
     }
 
+    /// Whether a canonical form is a name the lexicon knows (a variant group or a frequency).
+    pub fn is_known(&self, form: &str) -> bool {
+        self.groups.get(form).next().is_some() || self.counts.contains_key(&hash(NS_FORM, form))
+    }
+
     /// Nickname group ids of a canonical Latin form.
     pub fn nicknames(&self, form: &str) -> impl Iterator<Item = u32> + '_ {
         self.nicknames.get(form)

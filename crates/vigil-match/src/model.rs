@@ -139,6 +139,11 @@ pub struct DocumentEntry {
     pub number: String,
     /// ISO 3166 alpha-3 of the issuer, upper case.
     pub country: Option<String>,
+    /// The record says this is the person's only document of its kind from its issuer (an
+    /// identity number kept for life, a verified single passport): a different number is then
+    /// strong evidence of a different person. Otherwise it is weak evidence, since people
+    /// renew, replace and hold second passports.
+    pub only_one: bool,
 }
 
 /// Search parameters.
@@ -200,7 +205,8 @@ pub enum DocumentVerdict {
     Unknown,
     /// The same number on a compatible document: decisive.
     SameNumber,
-    /// Same document kind and issuer, another number: strong evidence against.
+    /// Same document kind and issuer, another number: weak evidence against (renewed, replaced
+    /// or second passport), strong only where a side says the document is the person's only one.
     DifferentNumber,
     /// Documents of other kinds or issuers: no evidence either way.
     Unrelated,

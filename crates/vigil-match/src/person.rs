@@ -2,8 +2,9 @@
 //! [`Explanation`] of every step for the screener and the audit log.
 //!
 //! Names carry the score; the other facts move it: an equal document number is decisive, a
-//! different number on the same kind of document from the same country is strong evidence
-//! against, a clearly different birth date, nationality or gender lowers the score. Missing
+//! different number on the same kind of document from the same country is weak evidence
+//! against (people renew and replace passports and hold second ones) unless the record says
+//! that document is the person's only one, a clearly different birth date, nationality or gender lowers the score. Missing
 //! facts change nothing: watchlists are full of partial records.
 
 use crate::analysis::Token;
@@ -34,6 +35,11 @@ const DATE_MISMATCH: f64 = -0.25;
 const DATE_EXACT: f64 = 0.05;
 const NATIONALITY_MISMATCH: f64 = -0.1;
 const GENDER_MISMATCH: f64 = -0.15;
+/// Another number on the same kind of document from the same issuer: a renewal, a
+/// replacement or a second passport as often as another person, so it may lower confidence
+/// a little but never turn a biographic match into silence.
+const DOCUMENT_RENEWED: f64 = -0.05;
+/// Another number where a side says the document is the person's only one.
 const DOCUMENT_CONFLICT: f64 = -0.3;
 /// Evidence, in powers of ten, that an alert on a query with a birth date needs: the rarity
 /// of the agreeing name parts plus what the birth date and nationality add. Below it, the score loses
@@ -108,11 +114,14 @@ pub(crate) fn normalise_number(n: &str) -> String {
         .collect()
 }
 
-fn document_verdict(q: &[DocumentEntry], e: &[DocumentEntry]) -> DocumentVerdict {
+/// The verdict on two sets of documents, and for a different number whether a side said
+/// that document is the person's only one.
+fn document_verdict(q: &[DocumentEntry], e: &[DocumentEntry]) -> (DocumentVerdict, bool) {
     if q.is_empty() || e.is_empty() {
-        return DocumentVerdict::Unknown;
+        return (DocumentVerdict::Unknown, false);
     }
     let mut verdict = DocumentVerdict::Unrelated;
+    let mut only_one = false;
     for a in q {
         let na = normalise_number(&a.number);
         if na.is_empty() {
@@ -129,7 +138,7 @@ fn document_verdict(q: &[DocumentEntry], e: &[DocumentEntry]) -> DocumentVerdict
                 continue;
             }
             if na == normalise_number(&b.number) {
-                return DocumentVerdict::SameNumber;
+                return (DocumentVerdict::SameNumber, false);
             }
             let same_issuer = a.kind == b.kind
                 && a.kind != DocumentKind::Other
@@ -137,10 +146,11 @@ fn document_verdict(q: &[DocumentEntry], e: &[DocumentEntry]) -> DocumentVerdict
                 && b.country.is_some();
             if same_issuer {
                 verdict = DocumentVerdict::DifferentNumber;
+                only_one |= a.only_one || b.only_one;
             }
         }
     }
-    verdict
+    (verdict, only_one)
 }
 
 fn set_verdict(q: &[String], e: &[String]) -> Verdict {
@@ -259,11 +269,18 @@ pub(crate) fn score_person(
             delta: -(UNCORROBORATED_PER_POWER * shortfall).min(UNCORROBORATED_MAX),
         });
     }
-    let document = document_verdict(query.documents, person.documents);
+    let (document, only_one) = document_verdict(query.documents, person.documents);
     if document == DocumentVerdict::DifferentNumber {
-        adjustments.push(Adjustment {
-            reason: "different number on the same kind of document",
-            delta: DOCUMENT_CONFLICT,
+        adjustments.push(if only_one {
+            Adjustment {
+                reason: "different number on the person's only document of this kind",
+                delta: DOCUMENT_CONFLICT,
+            }
+        } else {
+            Adjustment {
+                reason: "different number on the same kind of document (renewed or second)",
+                delta: DOCUMENT_RENEWED,
+            }
         });
     }
     let base = name.score;
@@ -354,6 +371,7 @@ mod tests {
             kind,
             number: number.into(),
             country: country.map(String::from),
+            only_one: false,
         };
         let p = DocumentKind::Passport;
         let cases = [
@@ -380,7 +398,7 @@ mod tests {
         ];
         for (a, b, want) in cases {
             assert_eq!(
-                document_verdict(std::slice::from_ref(&a), std::slice::from_ref(&b)),
+                document_verdict(std::slice::from_ref(&a), std::slice::from_ref(&b)).0,
                 want,
                 "{a:?} {b:?}"
             );

@@ -69,8 +69,38 @@ pub struct RawToken {
     pub word: bool,
 }
 
-/// Splits a name into tokens. Letters and digits build words; apostrophes, zero-width
-/// (non-)joiners and soft hyphens vanish inside a word; everything else separates words.
+/// Unicode's format characters (general category Cf): soft hyphens, zero-width spaces and
+/// joiners, direction marks and embeddings, the byte-order mark, tag characters. They are
+/// invisible in a name and come from copy and paste, never from the person.
+fn is_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}'
+        | '\u{0600}'..='\u{0605}'
+        | '\u{061C}'
+        | '\u{06DD}'
+        | '\u{070F}'
+        | '\u{0890}'..='\u{0891}'
+        | '\u{08E2}'
+        | '\u{180E}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{206F}'
+        | '\u{FEFF}'
+        | '\u{FFF9}'..='\u{FFFB}'
+        | '\u{110BD}'
+        | '\u{110CD}'
+        | '\u{13430}'..='\u{1343F}'
+        | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0001}'
+        | '\u{E0020}'..='\u{E007F}')
+}
+
+/// Splits a name into tokens. The input is first brought to compatibility form (NFKC:
+/// full-width ＡＢＣ, ligatures, Arabic presentation forms and circled or styled letters become
+/// the letters they show), and format characters vanish wherever they are. Letters and digits
+/// build words; apostrophes and tatweel vanish inside a word; everything else separates words.
 /// Digits inside Latin words are read as the letters they are commonly typed for ("Ig0r").
 pub fn tokenize(input: &str) -> Vec<RawToken> {
     let mut tokens = Vec::new();
@@ -96,7 +126,10 @@ pub fn tokenize(input: &str) -> Vec<RawToken> {
             });
         }
     };
-    for c in input.chars() {
+    for c in input.nfkc() {
+        if is_format(c) {
+            continue;
+        }
         if c.is_alphanumeric() || is_combining_mark(c) {
             current.extend(c.to_lowercase());
         } else if matches!(
@@ -107,13 +140,10 @@ pub fn tokenize(input: &str) -> Vec<RawToken> {
                 | '\u{02BC}'
                 | '\u{02BF}'
                 | '\u{02BE}'
-                | '\u{200C}'
-                | '\u{200D}'
-                | '\u{00AD}'
                 | '\u{0640}'
         ) {
-            // Apostrophes (O'Brien, Sa'id, 'Abd), Arabic ayn/hamza marks, tatweel and joiners
-            // are spelling inside a word, not boundaries.
+            // Apostrophes (O'Brien, Sa'id, 'Abd), Arabic ayn/hamza marks and tatweel are
+            // spelling inside a word, not boundaries.
         } else {
             let hyphen = matches!(c, '-' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}');
             flush(&mut current, hyphen, &mut tokens);
@@ -220,6 +250,13 @@ mod tests {
             ("مسعود پزشک‌فر", &["مسعود", "پزشکفر"]),
             ("  ...  ", &[]),
             ("Ø", &["ø"]),
+            ("ＡＢＤＥＬ　ＫＡＤＥＲ", &["abdel", "kader"]),
+            (
+                "Abdel\u{00AD}kader Yous\u{200B}sef\u{200F}",
+                &["abdelkader", "youssef"],
+            ),
+            ("\u{FEFF}\u{202B}ﻣﺤﻤﺪ\u{202C}", &["محمد"]),
+            ("ﬁrdous", &["firdous"]),
         ];
         for (input, want) in cases {
             assert_eq!(texts(input), *want, "{input}");

@@ -115,6 +115,7 @@ fn facts_move_the_score() {
             kind: DocumentKind::Passport,
             number: "A1234567".into(),
             country: Some("IRQ".into()),
+            only_one: false,
         }],
         birth_dates: vec![DateSpec::exact(1971, 7, 28)],
         ..person(&["Ibrahim Awad Ibrahim al-Badri"])
@@ -139,6 +140,7 @@ fn facts_move_the_score() {
         kind: DocumentKind::Passport,
         number: number.into(),
         country: Some("IRQ".into()),
+        only_one: false,
     };
     let (score, why) = compare(
         &Query {
@@ -223,6 +225,7 @@ fn passport(number: &str, country: &str) -> DocumentEntry {
         kind: DocumentKind::Passport,
         number: number.into(),
         country: Some(country.into()),
+        only_one: false,
     }
 }
 

@@ -987,6 +987,34 @@ async fn the_screeners_threshold_never_silences_the_owner() {
 }
 
 #[tokio::test]
+async fn the_match_flag_follows_the_threshold_in_force() {
+    let h = Harness::new();
+    h.create("FRA", eriksson()).await;
+    // A birth date a year off: an alert at the system threshold, below 0.99.
+    let traveller = json!({"names": ["Anna Maria Eriksson"], "birth_date": "1975-08-12"});
+    let screen = |threshold: f64| {
+        let body = json!({"traveller": traveller, "threshold": threshold}).to_string();
+        let token = h.token("FRA", "screener");
+        let h = &h;
+        async move {
+            h.call("POST", "/v1/screen", Some(&token), Some(&body))
+                .await
+                .json()
+        }
+    };
+    let low = screen(0.5).await;
+    let score = low["results"][0]["score"].as_f64().unwrap();
+    assert!((0.8..0.99).contains(&score), "{low}");
+    assert_eq!(low["threshold"], 0.5);
+    assert_eq!(low["results"][0]["match"], true, "{low}");
+    let high = screen(0.99).await;
+    assert_eq!(high["threshold"], 0.99);
+    // Still shown, and the owner was notified (a hit), but no match at 0.99.
+    assert_eq!(high["results"][0]["match"], false, "{high}");
+    assert!(high["results"][0]["hit_id"].is_string(), "{high}");
+}
+
+#[tokio::test]
 async fn revoking_a_token_ends_its_open_hit_stream() {
     use futures_util::StreamExt;
     let h = Harness::new();

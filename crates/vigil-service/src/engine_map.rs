@@ -122,6 +122,7 @@ fn document(doc: &Document) -> engine::DocumentEntry {
         },
         number: doc.number.clone(),
         country: doc.country.as_ref().map(country),
+        only_one: doc.only_one,
     }
 }
 

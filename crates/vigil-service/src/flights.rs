@@ -45,6 +45,7 @@ pub fn traveller_from_mrz(m: &mrz::Mrz) -> Traveller {
             number: m.document_number.clone(),
             country: country(&m.issuing_state),
             expiry: m.expiry_date,
+            only_one: false,
         }],
     }
 }
@@ -111,6 +112,7 @@ pub fn travellers_from_paxlst(m: &paxlst::Manifest) -> (Vec<Traveller>, Vec<Trav
                     .as_deref()
                     .and_then(|c| CountryCode::parse(c).ok()),
                 expiry: d.expiry,
+                only_one: false,
             })
             .collect::<Vec<_>>();
         let given = t.given_names.join(" ");

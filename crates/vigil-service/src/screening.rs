@@ -75,6 +75,13 @@ impl ScreenOptions {
     fn shows(&self, found: &Found) -> bool {
         found.is_match || (!self.only_matches && found.score >= self.threshold)
     }
+
+    /// The `match` flag of a result: the score against the threshold in
+    /// force for this request. The owner's notification does not follow
+    /// it: a stored hit (`hit_id`) follows the system's alert threshold.
+    fn matches(&self, score: f64) -> bool {
+        score >= self.threshold
+    }
 }
 
 /// One result, as the screener may see it.
@@ -101,6 +108,8 @@ pub struct FullResult {
     pub owner: AgencyCode,
     pub reference: String,
     pub score: f64,
+    /// At or above the threshold in force for the request (and not a
+    /// traveller the owner judged a false positive on this record).
     #[serde(rename = "match")]
     pub is_match: bool,
     pub disclosure: Access,
@@ -376,7 +385,7 @@ impl Vigil {
                     owner: p.found.record.owner.clone(),
                     reference: p.found.record.reference.clone(),
                     score: p.found.score,
-                    is_match: p.alerts(),
+                    is_match: opts.matches(p.found.score) && p.suppressed_by.is_none(),
                     disclosure: Access::Full,
                     hit_id,
                     suppressed_by: p.suppressed_by.clone(),
@@ -433,7 +442,7 @@ impl Vigil {
                         owner: f.record.owner,
                         reference: f.record.reference,
                         score: f.score,
-                        is_match: f.is_match,
+                        is_match: opts.matches(f.score),
                         explanation: explanation(&f.explanation),
                     })
                     .collect()
@@ -449,6 +458,7 @@ pub struct OperatorResult {
     pub owner: AgencyCode,
     pub reference: String,
     pub score: f64,
+    /// At or above the threshold in force for the request.
     #[serde(rename = "match")]
     pub is_match: bool,
     pub explanation: Explanation,

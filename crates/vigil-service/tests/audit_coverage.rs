@@ -62,6 +62,7 @@ fn traveller() -> Traveller {
             number: "C01X00T47".into(),
             country: None,
             expiry: None,
+            only_one: false,
         }],
         ..Traveller::default()
     }

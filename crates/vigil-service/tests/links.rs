@@ -52,6 +52,7 @@ fn person(reference: &str, name: &str, born: &str, passport: Option<&str>) -> Re
             number: number.into(),
             country: None,
             expiry: None,
+            only_one: false,
         }];
     }
     d

@@ -130,6 +130,7 @@ fn febrl_record(line: &str) -> Option<(String, RecordDraft)> {
             number: f[10].to_string(),
             country: None,
             expiry: None,
+            only_one: false,
         });
     }
     Some((f[0].to_string(), d))
@@ -225,6 +226,7 @@ fn draft(reference: String, p: &vigil_match::PersonEntry, passport: Option<Strin
             number,
             country: None,
             expiry: None,
+            only_one: false,
         })
         .collect();
     d

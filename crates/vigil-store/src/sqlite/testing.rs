@@ -105,6 +105,7 @@ pub(super) fn traveller() -> Traveller {
             number: "12AB34567".into(),
             country: CountryCode::parse("FRA").ok(),
             expiry: None,
+            only_one: false,
         }],
     }
 }
