@@ -202,8 +202,127 @@ fn un_people() -> Vec<Vec<NameEntry>> {
         .collect()
 }
 
+/// A crude consonant skeleton of one word in Latin, Arabic or Cyrillic script, independent of
+/// the engine: vowels, h, w, y, ayn and hamza dropped, consonants that renderings swap
+/// merged, doubles collapsed. Only used to sort held-out aliases into renderings of another
+/// of the person's names and aliases that share nothing with them.
+fn crude_skeleton(word: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = String::new();
+    for c in word.to_lowercase().nfkd() {
+        let k = match c {
+            'b' | 'p' | 'ب' | 'پ' | 'б' | 'п' => 'b',
+            'c' | 'k' | 'q' | 'x' | 'خ' | 'ق' | 'ك' | 'ک' | 'چ' | 'к' | 'х' | 'ч' => 'k',
+            'd' | 'د' | 'ذ' | 'ض' | 'д' => 'd',
+            't' | 'ت' | 'ث' | 'ط' | 'т' | 'ц' => 't',
+            'f' | 'v' | 'ف' | 'ф' | 'в' => 'f',
+            'g' | 'j' | 'ج' | 'غ' | 'گ' | 'ژ' | 'г' | 'ж' => 'j',
+            's' | 'z' | 'س' | 'ص' | 'ز' | 'ظ' | 'ش' | 'с' | 'з' | 'ш' | 'щ' => 's',
+            'l' | 'ل' | 'л' => 'l',
+            'm' | 'م' | 'м' => 'm',
+            'n' | 'ن' | 'н' => 'n',
+            'r' | 'ر' | 'р' => 'r',
+            _ => continue,
+        };
+        if !out.ends_with(k) {
+            out.push(k);
+        }
+    }
+    out
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, x) in a.iter().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, y) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1)
+                .min(row[j] + 1)
+                .min(diag + usize::from(x != y));
+            diag = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+/// How a held-out alias relates to the person's other names.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Relation {
+    /// The same words as one other name, by crude skeleton, in any order: another spelling,
+    /// script or order of that name (titles aside).
+    Rendering,
+    /// Some words in common with another name, not all.
+    Partial,
+    /// No word in common with any other name (a nom de guerre, another identity).
+    Unrelated,
+}
+
+/// Words that are no part of a name (titles, honorifics), for [`relation`] only.
+const BENCH_TITLES: &[&str] = &[
+    "mullah",
+    "mulla",
+    "haji",
+    "hajji",
+    "alhaj",
+    "sheikh",
+    "shaikh",
+    "shaykh",
+    "qari",
+    "maulvi",
+    "mawlawi",
+    "maulana",
+    "sahib",
+    "saheb",
+    "mr",
+    "dr",
+    "doctor",
+    "imam",
+    "ustad",
+    "ملا",
+    "حاجی",
+    "حاج",
+    "شيخ",
+    "الشيخ",
+    "مولوی",
+    "قاری",
+];
+
+fn relation(alias: &str, others: &[NameEntry]) -> Relation {
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphabetic())
+            .filter(|w| !BENCH_TITLES.contains(&w.to_lowercase().as_str()))
+            .map(crude_skeleton)
+            .filter(|k| k.chars().count() >= 2)
+            .collect()
+    };
+    let near = |a: &str, b: &str| a == b || (a.len().min(b.len()) >= 3 && edit_distance(a, b) <= 1);
+    let covered =
+        |x: &[String], y: &[String]| x.iter().filter(|w| y.iter().any(|t| near(w, t))).count();
+    let mine = words(alias);
+    if mine.is_empty() {
+        return Relation::Unrelated;
+    }
+    let mut relation = Relation::Unrelated;
+    for other in others {
+        let theirs = words(&other.text());
+        let (there, back) = (covered(&mine, &theirs), covered(&theirs, &mine));
+        if there == mine.len() && back == theirs.len() {
+            return Relation::Rendering;
+        }
+        if there > 0 {
+            relation = Relation::Partial;
+        }
+    }
+    relation
+}
+
 /// Index every person; for each name form, re-index its person without that form (an
-/// incremental upsert), query with the form, and check the person comes first.
+/// incremental upsert), query with the form, and check the person comes first. Reported
+/// apart: forms that are renderings of another of the person's names (target ≥ 95 % top-1)
+/// and forms that share nothing with them (a search by name cannot be expected to find those).
 fn un_leave_one_out() {
     let people = un_people();
     let entry = |names: Vec<NameEntry>| PersonEntry {
@@ -219,6 +338,9 @@ fn un_leave_one_out() {
         threshold: 0.0,
     };
     let (mut trials, mut top1, mut above, mut retrieval_misses) = (0, 0, 0, 0);
+    // (trials, top-1, top-1 or tied with it) per relation.
+    let mut by_relation: std::collections::BTreeMap<Relation, (usize, usize, usize)> =
+        Default::default();
     let mut misses = Vec::new();
     for (key, names) in people.iter().enumerate() {
         if names.len() < 2 {
@@ -234,8 +356,20 @@ fn un_leave_one_out() {
             };
             let found = index.search(&query, &opts, &|_| true);
             trials += 1;
+            let related = relation(&held_out.text(), &rest);
+            let class = by_relation.entry(related).or_default();
+            class.0 += 1;
+            // Two listed persons with the same name cannot be told apart by it: the right one
+            // sharing the best score counts as found.
+            let best = found.first().map_or(0.0, |m| m.score);
+            class.2 += usize::from(
+                found
+                    .iter()
+                    .any(|m| m.key == key as u64 && m.score >= best - 1e-9),
+            );
             if found.first().is_some_and(|m| m.key == key as u64) {
                 top1 += 1;
+                class.1 += 1;
                 above += usize::from(found[0].score >= DEFAULT_THRESHOLD);
             } else {
                 let truth = vigil_match::compare(&query, &entry(rest.clone())).0;
@@ -244,7 +378,7 @@ fn un_leave_one_out() {
                     retrieval_misses += 1;
                 }
                 misses.push(format!(
-                    "  {} -> {:?} (listed person scores {truth:.3})",
+                    "  {related:?}: {} -> {:?} (listed person scores {truth:.3})",
                     held_out.full,
                     found
                         .first()
@@ -263,9 +397,25 @@ fn un_leave_one_out() {
         top1 as f64 / trials as f64,
         above as f64 / trials as f64
     );
+    for (relation, (n, hits, tied)) in &by_relation {
+        let what = match relation {
+            Relation::Rendering => "renderings of another of the person's names",
+            Relation::Partial => "forms sharing some words with another name",
+            Relation::Unrelated => "forms sharing nothing with the other names",
+        };
+        println!(
+            "    {what}: {n} forms, top result {:.3}, top or tied for top {:.3}",
+            *hits as f64 / (*n).max(1) as f64,
+            *tied as f64 / (*n).max(1) as f64
+        );
+    }
     println!("  misses where retrieval lost a better-scoring listed person: {retrieval_misses}");
     if std::env::var("VIGIL_BENCH_VERBOSE").is_ok() {
-        for m in misses.iter().take(60) {
+        for m in misses
+            .iter()
+            .filter(|m| m.starts_with("  Rendering"))
+            .take(80)
+        {
             println!("{m}");
         }
     }
@@ -277,6 +427,11 @@ fn main() {
     println!(
         "embedded name data parsed on first use in {:.2?}",
         t.elapsed()
+    );
+    println!(
+        "last round, for comparison: name bench F1 0.904 (precision 0.977, recall 0.842, \
+         0 STRONG errors); Arabic script vs Latin recall 0.931, shuffled 0.0001; UN \
+         leave-one-name-out top result 0.729"
     );
     name_bench();
     arabic_latin();

@@ -12,8 +12,8 @@ use crate::canonical::canonical_forms;
 use crate::lexicon::{is_patronymic, is_sun_article, particle, Lexicon, TITLES};
 use crate::text::{fold_latin, tokenize, Fold, RawToken, Script};
 use crate::translit::{
-    arabic_romanised, arabic_skeleton, armenian, georgian, greek, latin_skeleton, loose_key,
-    CYRILLIC_SCHEMES,
+    arabic_romanised, arabic_skeleton, armenian, georgian, greek, latin_skeleton,
+    latin_skeleton_letterwise, loose_key, CYRILLIC_SCHEMES,
 };
 
 /// What role a part plays in a name.
@@ -81,7 +81,7 @@ impl Token {
                 .iter()
                 .map(|s| fold_latin(&s.transliterate(&text), Fold::Plain))
                 .collect(),
-            Script::Greek => vec![greek(&text)],
+            Script::Greek => greek(&text),
             Script::Armenian => vec![armenian(&text)],
             Script::Georgian => vec![georgian(&text)],
             Script::Arabic => vec![arabic_romanised(&text)],
@@ -110,6 +110,9 @@ impl Token {
                     .map(|l| latin_skeleton(l))
                     .into_iter()
                     .collect();
+                if raw.script == Script::Latin {
+                    v.extend(latin.first().and_then(|l| latin_skeleton_letterwise(l)));
+                }
                 // Maghrebi spellings fuse "ben"/"bou" with the name ("Bendjemil" = بن جميل).
                 if let Some(rest) = latin.first().and_then(|l| fused_prefix_rest(l)) {
                     v.push(latin_skeleton(rest));

@@ -40,6 +40,7 @@ pub use identity::{
     identity_evidence, linkage_score, Component, DocumentAgreement, IdentityEvidence,
 };
 pub use index::Index;
+pub use lexicon::is_held_out;
 pub use model::{
     Adjustment, DateSpec, DateVerdict, DocumentEntry, DocumentKind, DocumentVerdict, Explanation,
     Gender, Match, NameEntry, NameKind, PersonEntry, Query, SearchOptions, Verdict,

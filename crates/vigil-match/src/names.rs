@@ -719,6 +719,29 @@ mod tests {
         assert_eq!(basis, Basis::Transcription);
         assert!(agreement(raw, basis) > 0.8, "{raw}");
         assert!(score("عبد الفتاح", "Abdel Fattah") > 0.9);
+        // Latin digraphs that stand for two Arabic letters: k + h, s + h, d + h.
+        for (arabic, latin) in [("لكحل", "Lakhal"), ("اسحاق", "Ishaq"), ("ادهم", "Adham")]
+        {
+            assert!(
+                score(arabic, latin) >= 0.8,
+                "{arabic} {latin}: {}",
+                score(arabic, latin)
+            );
+        }
+        // Persian, Urdu and Pashto letters.
+        for (arabic, latin) in [
+            ("پرویز مشرف", "Pervez Musharraf"),
+            ("ګلبدین حکمتیار", "Gulbuddin Hekmatyar"),
+            ("ژیلا", "Zhila"),
+            ("چنگیز", "Changiz"),
+            ("ښکلی", "Shkuli"),
+        ] {
+            assert!(
+                score(arabic, latin) >= 0.8,
+                "{arabic} {latin}: {}",
+                score(arabic, latin)
+            );
+        }
         // Same consonants, contradicting vowels: the skeleton alone is not believed.
         for (arabic, latin) in [("سامي", "Azzam"), ("داري", "Dwairi")] {
             let (x, y) = (analyse(arabic), analyse(latin));

@@ -4,7 +4,8 @@
 //! - Cyrillic: five iuliia schemes compiled into [`cyrillic_tables`] (ICAO Doc 9303, BGN/PCGN,
 //!   GOST 7.79, scientific, Wikipedia) plus the Ukrainian, Belarusian, Serbian and Kazakh letters
 //!   they lack. A Cyrillic word is romanised with all five and compared through every result.
-//! - Greek (ELOT 743 style), Armenian and Georgian: one common scheme each, enough for names.
+//! - Greek: ELOT 743, classical and phonetic spellings ([`greek`]); Armenian and Georgian: one
+//!   common scheme each.
 //! - Arabic (and Persian/Urdu letters): the script writes no short vowels, so instead of guessing
 //!   them we reduce both the Arabic word and any Latin word to a consonant *skeleton* in one
 //!   shared alphabet ([`arabic_skeleton`], [`latin_skeleton`]) and compare skeletons; and
@@ -17,9 +18,16 @@
 
 mod arabic_latin;
 mod cyrillic_tables;
+mod greek;
+mod han;
+mod hangul;
+mod hebrew;
+mod indic;
 mod iuliia;
+mod kana;
 
 pub use arabic_latin::arabic_latin_similarity;
+pub use greek::greek;
 use iuliia::Scheme;
 
 /// The Cyrillic schemes a name may have been romanised with.
@@ -30,58 +38,6 @@ pub const CYRILLIC_SCHEMES: [&Scheme; 5] = [
     &cyrillic_tables::SCIENTIFIC,
     &cyrillic_tables::WIKIPEDIA,
 ];
-
-/// Greek to Latin, ELOT 743 style, on a lower-case word without accents.
-pub fn greek(word: &str) -> String {
-    let chars: Vec<char> = word.chars().collect();
-    let mut out = String::with_capacity(word.len());
-    let mut i = 0;
-    while i < chars.len() {
-        let pair = (chars[i], chars.get(i + 1).copied().unwrap_or(' '));
-        let two = match pair {
-            ('ο', 'υ') => Some("ou"),
-            ('α', 'υ') => Some("av"),
-            ('ε', 'υ') => Some("ev"),
-            ('μ', 'π') if i == 0 => Some("b"),
-            ('ν', 'τ') if i == 0 => Some("d"),
-            ('γ', 'γ') => Some("ng"),
-            ('γ', 'κ') => Some("gk"),
-            _ => None,
-        };
-        if let Some(two) = two {
-            out.push_str(two);
-            i += 2;
-            continue;
-        }
-        out.push_str(match chars[i] {
-            'α' => "a",
-            'β' => "v",
-            'γ' => "g",
-            'δ' => "d",
-            'ε' => "e",
-            'ζ' => "z",
-            'η' | 'ι' => "i",
-            'θ' => "th",
-            'κ' => "k",
-            'λ' => "l",
-            'μ' => "m",
-            'ν' => "n",
-            'ξ' => "x",
-            'ο' | 'ω' => "o",
-            'π' => "p",
-            'ρ' => "r",
-            'σ' | 'ς' => "s",
-            'τ' => "t",
-            'υ' => "y",
-            'φ' => "f",
-            'χ' => "ch",
-            'ψ' => "ps",
-            _ => "",
-        });
-        i += 1;
-    }
-    out
-}
 
 /// Armenian to Latin (common passport practice: ժ zh, խ kh, ծ ts, ղ gh, շ sh, ու u).
 pub fn armenian(word: &str) -> String {
@@ -175,7 +131,7 @@ pub fn arabic_canonical(folded: &str) -> String {
     folded
         .chars()
         .map(|c| match c {
-            'ى' | 'ی' | 'ې' | 'ے' => 'ي',
+            'ى' | 'ی' | 'ې' | 'ۍ' | 'ے' => 'ي',
             'ک' | 'ڪ' => 'ك',
             'ة' | 'ۀ' | 'ہ' | 'ھ' => 'ه',
             'ٱ' => 'ا',
@@ -192,15 +148,20 @@ pub fn arabic_romanised(word: &str) -> String {
         out.push_str(match c {
             'ا' => "a",
             'ب' => "b",
-            'ت' | 'ٹ' => "t",
+            'ت' | 'ٹ' | 'ټ' => "t",
             'ث' => "th",
             'ج' => "j",
             'ح' | 'ه' => "h",
             'خ' => "kh",
-            'د' | 'ڈ' => "d",
+            'د' | 'ڈ' | 'ډ' => "d",
             'ذ' => "dh",
-            'ر' | 'ڑ' => "r",
+            'ر' | 'ڑ' | 'ړ' | 'ڕ' => "r",
             'ز' => "z",
+            'ځ' => "dz",
+            'څ' => "ts",
+            'ښ' => "sh",
+            'ږ' => "zh",
+            'ڵ' => "l",
             'س' | 'ص' => "s",
             'ش' => "sh",
             'ض' => "d",
@@ -212,7 +173,7 @@ pub fn arabic_romanised(word: &str) -> String {
             'ك' => "k",
             'ل' => "l",
             'م' => "m",
-            'ن' | 'ں' => "n",
+            'ن' | 'ں' | 'ڼ' => "n",
             'و' if i == 0 => "w",
             'و' => "u",
             'ي' if i == 0 => "y",
@@ -220,7 +181,7 @@ pub fn arabic_romanised(word: &str) -> String {
             'پ' => "p",
             'چ' => "ch",
             'ژ' => "zh",
-            'گ' => "g",
+            'گ' | 'ګ' => "g",
             _ => "",
         });
     }
@@ -252,18 +213,18 @@ pub fn arabic_skeleton(word: &str) -> String {
     finish_skeleton(word.chars().map(|c| {
         Some(match c {
             'ب' | 'پ' => 'b',
-            'ت' | 'ث' | 'ط' | 'ٹ' => 't',
-            'ج' | 'غ' | 'گ' | 'ژ' => 'j',
+            'ت' | 'ث' | 'ط' | 'ٹ' | 'ټ' => 't',
+            'ج' | 'غ' | 'گ' | 'ګ' | 'ژ' | 'ږ' => 'j',
             'ح' | 'ه' => 'h',
             'خ' | 'ق' | 'ك' => 'k',
-            'د' | 'ذ' | 'ض' | 'ڈ' => 'd',
-            'ر' | 'ڑ' => 'r',
-            'س' | 'ص' | 'ز' | 'ظ' => 's',
-            'ش' | 'چ' => 'S',
+            'د' | 'ذ' | 'ض' | 'ڈ' | 'ډ' => 'd',
+            'ر' | 'ڑ' | 'ړ' | 'ڕ' => 'r',
+            'س' | 'ص' | 'ز' | 'ظ' | 'ځ' | 'څ' => 's',
+            'ش' | 'چ' | 'ښ' => 'S',
             'ف' | 'ڤ' => 'f',
-            'ل' => 'l',
+            'ل' | 'ڵ' => 'l',
             'م' => 'm',
-            'ن' | 'ں' => 'n',
+            'ن' | 'ں' | 'ڼ' => 'n',
             _ => return None,
         })
     }))
@@ -316,13 +277,32 @@ pub fn skeleton_similarity(a: &str, b: &str) -> f64 {
 
 /// Consonant skeleton of a folded Latin word, in the same alphabet as [`arabic_skeleton`].
 pub fn latin_skeleton(word: &str) -> String {
+    skeleton_of_latin(word, true)
+}
+
+/// The skeleton of a Latin word whose h-digraphs stand for two letters, or `None` when it has
+/// none: "Lakhal" is لكحل (k + h), not l-kh-l; "Ishaq" is إسحاق (s + h), "Adham" أدهم.
+pub fn latin_skeleton_letterwise(word: &str) -> Option<String> {
+    let digraph = word.as_bytes().windows(2).any(|w| {
+        w[1] == b'h' && matches!(w[0], b'k' | b's' | b'c' | b'g' | b'z' | b'd' | b't' | b'p')
+    });
+    digraph.then(|| skeleton_of_latin(word, false))
+}
+
+/// [`latin_skeleton`], reading h-digraphs as one letter or, without `digraphs`, as two.
+fn skeleton_of_latin(word: &str, digraphs: bool) -> String {
     let b = word.as_bytes();
     let mut raw: Vec<Option<char>> = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
         let next = b.get(i + 1).copied().unwrap_or(b' ');
+        let next = if !digraphs && next == b'h' {
+            b' '
+        } else {
+            next
+        };
         let (c, used) = match (b[i], next) {
-            (b's', b'c') if b.get(i + 2) == Some(&b'h') => (Some('S'), 3),
+            (b's', b'c') if digraphs && b.get(i + 2) == Some(&b'h') => (Some('S'), 3),
             (b's' | b'c', b'h') => (Some('S'), 2),
             (b'k', b'h') => (Some('k'), 2),
             (b'g' | b'z', b'h') | (b'd', b'j') => (Some('j'), 2),
@@ -407,8 +387,6 @@ mod tests {
 
     #[test]
     fn small_alphabets() {
-        assert_eq!(greek("κυριακος"), "kyriakos");
-        assert_eq!(greek("μητσοτακης"), "mitsotakis");
         assert_eq!(armenian("բարակ"), "barak");
         assert_eq!(armenian("նիկոլ"), "nikol");
         assert_eq!(georgian("ობამა"), "obama");
