@@ -12,8 +12,9 @@ use crate::canonical::canonical_forms;
 use crate::lexicon::{is_patronymic, is_sun_article, particle, Lexicon, TITLES};
 use crate::text::{fold_latin, tokenize, Fold, RawToken, Script};
 use crate::translit::{
-    arabic_romanised, arabic_skeleton, armenian, georgian, greek, latin_skeleton,
-    latin_skeleton_letterwise, loose_key, CYRILLIC_SCHEMES,
+    arabic_romanised, arabic_skeleton, armenian, devanagari, georgian, greek, han, hangul,
+    hebrew, hebrew_skeleton, kana, latin_skeleton, latin_skeleton_letterwise, loose_key,
+    split_chinese_name, split_korean_name, CYRILLIC_SCHEMES,
 };
 
 /// What role a part plays in a name.
@@ -85,10 +86,16 @@ impl Token {
             Script::Armenian => vec![armenian(&text)],
             Script::Georgian => vec![georgian(&text)],
             Script::Arabic => vec![arabic_romanised(&text)],
+            // With its vowel points, which the canonical text has lost.
+            Script::Hebrew => hebrew(&raw.text),
+            Script::Hangul => hangul(&text),
+            Script::Han => han(&text),
+            Script::Kana => kana(&text),
+            Script::Devanagari => devanagari(&text),
             Script::Other => Vec::new(),
         };
         let latin = dedup_boxed(latin);
-        let keys = if raw.script.is_alphabetic_romanised() {
+        let keys = if raw.script.is_romanised() {
             dedup_boxed(latin.iter().map(|l| loose_key(l)).collect())
         } else {
             Box::default()
@@ -103,6 +110,7 @@ impl Token {
                 .into_iter()
                 .chain(std::iter::once(arabic_skeleton(&text)))
                 .collect(),
+            Script::Hebrew => vec![hebrew_skeleton(&text)],
             Script::Other => Vec::new(),
             _ => {
                 let mut v: Vec<String> = latin
@@ -166,7 +174,7 @@ impl Token {
             .filter_map(|t| t.latin.first())
             .map(|l| &**l)
             .collect();
-        let (keys, skeletons) = if script.is_alphabetic_romanised() {
+        let (keys, skeletons) = if script.is_romanised() {
             (vec![loose_key(&latin)], vec![latin_skeleton(&latin)])
         } else if script == Script::Arabic {
             let skeleton: String = parts
@@ -331,6 +339,21 @@ pub fn parts(full: &str) -> Vec<RawToken> {
                 }
                 continue;
             }
+        }
+        let split = match t.script {
+            Script::Hangul => split_korean_name(&t.text),
+            Script::Han => split_chinese_name(&t.text),
+            _ => None,
+        };
+        if let Some((family, given)) = split {
+            // Korean and Chinese write a full name as one word, family name first.
+            for text in [family, given] {
+                out.push(RawToken {
+                    text: text.into(),
+                    ..t.clone()
+                });
+            }
+            continue;
         }
         out.push(t);
     }

@@ -19,7 +19,15 @@ pub fn canonical_forms(raw: &RawToken) -> Vec<String> {
         }
         Script::Cyrillic => vec![raw.text.clone()],
         Script::Arabic => vec![arabic_canonical(&strip_marks(&raw.text))],
-        Script::Greek | Script::Armenian | Script::Georgian | Script::Other => {
+        Script::Greek
+        | Script::Armenian
+        | Script::Georgian
+        | Script::Hebrew
+        | Script::Hangul
+        | Script::Han
+        | Script::Kana
+        | Script::Devanagari
+        | Script::Other => {
             vec![strip_marks(&raw.text)]
         }
     }

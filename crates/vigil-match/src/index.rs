@@ -222,7 +222,10 @@ fn retrieval_keys(t: &Token) -> Vec<u64> {
         return out;
     }
     out.extend(t.groups.iter().map(|&g| hash_id(NS_GROUP, g)));
-    for k in t.keys.iter().take(2) {
+    // Latin parts have one or two spellings; a romanised part has one per system, all of
+    // which a Latin record may have used.
+    let spellings = if t.script == Script::Latin { 2 } else { 4 };
+    for k in t.keys.iter().take(spellings) {
         push_deletions(k.as_bytes(), NS_KEY, &mut out);
     }
     out.extend(
@@ -231,7 +234,7 @@ fn retrieval_keys(t: &Token) -> Vec<u64> {
             .filter(|s| s.len() >= 2)
             .map(|s| hash(NS_SKELETON, s)),
     );
-    if matches!(t.script, Script::Arabic | Script::Other) {
+    if t.script.compared_in_own_script() {
         let chars: Vec<char> = t.text.chars().collect();
         out.push(hash(NS_TEXT, &t.text));
         if chars.len() >= 3 {
@@ -321,7 +324,7 @@ fn probes<'a>(query_names: impl Iterator<Item = &'a [Token]>) -> Vec<Probe> {
         // one part ("Jalaluddin").
         let joinable = |run: &[&Token]| {
             run.iter().all(|t| {
-                (t.script.is_alphabetic_romanised() || t.script == Script::Arabic)
+                (t.script.is_romanised() || t.script == Script::Arabic)
                     && t.class != Class::Initial
                     && t.script == run[0].script
             })

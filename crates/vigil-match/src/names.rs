@@ -215,13 +215,13 @@ pub(crate) fn part_similarity(a: &Token, b: &Token) -> (f64, Basis) {
             }
         }
     }
-    if a.script == b.script && matches!(a.script, Script::Arabic | Script::Other) {
+    if a.script == b.script && a.script.compared_in_own_script() {
         let (mut x, mut y) = (['\0'; 64], ['\0'; 64]);
         let (nx, ny) = (fill(&mut x, &a.text), fill(&mut y, &b.text));
         consider(&mut best, spelling(&x[..nx], &y[..ny]), Basis::SameScript);
     }
-    if (a.script == Script::Arabic) != (b.script == Script::Arabic) {
-        let (arabic, other) = if a.script == Script::Arabic {
+    if a.script != b.script && (a.script.is_abjad() || b.script.is_abjad()) {
+        let (arabic, other) = if a.script == Script::Arabic || !b.script.is_abjad() {
             (a, b)
         } else {
             (b, a)
@@ -234,7 +234,9 @@ pub(crate) fn part_similarity(a: &Token, b: &Token) -> (f64, Basis) {
                 skeleton = skeleton.max(skeleton_similarity(x, y).min(cap));
             }
         }
-        if let (Script::Latin, Some(latin)) = (other.script, other.latin.first()) {
+        if let (Script::Arabic, Script::Latin, Some(latin)) =
+            (arabic.script, other.script, other.latin.first())
+        {
             // Aligning the letters costs ten skeleton comparisons: the aligner gives up as soon
             // as the letters clearly disagree, which is most pairs of different names.
             let aligned = arabic_latin_similarity(&arabic.text, latin, ALIGNED_DIFFERENT);
@@ -307,14 +309,24 @@ struct Item {
     basis: Basis,
 }
 
-/// First letter of a part's phonetic key (so "Tse" and "Ze" start alike).
-fn first_sound(t: &Token) -> Option<u8> {
-    t.keys
-        .first()
-        .unwrap_or(&t.text)
-        .as_bytes()
-        .first()
-        .copied()
+/// Whether two parts are compared by their Latin spellings: the same script, or two scripts
+/// the analyser romanises (a Hangul given name against "Jong Un").
+fn same_alphabet(a: &Token, b: &Token) -> bool {
+    a.script == b.script || (a.script.is_romanised() && b.script.is_romanised())
+}
+
+/// Whether two parts start with the same sound: the first letter of any of their phonetic
+/// keys (so "Tse" and "Ze" start alike, and 광 "gwang"/"kwang" meets "Kwang").
+fn starts_alike(a: &Token, b: &Token) -> bool {
+    let first = |t: &Token| -> Vec<u8> {
+        if t.keys.is_empty() {
+            t.text.as_bytes().first().copied().into_iter().collect()
+        } else {
+            t.keys.iter().filter_map(|k| k.as_bytes().first().copied()).collect()
+        }
+    };
+    let (x, y) = (first(a), first(b));
+    x.iter().any(|c| y.contains(c))
 }
 
 /// Items aligning a run of 2–3 adjacent parts of `runs` with one part of `other`. Only runs
@@ -345,9 +357,9 @@ fn joined_items(
             for (j, y) in other.iter().enumerate() {
                 let plausible = other_best[j] < 0.92
                     && y.display().len() >= 6
-                    && if y.script == run[0].script {
+                    && if same_alphabet(y, run[0]) {
                         y.display().len().abs_diff(run_len) <= 2 + run_len / 5
-                            && first_sound(y) == first_sound(run[0])
+                            && starts_alike(y, run[0])
                     } else {
                         skeleton_len(y).abs_diff(run_skeleton) <= 1
                     };
@@ -402,7 +414,7 @@ fn concat<'t>(buf: &mut [u8; 64], pieces: impl Iterator<Item = Option<&'t str>>)
 /// fail it.
 fn worth_joining(run: &[&Token], other: &Token) -> bool {
     let mut buf = [0u8; 64];
-    if run[0].script == other.script && !other.latin.is_empty() {
+    if same_alphabet(run[0], other) && !other.latin.is_empty() {
         let n = concat(&mut buf, run.iter().map(|t| t.latin.first().map(|l| &**l)));
         if n > 0
             && other

@@ -19,14 +19,38 @@ pub enum Script {
     Armenian,
     Georgian,
     Arabic,
-    /// Any other script (CJK, Hangul, Hebrew, Devanagari, …): compared in its own script only.
+    Hebrew,
+    /// Korean syllables.
+    Hangul,
+    /// Chinese characters (also Japanese kanji, read as Mandarin).
+    Han,
+    /// Japanese hiragana and katakana.
+    Kana,
+    /// Devanagari and the Brahmic scripts laid out in parallel to it (Bengali, Gurmukhi,
+    /// Gujarati, Oriya, Tamil, Telugu, Kannada, Malayalam).
+    Devanagari,
+    /// Any other script (Thai, Ethiopic, …): compared in its own script only.
     Other,
 }
 
 impl Script {
-    /// Scripts with a letter-by-letter romanisation, compared with Latin spellings directly.
-    pub fn is_alphabetic_romanised(self) -> bool {
-        matches!(
+    /// Scripts whose words the analyser romanises into Latin spellings that are compared with
+    /// Latin spellings directly (by edit distance and phonetic key). Arabic is not among them:
+    /// it writes no short vowels, so it meets Latin through skeletons and letter alignment.
+    pub fn is_romanised(self) -> bool {
+        !matches!(self, Script::Arabic | Script::Other)
+    }
+
+    /// Scripts that write consonants and few vowels: compared with other scripts through
+    /// consonant skeletons.
+    pub fn is_abjad(self) -> bool {
+        matches!(self, Script::Arabic | Script::Hebrew)
+    }
+
+    /// Scripts in which two words are also compared letter by letter in their own letters
+    /// (their romanisations lose distinctions: Arabic emphatics, Han homophones).
+    pub fn compared_in_own_script(self) -> bool {
+        !matches!(
             self,
             Script::Latin | Script::Cyrillic | Script::Greek | Script::Armenian | Script::Georgian
         )
@@ -43,6 +67,19 @@ impl Script {
             Unicode::Armenian => Some(Script::Armenian),
             Unicode::Georgian => Some(Script::Georgian),
             Unicode::Arabic => Some(Script::Arabic),
+            Unicode::Hebrew => Some(Script::Hebrew),
+            Unicode::Hangul => Some(Script::Hangul),
+            Unicode::Han => Some(Script::Han),
+            Unicode::Hiragana | Unicode::Katakana => Some(Script::Kana),
+            Unicode::Devanagari
+            | Unicode::Bengali
+            | Unicode::Gurmukhi
+            | Unicode::Gujarati
+            | Unicode::Oriya
+            | Unicode::Tamil
+            | Unicode::Telugu
+            | Unicode::Kannada
+            | Unicode::Malayalam => Some(Script::Devanagari),
             Unicode::Common | Unicode::Inherited => None,
             _ => Some(Script::Other),
         }
@@ -293,7 +330,7 @@ mod tests {
                 Script::Cyrillic,
                 Script::Greek,
                 Script::Arabic,
-                Script::Other
+                Script::Han
             ]
         );
     }
@@ -309,7 +346,12 @@ mod tests {
             ("აᲐⴀ", Some(Script::Georgian)),
             // Persian گ چ پ ژ, Urdu ٹ ڈ ڑ ے and a presentation form.
             ("محمدگچپژٹڈڑےﻻ", Some(Script::Arabic)),
-            ("李한かカאदก", Some(Script::Other)),
+            ("李", Some(Script::Han)),
+            ("한", Some(Script::Hangul)),
+            ("かカ", Some(Script::Kana)),
+            ("א", Some(Script::Hebrew)),
+            ("द", Some(Script::Devanagari)),
+            ("ก", Some(Script::Other)),
             // Vowel marks, shadda, tatweel, the kana length mark, a combining accent.
             ("\u{64e}\u{651}\u{640}ー\u{301}", None),
         ];
@@ -321,7 +363,7 @@ mod tests {
         let words = [
             ("مُحَمَّد", Script::Arabic),
             ("\u{64e}محمد", Script::Arabic),
-            ("ルーシー", Script::Other),
+            ("ルーシー", Script::Kana),
             ("ⓐⓑ", Script::Other),
         ];
         for (word, want) in words {

@@ -28,6 +28,11 @@ mod kana;
 
 pub use arabic_latin::arabic_latin_similarity;
 pub use greek::greek;
+pub use han::{han, split_full_name as split_chinese_name};
+pub use hangul::{hangul, split_full_name as split_korean_name};
+pub use hebrew::{hebrew, hebrew_skeleton};
+pub use indic::devanagari;
+pub use kana::kana;
 use iuliia::Scheme;
 
 /// The Cyrillic schemes a name may have been romanised with.
