@@ -15,10 +15,13 @@
 //!
 //! - Parts: every held-out group with a Latin spelling becomes one record whose names are its
 //!   Latin spellings; every spelling of the group in another script is a query.
-//! - Full names: Korean and Chinese given names of held-out groups joined to a common family
+//! - Native names: Han spellings of groups with no other script but Hangul and only pinyin
+//!   Latin spellings, Hangul
+//!   spellings of groups with no other script (the rest are transcriptions of foreign names).
+//! - Full names: Korean and Chinese given names of such groups joined to a common family
 //!   name in one word, as the two languages write them (김정은, 习近平), against a Latin record
 //!   "Family Given" queried also in the other order.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use unicode_script::{Script, UnicodeScript};
 use vigil_match::{
@@ -78,16 +81,16 @@ fn held_out_groups() -> Vec<Group> {
         };
         for form in forms.split(',').map(str::trim).filter(|f| !f.is_empty()) {
             match script_of(form) {
-                Some("Latin") => {
-                    // Plain spellings only: the record a Latin-only list would hold.
+                // Plain spellings only: the record a Latin-only list would hold.
+                Some("Latin")
                     if form.chars().filter(|c| c.is_ascii_alphabetic()).count() >= 2
                         && form
                             .chars()
-                            .all(|c| c.is_ascii_alphabetic() || c == '-' || c == ' ')
-                    {
-                        group.latin.push(form.to_string());
-                    }
+                            .all(|c| c.is_ascii_alphabetic() || c == '-' || c == ' ') =>
+                {
+                    group.latin.push(form.to_string());
                 }
+                Some("Latin") => {}
                 Some(script) => group.others.push((script, form.to_string())),
                 None => {}
             }
@@ -189,6 +192,36 @@ fn parts(groups: &[Group]) {
             println!("{}", tally.line(script));
         }
     }
+    // Many Han and Hangul spellings in the groups are transcriptions of foreign names
+    // (费迪南德 Ferdinand, 쥔량 for the Chinese Junliang): the native names apart.
+    let syllables = pinyin_syllables();
+    let mut native: BTreeMap<&str, Tally> = BTreeMap::new();
+    for (key, g) in groups.iter().enumerate() {
+        for (script, form) in &g.others {
+            let is_native = match *script {
+                "Han" => is_chinese(g, &syllables),
+                "Hangul" => g.others.iter().all(|(s, _)| *s == "Hangul"),
+                _ => false,
+            };
+            if is_native {
+                let found = search(&index, form);
+                let tally = native.entry(script).or_default();
+                let before = tally.top1;
+                tally.add(&found, key as u64);
+                if tally.top1 == before && std::env::var("VIGIL_BENCH_VERBOSE").is_ok() {
+                    println!(
+                        "    native miss: {form} -> {:?} (want {:?})",
+                        found.first().map(|m| (&m.explanation.matched_name, m.score)),
+                        g.latin
+                    );
+                }
+            }
+        }
+    }
+    println!("  of which native names (Han: groups of Han and Hangul only, Latin spellings all pinyin; Hangul: Korean-only groups):");
+    for (script, tally) in &native {
+        println!("{}", tally.line(script));
+    }
     if std::env::var("VIGIL_BENCH_VERBOSE").is_ok() {
         for (script, list) in &misses {
             println!("  misses, {script}:");
@@ -199,8 +232,43 @@ fn parts(groups: &[Group]) {
     }
 }
 
+/// Every toneless pinyin syllable, from the readings of the CJK Unified Ideographs.
+fn pinyin_syllables() -> HashSet<String> {
+    use pinyin::ToPinyinMulti;
+    ('\u{4E00}'..='\u{9FFF}')
+        .filter_map(|c| c.to_pinyin_multi())
+        .flat_map(|m| m.into_iter().map(|p| p.plain().replace('ü', "v")))
+        .collect()
+}
+
+/// Whether a Latin spelling is a sequence of pinyin syllables (hyphens and spaces allowed).
+fn is_pinyin(latin: &str, syllables: &HashSet<String>) -> bool {
+    let word: String = latin.chars().filter(char::is_ascii_alphabetic).collect();
+    // reachable[i]: word[..i] is a sequence of syllables (the longest has six letters).
+    let mut reachable = vec![false; word.len() + 1];
+    reachable[0] = true;
+    for i in 0..word.len() {
+        if reachable[i] {
+            for len in 1..=6.min(word.len() - i) {
+                reachable[i + len] |= syllables.contains(&word[i..i + len]);
+            }
+        }
+    }
+    !word.is_empty() && reachable[word.len()]
+}
+
+/// Whether a group is a Chinese name: Han spellings, no other script but Hangul (Korean
+/// transcriptions of Chinese names are usual; kana means a Japanese name, other scripts a
+/// foreign name transcribed into characters), and Latin spellings that are all pinyin.
+fn is_chinese(g: &Group, syllables: &HashSet<String>) -> bool {
+    g.others.iter().any(|(s, _)| *s == "Han")
+        && g.others.iter().all(|(s, _)| matches!(*s, "Han" | "Hangul"))
+        && g.latin.iter().all(|l| is_pinyin(l, syllables))
+}
+
 /// Korean and Chinese full names: family name and given name in one word.
 fn full_names(groups: &[Group]) {
+    let syllables = pinyin_syllables();
     const KOREAN_FAMILIES: &[(&str, &str)] = &[
         ("김", "Kim"),
         ("이", "Lee"),
@@ -236,7 +304,7 @@ fn full_names(groups: &[Group]) {
         // Korean given names: groups of Hangul and Latin only (a group that also has Han or
         // kana spellings is a Chinese or Japanese name transcribed in Hangul).
         let korean_only = g.others.iter().all(|(s, _)| *s == "Hangul");
-        form.chars().count() == 2 && (script == "Han" || korean_only)
+        form.chars().count() == 2 && if script == "Han" { is_chinese(g, &syllables) } else { korean_only }
     };
     for (script, families) in [("Hangul", KOREAN_FAMILIES), ("Han", CHINESE_FAMILIES)] {
         let mut cases = Vec::new();

@@ -130,7 +130,14 @@ impl Token {
         };
         let mut lookups: Vec<&str> = forms.iter().map(String::as_str).collect();
         lookups.extend(article_less);
-        if raw.script != Script::Latin {
+        // A romanisation is looked up too, so that an unlisted spelling finds the name's
+        // group. Not for the scripts compared in their own letters besides Arabic: their
+        // romanisations are guesses (unwritten Hebrew vowels) or lose distinctions (정은 and
+        // 종은 are both "chongun", a Han syllable belongs to hundreds of names), and a group
+        // found through one would make two different names variants of each other.
+        if raw.script != Script::Latin
+            && (!raw.script.compared_in_own_script() || raw.script == Script::Arabic)
+        {
             lookups.extend(latin.iter().map(|l| &**l));
         }
         let groups = sorted(lookups.iter().flat_map(|f| lex.groups(f)).collect());
@@ -340,6 +347,15 @@ pub fn parts(full: &str) -> Vec<RawToken> {
                 continue;
             }
         }
+        // 姓 ("surname") and 氏 ("clan"; "Mr" in Japanese) after a family name say what it is,
+        // like a title: "张姓" is Zhang.
+        let t = match t.text.strip_suffix(['姓', '氏']) {
+            Some(name) if t.script == Script::Han && !name.is_empty() => RawToken {
+                text: name.to_string(),
+                ..t
+            },
+            _ => t,
+        };
         let split = match t.script {
             Script::Hangul => split_korean_name(&t.text),
             Script::Han => split_chinese_name(&t.text),

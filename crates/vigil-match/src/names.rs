@@ -185,7 +185,11 @@ pub(crate) fn part_similarity(a: &Token, b: &Token) -> (f64, Basis) {
     // Hassan/Hussein) are different names however alike they are spelled, unless the
     // spelling difference is a plausible typo.
     let distinct_names = !a.groups.is_empty() && !b.groups.is_empty();
-    if !a.keys.is_empty() && !b.keys.is_empty() {
+    // Two words of a script compared in its own letters are not compared through their
+    // romanisations: those lose distinctions the script makes (정은 and 종은 are both
+    // "chongun" without McCune–Reischauer's breve; 平 and 朋 differ by a tone).
+    let own_script = a.script == b.script && a.script.compared_in_own_script();
+    if !a.keys.is_empty() && !b.keys.is_empty() && !own_script {
         // The length difference alone bounds a spelling similarity: pairs that cannot beat
         // the best so far are not computed.
         let bound = |x: &str, y: &str| {
@@ -356,7 +360,7 @@ fn joined_items(
             let mut joined: Option<Token> = None;
             for (j, y) in other.iter().enumerate() {
                 let plausible = other_best[j] < 0.92
-                    && y.display().len() >= 6
+                    && (y.display().len() >= 6 || y.script.writes_syllables())
                     && if same_alphabet(y, run[0]) {
                         y.display().len().abs_diff(run_len) <= 2 + run_len / 5
                             && starts_alike(y, run[0])
@@ -572,7 +576,7 @@ pub(crate) fn compare_with(
         words
             .iter()
             .zip(best)
-            .any(|(t, &r)| r < 0.92 && t.display().len() >= 6)
+            .any(|(t, &r)| r < 0.92 && (t.display().len() >= 6 || t.script.writes_syllables()))
     };
     if unexplained_long(&a, &best_a) || unexplained_long(&b, &best_b) {
         let mut extra = joined_items(&a, &b, &best_b, true, cache);

@@ -41,6 +41,13 @@ impl Script {
         !matches!(self, Script::Arabic | Script::Other)
     }
 
+    /// Scripts whose words are runs of syllables that Latin spellings often write apart
+    /// ("Jin-ping", "Jong Un" for one word): such a word is always worth comparing with
+    /// joined Latin parts, however short.
+    pub fn writes_syllables(self) -> bool {
+        matches!(self, Script::Hangul | Script::Han | Script::Kana)
+    }
+
     /// Scripts that write consonants and few vowels: compared with other scripts through
     /// consonant skeletons.
     pub fn is_abjad(self) -> bool {
