@@ -274,6 +274,8 @@ pub fn parts(full: &str) -> Vec<RawToken> {
     // No real name has more parts; the rest of a pathological input is ignored rather than
     // analysed (which also bounds the work one hostile query can cause).
     raw.truncate(MAX_NAME_PARTS);
+    let one_word = raw.len() == 1;
+    let lex = Lexicon::get();
     let mut out: Vec<RawToken> = Vec::with_capacity(raw.len() + 1);
     let has_non_title = raw
         .iter()
@@ -356,13 +358,17 @@ pub fn parts(full: &str) -> Vec<RawToken> {
             },
             _ => t,
         };
+        // Korean and Chinese write a full name as one word, family name first. Only a name
+        // that is that one word is split, and only when the word is no name the lexicon
+        // knows: names written in several words (贝拉克·奥巴马, 버락 오바마) are foreign
+        // names transcribed part by part.
         let split = match t.script {
+            _ if !one_word || lex.is_known(&t.text) => None,
             Script::Hangul => split_korean_name(&t.text),
             Script::Han => split_chinese_name(&t.text),
             _ => None,
         };
         if let Some((family, given)) = split {
-            // Korean and Chinese write a full name as one word, family name first.
             for text in [family, given] {
                 out.push(RawToken {
                     text: text.into(),
