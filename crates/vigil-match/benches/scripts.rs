@@ -211,7 +211,9 @@ fn parts(groups: &[Group]) {
                 if tally.top1 == before && std::env::var("VIGIL_BENCH_VERBOSE").is_ok() {
                     println!(
                         "    native miss: {form} -> {:?} (want {:?})",
-                        found.first().map(|m| (&m.explanation.matched_name, m.score)),
+                        found
+                            .first()
+                            .map(|m| (&m.explanation.matched_name, m.score)),
                         g.latin
                     );
                 }
@@ -304,7 +306,12 @@ fn full_names(groups: &[Group]) {
         // Korean given names: groups of Hangul and Latin only (a group that also has Han or
         // kana spellings is a Chinese or Japanese name transcribed in Hangul).
         let korean_only = g.others.iter().all(|(s, _)| *s == "Hangul");
-        form.chars().count() == 2 && if script == "Han" { is_chinese(g, &syllables) } else { korean_only }
+        form.chars().count() == 2
+            && if script == "Han" {
+                is_chinese(g, &syllables)
+            } else {
+                korean_only
+            }
     };
     for (script, families) in [("Hangul", KOREAN_FAMILIES), ("Han", CHINESE_FAMILIES)] {
         let mut cases = Vec::new();

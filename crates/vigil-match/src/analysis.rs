@@ -12,8 +12,8 @@ use crate::canonical::canonical_forms;
 use crate::lexicon::{is_patronymic, is_sun_article, particle, Lexicon, TITLES};
 use crate::text::{fold_latin, tokenize, Fold, RawToken, Script};
 use crate::translit::{
-    arabic_romanised, arabic_skeleton, armenian, devanagari, georgian, greek, han, hangul,
-    hebrew, hebrew_skeleton, kana, latin_skeleton, latin_skeleton_letterwise, loose_key,
+    arabic_romanised, arabic_skeleton, armenian, devanagari, georgian, greek, han, hangul, hebrew,
+    hebrew_skeleton, kana, latin_skeleton, latin_skeleton_letterwise, loose_key,
     split_chinese_name, split_korean_name, CYRILLIC_SCHEMES,
 };
 

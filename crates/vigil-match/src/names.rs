@@ -326,7 +326,10 @@ fn starts_alike(a: &Token, b: &Token) -> bool {
         if t.keys.is_empty() {
             t.text.as_bytes().first().copied().into_iter().collect()
         } else {
-            t.keys.iter().filter_map(|k| k.as_bytes().first().copied()).collect()
+            t.keys
+                .iter()
+                .filter_map(|k| k.as_bytes().first().copied())
+                .collect()
         }
     };
     let (x, y) = (first(a), first(b));

@@ -117,7 +117,11 @@ fn render(units: &[Unit], choice: usize, guess: &str) -> String {
     let mut out = String::new();
     let pick = |s: &'static str| -> &'static str {
         let options: Vec<&str> = s.split('|').collect();
-        options.get(choice).or(options.first()).copied().unwrap_or("")
+        options
+            .get(choice)
+            .or(options.first())
+            .copied()
+            .unwrap_or("")
     };
     let mut prev_consonant = false;
     for (k, u) in units.iter().enumerate() {
@@ -242,7 +246,6 @@ mod tests {
             ("יצחק", "yitzhak"),
             ("שלמה", "shlomo"),
             ("אברהם", "avraham"),
-
             ("חיים", "haim"),
             ("יוסף", "yosef"),
             ("רחל", "rachel"),
@@ -252,7 +255,11 @@ mod tests {
             let d = distance(word, latin);
             assert!(d <= 2, "{word}: {:?} is {d} from {latin}", hebrew(word));
         }
-        assert!(hebrew("דָּוִד").contains(&"david".to_string()), "{:?}", hebrew("דָּוִד"));
+        assert!(
+            hebrew("דָּוִד").contains(&"david".to_string()),
+            "{:?}",
+            hebrew("דָּוִד")
+        );
         // A glide and a vowel in one letter (י of Binyamin) is beyond one guess per word.
         assert!(distance("בנימין", "binyamin") <= 4);
         assert!(distance("נתניהו", "netanyahu") <= 3);

@@ -191,7 +191,11 @@ pub fn devanagari(word: &str) -> Vec<String> {
         }
     }
     // व is written "w" as often as "v" (Ashwin, Vishwanath).
-    if let Some(w) = out.first().filter(|f| f.contains('v')).map(|f| f.replace('v', "w")) {
+    if let Some(w) = out
+        .first()
+        .filter(|f| f.contains('v'))
+        .map(|f| f.replace('v', "w"))
+    {
         if !out.contains(&w) {
             out.push(w);
         }
@@ -222,7 +226,10 @@ mod tests {
             ("রহমান", "rahaman"),
         ] {
             let got = devanagari(word);
-            assert!(got.iter().any(|g| g == want), "{word}: {got:?} lacks {want}");
+            assert!(
+                got.iter().any(|g| g == want),
+                "{word}: {got:?} lacks {want}"
+            );
         }
     }
 

@@ -265,7 +265,10 @@ mod tests {
         ] {
             let got = kana(word);
             for want in wants {
-                assert!(got.iter().any(|g| g == want), "{word}: {got:?} lacks {want}");
+                assert!(
+                    got.iter().any(|g| g == want),
+                    "{word}: {got:?} lacks {want}"
+                );
             }
         }
     }

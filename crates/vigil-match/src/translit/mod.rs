@@ -32,8 +32,8 @@ pub use han::{han, split_full_name as split_chinese_name};
 pub use hangul::{hangul, split_full_name as split_korean_name};
 pub use hebrew::{hebrew, hebrew_skeleton};
 pub use indic::devanagari;
-pub use kana::kana;
 use iuliia::Scheme;
+pub use kana::kana;
 
 /// The Cyrillic schemes a name may have been romanised with.
 pub const CYRILLIC_SCHEMES: [&Scheme; 5] = [
