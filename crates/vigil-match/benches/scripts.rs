@@ -323,34 +323,27 @@ fn full_names(groups: &[Group]) {
                 }
             }
         }
-        let mut index = Index::new();
-        for (key, (_, family, given)) in cases.iter().enumerate() {
-            index.upsert(
-                key as u64,
-                &PersonEntry {
-                    names: vec![NameEntry::full(format!("{family} {given}"))],
-                    ..PersonEntry::default()
-                },
-            );
-        }
-        let (mut family_first, mut family_last) = (Tally::default(), Tally::default());
-        for (key, (query, _, _)) in cases.iter().enumerate() {
-            family_first.add(&search(&index, query), key as u64);
-        }
-        // The same records written given name first, queried with the same one-word names.
-        let mut reversed = Index::new();
-        for (key, (_, family, given)) in cases.iter().enumerate() {
-            reversed.upsert(
-                key as u64,
-                &PersonEntry {
-                    names: vec![NameEntry::full(format!("{given} {family}"))],
-                    ..PersonEntry::default()
-                },
-            );
-        }
-        for (key, (query, _, _)) in cases.iter().enumerate() {
-            family_last.add(&search(&reversed, query), key as u64);
-        }
+        // The records written family name first, then given name first, queried with the
+        // same one-word names.
+        let tally = |written: fn(&str, &str) -> String| {
+            let mut index = Index::new();
+            for (key, (_, family, given)) in cases.iter().enumerate() {
+                index.upsert(
+                    key as u64,
+                    &PersonEntry {
+                        names: vec![NameEntry::full(written(family, given))],
+                        ..PersonEntry::default()
+                    },
+                );
+            }
+            let mut tally = Tally::default();
+            for (key, (query, _, _)) in cases.iter().enumerate() {
+                tally.add(&search(&index, query), key as u64);
+            }
+            tally
+        };
+        let family_first = tally(|family, given| format!("{family} {given}"));
+        let family_last = tally(|family, given| format!("{given} {family}"));
         println!(
             "{script} full names in one word against Latin records ({} persons):",
             cases.len()
