@@ -121,9 +121,12 @@ impl Token {
                 if raw.script == Script::Latin {
                     v.extend(latin.first().and_then(|l| latin_skeleton_letterwise(l)));
                 }
-                // Maghrebi spellings fuse "ben"/"bou" with the name ("Bendjemil" = بن جميل).
-                if let Some(rest) = latin.first().and_then(|l| fused_prefix_rest(l)) {
-                    v.push(latin_skeleton(rest));
+                // Maghrebi spellings fuse "ben"/"bou" with the name ("Bendjemil" = بن جميل):
+                // a habit of alphabets, not of romanised syllables (Korean "Binna").
+                if !raw.script.compared_in_own_script() {
+                    if let Some(rest) = latin.first().and_then(|l| fused_prefix_rest(l)) {
+                        v.push(latin_skeleton(rest));
+                    }
                 }
                 v
             }
