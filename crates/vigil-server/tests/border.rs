@@ -1015,6 +1015,61 @@ async fn the_match_flag_follows_the_threshold_in_force() {
 }
 
 #[tokio::test]
+async fn a_renewed_passport_still_alerts_unless_the_owner_marks_it_the_only_one() {
+    let h = Harness::new();
+    let mut sole = eriksson();
+    sole["reference"] = json!("FR-ERIKSSON-SOLE");
+    sole["documents"][0]["only_one"] = json!(true);
+    h.create("FRA", eriksson()).await;
+    h.create("FRA", sole).await;
+    // Same name, birth date, nationality and sex; another passport of the same issuer.
+    let traveller = json!({
+        "names": ["Anna Maria Eriksson"], "birth_date": "1974-08-12", "nationalities": ["UTO"],
+        "gender": "female", "documents": [{"kind": "passport", "number": "X1234567", "country": "UTO"}],
+    });
+    let body = json!({"traveller": traveller, "threshold": 0.5}).to_string();
+    let r = h
+        .call(
+            "POST",
+            "/v1/screen",
+            Some(&h.token("FRA", "screener")),
+            Some(&body),
+        )
+        .await
+        .json();
+    let result = |reference: &str| {
+        r["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["reference"] == reference)
+            .cloned()
+            .unwrap_or_else(|| panic!("{reference} missing: {r}"))
+    };
+    let renewed = result("FR-ERIKSSON");
+    assert_eq!(renewed["match"], json!(true), "{renewed}");
+    assert!(renewed["hit_id"].is_string(), "{renewed}");
+    let conflicting = result("FR-ERIKSSON-SOLE");
+    assert!(
+        conflicting["score"].as_f64().unwrap() < 0.8,
+        "{conflicting}"
+    );
+    assert!(conflicting.get("hit_id").is_none(), "{conflicting}");
+    // The flag is part of the record as stored.
+    let id = conflicting["id"].as_str().unwrap();
+    let record = h
+        .call(
+            "GET",
+            &format!("/v1/records/{id}"),
+            Some(&h.token("FRA", "analyst")),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(record["documents"][0]["only_one"], json!(true), "{record}");
+}
+
+#[tokio::test]
 async fn revoking_a_token_ends_its_open_hit_stream() {
     use futures_util::StreamExt;
     let h = Harness::new();
