@@ -4,6 +4,8 @@
 //! writes every i-sound as "i" and χ as "h" (Hristos, Mitsotakis). A name is compared through
 //! all three, since nothing in a Latin record says which one its clerk used.
 
+use super::distinct_spellings;
+
 /// How one Greek letter or digraph is written under each system.
 #[derive(Clone, Copy)]
 struct Rendering {
@@ -124,13 +126,7 @@ pub fn greek(word: &str) -> Vec<String> {
         phonetic.push_str(r.phonetic);
         i += used;
     }
-    let mut out = vec![elot];
-    for form in [classical, phonetic] {
-        if !out.contains(&form) {
-            out.push(form);
-        }
-    }
-    out
+    distinct_spellings([elot, classical, phonetic], 3)
 }
 
 #[cfg(test)]

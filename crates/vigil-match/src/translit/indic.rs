@@ -18,6 +18,8 @@
 //! without one (Bengali khanda ta, Assamese ra and wa, Gurmukhi tippi and addak, Malayalam
 //! chillus) are read first.
 
+use super::distinct_spellings;
+
 /// Only this many characters are read: names are short.
 const MAX_CHARS: usize = 32;
 /// How many renderings a word gets.
@@ -524,17 +526,7 @@ pub fn devanagari(word: &str) -> Vec<String> {
         ],
         Block::South => &[kept, hindi, kept_medial],
     };
-    let mut out: Vec<String> = Vec::with_capacity(MAX_FORMS);
-    for &o in order {
-        let form = render(&units, script, o);
-        if !form.is_empty() && !out.contains(&form) {
-            out.push(form);
-            if out.len() == MAX_FORMS {
-                break;
-            }
-        }
-    }
-    out
+    distinct_spellings(order.iter().map(|&o| render(&units, script, o)), MAX_FORMS)
 }
 
 #[cfg(test)]
@@ -543,13 +535,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn assert_renders(word: &str, wants: &[&str]) {
-        let got = devanagari(word);
-        for want in wants {
-            assert!(
-                got.iter().any(|g| g == want),
-                "{word}: {got:?} lacks {want}"
-            );
-        }
+        super::super::assert_renders(devanagari, word, wants);
     }
 
     #[test]

@@ -16,6 +16,8 @@
 
 use unicode_normalization::UnicodeNormalization;
 
+use super::distinct_spellings;
+
 /// Only this many characters are read: names are short.
 const MAX_CHARS: usize = 32;
 /// How many renderings a word gets.
@@ -471,17 +473,10 @@ pub fn kana(word: &str) -> Vec<String> {
         ]);
     }
     order.extend([kunrei, kunrei_kept]);
-    let mut out: Vec<String> = Vec::with_capacity(MAX_FORMS);
-    for style in order {
-        let form = render(&sounds, style);
-        if !form.is_empty() && !out.contains(&form) {
-            out.push(form);
-            if out.len() == MAX_FORMS {
-                break;
-            }
-        }
-    }
-    out
+    distinct_spellings(
+        order.into_iter().map(|style| render(&sounds, style)),
+        MAX_FORMS,
+    )
 }
 
 #[cfg(test)]
@@ -490,13 +485,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn assert_renders(word: &str, wants: &[&str]) {
-        let got = kana(word);
-        for want in wants {
-            assert!(
-                got.iter().any(|g| g == want),
-                "{word}: {got:?} lacks {want}"
-            );
-        }
+        super::super::assert_renders(kana, word, wants);
     }
 
     #[test]

@@ -35,6 +35,34 @@ pub use indic::devanagari;
 use iuliia::Scheme;
 pub use kana::kana;
 
+/// The distinct non-empty spellings among `forms`, in their order (the most usual first), at
+/// most `max`: what every romaniser returns. `forms` is lazy, so spellings past `max` are
+/// never built.
+fn distinct_spellings(forms: impl IntoIterator<Item = String>, max: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(max);
+    for form in forms {
+        if out.len() == max {
+            break;
+        }
+        if !form.is_empty() && !out.contains(&form) {
+            out.push(form);
+        }
+    }
+    out
+}
+
+/// Test helper of the romanisers: `romanise(word)` includes every spelling of `wants`.
+#[cfg(test)]
+fn assert_renders(romanise: fn(&str) -> Vec<String>, word: &str, wants: &[&str]) {
+    let got = romanise(word);
+    for want in wants {
+        assert!(
+            got.iter().any(|g| g == want),
+            "{word}: {got:?} lacks {want}"
+        );
+    }
+}
+
 /// The Cyrillic schemes a name may have been romanised with.
 pub const CYRILLIC_SCHEMES: [&Scheme; 5] = [
     &cyrillic_tables::ICAO_DOC_9303,
