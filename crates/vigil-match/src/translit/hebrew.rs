@@ -1437,12 +1437,7 @@ mod tests {
                 let skeleton = hebrew_skeleton(input);
                 prop_assert!(skeleton.bytes().all(|b| b.is_ascii_alphabetic()), "{skeleton}");
                 let forms = hebrew(input);
-                prop_assert!(forms.len() <= MAX_FORMS);
-                for (k, form) in forms.iter().enumerate() {
-                    prop_assert!(!form.is_empty());
-                    prop_assert!(form.bytes().all(|b| b.is_ascii_lowercase()), "{form}");
-                    prop_assert!(!forms[..k].contains(form), "{forms:?}");
-                }
+                super::super::assert_well_formed(&forms, MAX_FORMS);
             }
         }
     }

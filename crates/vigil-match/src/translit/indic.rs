@@ -623,12 +623,7 @@ mod tests {
             let noisy: String = c.into_iter().collect();
             for input in [&s, &d, &noisy] {
                 let forms = devanagari(input);
-                prop_assert!(forms.len() <= MAX_FORMS);
-                for (k, form) in forms.iter().enumerate() {
-                    prop_assert!(!form.is_empty());
-                    prop_assert!(form.bytes().all(|b| b.is_ascii_lowercase()), "{form}");
-                    prop_assert!(!forms[..k].contains(form), "{forms:?}");
-                }
+                super::super::assert_well_formed(&forms, MAX_FORMS);
             }
         }
     }

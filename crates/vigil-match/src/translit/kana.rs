@@ -562,12 +562,7 @@ mod tests {
             let noisy: String = c.into_iter().collect();
             for input in [&s, &k, &noisy] {
                 let forms = kana(input);
-                prop_assert!(forms.len() <= MAX_FORMS);
-                for (i, form) in forms.iter().enumerate() {
-                    prop_assert!(!form.is_empty());
-                    prop_assert!(form.bytes().all(|b| b.is_ascii_lowercase()), "{form}");
-                    prop_assert!(!forms[..i].contains(form), "{forms:?}");
-                }
+                super::super::assert_well_formed(&forms, MAX_FORMS);
             }
         }
     }

@@ -63,6 +63,18 @@ fn assert_renders(romanise: fn(&str) -> Vec<String>, word: &str, wants: &[&str])
     }
 }
 
+/// Test helper of the romanisers: at most `max` spellings, distinct, non-empty, lower-case
+/// ASCII letters only.
+#[cfg(test)]
+fn assert_well_formed(forms: &[String], max: usize) {
+    assert!(forms.len() <= max, "{forms:?}");
+    for (i, form) in forms.iter().enumerate() {
+        assert!(!form.is_empty(), "{forms:?}");
+        assert!(form.bytes().all(|b| b.is_ascii_lowercase()), "{form}");
+        assert!(!forms[..i].contains(form), "{forms:?}");
+    }
+}
+
 /// The Cyrillic schemes a name may have been romanised with.
 pub const CYRILLIC_SCHEMES: [&Scheme; 5] = [
     &cyrillic_tables::ICAO_DOC_9303,
