@@ -337,8 +337,19 @@ fn full_names(groups: &[Group]) {
                 );
             }
             let mut tally = Tally::default();
-            for (key, (query, _, _)) in cases.iter().enumerate() {
-                tally.add(&search(&index, query), key as u64);
+            for (key, (query, family, given)) in cases.iter().enumerate() {
+                let found = search(&index, query);
+                let before = tally.top1;
+                tally.add(&found, key as u64);
+                if tally.top1 == before && std::env::var("VIGIL_BENCH_VERBOSE").is_ok() {
+                    println!(
+                        "    full-name miss: {query} -> {:?} (want {:?})",
+                        found
+                            .first()
+                            .map(|m| (&m.explanation.matched_name, m.score)),
+                        written(family, given)
+                    );
+                }
             }
             tally
         };
