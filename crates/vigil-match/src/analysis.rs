@@ -12,8 +12,8 @@ use crate::canonical::canonical_forms;
 use crate::lexicon::{is_patronymic, is_sun_article, particle, Lexicon, TITLES};
 use crate::text::{fold_latin, tokenize, Fold, RawToken, Script};
 use crate::translit::{
-    arabic_romanised, arabic_skeleton, armenian, devanagari, georgian, greek, han, hangul, hebrew,
-    hebrew_skeleton, kana, latin_skeleton, latin_skeleton_letterwise, loose_key,
+    arabic_romanised, arabic_skeleton, armenian, cantonese, devanagari, georgian, greek, han,
+    hangul, hebrew, hebrew_skeleton, kana, latin_skeleton, latin_skeleton_letterwise, loose_key,
     split_chinese_name, split_korean_name, CYRILLIC_SCHEMES,
 };
 
@@ -89,7 +89,18 @@ impl Token {
             // With its vowel points, which the canonical text has lost.
             Script::Hebrew => hebrew(&raw.text),
             Script::Hangul => hangul(&text),
-            Script::Han => han(&text),
+            // Mandarin's two usual spellings (pinyin, Wade–Giles), then Cantonese (Hong Kong
+            // and Macau documents), then Mandarin's other readings: the spellings retrieval
+            // keys on include both languages.
+            Script::Han => {
+                let mut mandarin = han(&text);
+                let rest = mandarin.split_off(mandarin.len().min(2));
+                mandarin
+                    .into_iter()
+                    .chain(cantonese(&text))
+                    .chain(rest)
+                    .collect()
+            }
             Script::Kana => kana(&text),
             Script::Devanagari => devanagari(&text),
             Script::Other => Vec::new(),

@@ -17,6 +17,7 @@
 //!   "Volodymyr Zelenskyy".
 
 mod arabic_latin;
+mod cantonese;
 mod cyrillic_tables;
 mod greek;
 mod han;
@@ -27,6 +28,7 @@ mod iuliia;
 mod kana;
 
 pub use arabic_latin::arabic_latin_similarity;
+pub use cantonese::cantonese;
 pub use greek::greek;
 pub use han::{han, split_full_name as split_chinese_name};
 pub use hangul::{hangul, split_full_name as split_korean_name};
