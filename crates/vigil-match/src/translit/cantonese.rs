@@ -52,7 +52,7 @@ fn readings() -> &'static HashMap<char, Vec<&'static str>> {
         }
         out.into_iter()
             .map(|(c, mut v)| {
-                v.sort_by(|a, b| b.0.cmp(&a.0));
+                v.sort_by_key(|(share, _)| std::cmp::Reverse(*share));
                 (
                     c,
                     v.into_iter().map(|(_, s)| s).take(MAX_READINGS).collect(),
