@@ -281,8 +281,9 @@ fn split_fused_particle(word: &str) -> Option<(&'static str, &str)> {
 }
 
 /// Splits a name into the parts to analyse: titles dropped (unless nothing else is left),
-/// articles normalised, "abd" compounds and fused particles split. Repeated parts are kept: "Chang Chang Ha" is
-/// not "Chang Su Ha", and a doubled part that only one side has costs little.
+/// articles normalised, "abd" compounds and fused particles split, Korean and Chinese full
+/// names written as one word split. Repeated parts are kept: "Chang Chang Ha" is not
+/// "Chang Su Ha", and a doubled part that only one side has costs little.
 pub fn parts(full: &str) -> Vec<RawToken> {
     let mut raw = tokenize(full);
     // No real name has more parts; the rest of a pathological input is ignored rather than
@@ -377,7 +378,7 @@ pub fn parts(full: &str) -> Vec<RawToken> {
         // knows: names written in several words (贝拉克·奥巴马, 버락 오바마) are foreign
         // names transcribed part by part.
         let split = match t.script {
-            _ if !one_word || lex.is_known(&t.text) => None,
+            Script::Hangul | Script::Han if !one_word || lex.is_known(&t.text) => None,
             Script::Hangul => split_korean_name(&t.text),
             Script::Han => split_chinese_name(&t.text),
             _ => None,

@@ -320,20 +320,18 @@ fn same_alphabet(a: &Token, b: &Token) -> bool {
 }
 
 /// Whether two parts start with the same sound: the first letter of any of their phonetic
-/// keys (so "Tse" and "Ze" start alike, and 광 "gwang"/"kwang" meets "Kwang").
+/// keys, or of the text of a part without keys (so "Tse" and "Ze" start alike, and 광
+/// "gwang"/"kwang" meets "Kwang"). Called for many pairs of a search: no allocation.
 fn starts_alike(a: &Token, b: &Token) -> bool {
-    let first = |t: &Token| -> Vec<u8> {
-        if t.keys.is_empty() {
-            t.text.as_bytes().first().copied().into_iter().collect()
-        } else {
-            t.keys
-                .iter()
-                .filter_map(|k| k.as_bytes().first().copied())
-                .collect()
-        }
-    };
-    let (x, y) = (first(a), first(b));
-    x.iter().any(|c| y.contains(c))
+    fn first_sounds(t: &Token) -> impl Iterator<Item = u8> + '_ {
+        let text = t.keys.is_empty().then_some(&*t.text);
+        t.keys
+            .iter()
+            .map(|k| &**k)
+            .chain(text)
+            .filter_map(|s| s.as_bytes().first().copied())
+    }
+    first_sounds(a).any(|x| first_sounds(b).any(|y| x == y))
 }
 
 /// Items aligning a run of 2–3 adjacent parts of `runs` with one part of `other`. Only runs

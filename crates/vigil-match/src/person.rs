@@ -4,8 +4,9 @@
 //! Names carry the score; the other facts move it: an equal document number is decisive, a
 //! different number on the same kind of document from the same country is weak evidence
 //! against (people renew and replace passports and hold second ones) unless the record says
-//! that document is the person's only one, a clearly different birth date, nationality or gender lowers the score. Missing
-//! facts change nothing: watchlists are full of partial records.
+//! that document is the person's only one, a clearly different birth date, nationality or
+//! gender lowers the score. Missing facts change nothing: watchlists are full of partial
+//! records.
 
 use crate::analysis::Token;
 use crate::model::{
