@@ -36,6 +36,20 @@ impl CountryCode {
         }
     }
 
+    /// Reads a state or nationality code as an MRZ writes it, fillers
+    /// stripped: three letters, or `D` for Germany. Unlike [`Self::parse`]
+    /// it takes no alpha-2 codes: in a zone `US` is no country.
+    pub fn from_mrz(code: &str) -> Option<Self> {
+        match code.len() {
+            1 if code == "D" => Self::parse(code).ok(),
+            3 => COUNTRIES
+                .iter()
+                .find(|c| c.0 == code)
+                .and_then(|c| Self::parse(c.0).ok()),
+            _ => None,
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         // Only ever built from the ASCII table below.
         std::str::from_utf8(&self.0).unwrap_or("XXX")
@@ -361,6 +375,18 @@ const COUNTRIES: &[(&str, &str, &str)] = &[
     ("GBO", "", "British Overseas Citizen"),
     ("GBP", "", "British Protected Person"),
     ("GBS", "", "British Subject"),
+    ("RKS", "", "Kosovo (as its passports write it)"),
+    ("XBA", "", "African Development Bank"),
+    ("XIM", "", "African Export-Import Bank"),
+    ("XCC", "", "Caribbean Community"),
+    ("XCE", "", "Council of Europe"),
+    ("XCO", "", "Common Market for Eastern and Southern Africa"),
+    ("XEC", "", "Economic Community of West African States"),
+    ("XES", "", "Organisation of Eastern Caribbean States"),
+    ("XMP", "", "Parliamentary Assembly of the Mediterranean"),
+    ("XDC", "", "Southern African Development Community"),
+    ("ANT", "", "Netherlands Antilles (former)"),
+    ("NTZ", "", "Neutral Zone (former)"),
 ];
 
 #[cfg(test)]
@@ -382,6 +408,25 @@ mod tests {
         }
         for bad in ["", "ZZZ", "FRANCE", "12", "F"] {
             assert!(CountryCode::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn mrz_codes_are_three_letters_or_d() {
+        for (code, want) in [
+            ("D", Some("DEU")),
+            ("UTO", Some("UTO")),
+            ("XXA", Some("XXA")),
+        ] {
+            assert_eq!(
+                CountryCode::from_mrz(code)
+                    .map(|c| c.to_string())
+                    .as_deref(),
+                want
+            );
+        }
+        for bad in ["US", "ZZZ", "", "DE", "utO"] {
+            assert_eq!(CountryCode::from_mrz(bad), None, "{bad}");
         }
     }
 

@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use proptest::prelude::*;
+use vigil_core::PartialDate;
 use vigil_formats::mrz::{check_digit, parse, Format, Mrz, MrzError, Sex};
 
 fn today() -> NaiveDate {
@@ -76,7 +77,11 @@ fn check(input: &str, expect: Expect) {
     assert_eq!(mrz.surname, expect.surname, "{input}");
     assert_eq!(mrz.given_names, expect.given_names, "{input}");
     assert_eq!(mrz.nationality, expect.nationality, "{input}");
-    assert_eq!(mrz.birth_date, expect.birth_date, "{input}");
+    assert_eq!(
+        mrz.birth_date,
+        expect.birth_date.map(PartialDate::Exact),
+        "{input}"
+    );
     assert_eq!(mrz.expiry_date, expect.expiry_date, "{input}");
     assert_eq!(mrz.sex, expect.sex, "{input}");
     assert_eq!(mrz.optional_data, expect.optional_data, "{input}");
@@ -252,7 +257,46 @@ fn unknown_dates_and_sex() {
     let mrz = parse(&zone, today()).expect("fillers are allowed in dates");
     assert_eq!(
         (mrz.birth_date, mrz.expiry_date, mrz.sex),
-        (None, None, None)
+        (Some(PartialDate::Year(1974)), None, None),
+        "the known year is kept"
+    );
+    assert_eq!(mrz.warnings[0].field, "birth_date");
+    let zone = |birth: &str| td2("I<UTOX<<Y", "D23145890", "UTO", birth, 'M', "120415", "");
+    for (birth, want) in [
+        (
+            "7408<<",
+            Some(PartialDate::YearMonth {
+                year: 1974,
+                month: 8,
+            }),
+        ),
+        // Month-only dates in the future belong to the last century.
+        (
+            "2407<<",
+            Some(PartialDate::YearMonth {
+                year: 1924,
+                month: 7,
+            }),
+        ),
+        (
+            "2405<<",
+            Some(PartialDate::YearMonth {
+                year: 2024,
+                month: 5,
+            }),
+        ),
+        ("74<<12", Some(PartialDate::Year(1974))),
+        ("<<<<<<", None),
+        ("<<0812", None),
+    ] {
+        let mrz = parse(&zone(birth), today()).expect(birth);
+        assert_eq!(mrz.birth_date, want, "{birth}");
+    }
+    assert_eq!(
+        parse(&zone("7413<<"), today()),
+        Err(MrzError::InvalidDate {
+            field: "birth_date"
+        })
     );
     let zone = td2(
         "I<UTOERIKSSON<<ANNA<MARIA",
@@ -284,7 +328,7 @@ fn two_digit_years() {
         let mrz = parse(&zone(birth, expiry), today()).expect("valid zone");
         assert_eq!(
             (mrz.birth_date, mrz.expiry_date),
-            (want_birth, want_expiry),
+            (want_birth.map(PartialDate::Exact), want_expiry),
             "{birth} {expiry}"
         );
     }
@@ -321,12 +365,6 @@ fn wrong_check_digits_name_the_field() {
     let cases = [
         // (zone, field, expected, found)
         (
-            TD3_ERIKSSON.replace("C36UTO", "C37UTO"),
-            "document_number",
-            '6',
-            '7',
-        ),
-        (
             TD3_ERIKSSON.replace("7408122F", "7408123F"),
             "birth_date",
             '2',
@@ -338,11 +376,13 @@ fn wrong_check_digits_name_the_field() {
             '9',
             '8',
         ),
+        // Off by 5, a check digit's error cannot be told from a number's
+        // through the composite (its weight on the check digit is 7).
         (
-            TD3_ERIKSSON.replace("<<<<<10", "<<<<<20"),
-            "personal_number",
+            TD3_ERIKSSON.replace("C36UTO", "C31UTO"),
+            "document_number",
+            '6',
             '1',
-            '2',
         ),
         (
             TD3_ERIKSSON.replace("<<<<<10", "<<<<<11"),
@@ -357,10 +397,10 @@ fn wrong_check_digits_name_the_field() {
             '7',
         ),
         (
-            TD1_ERIKSSON.replace("D231458907", "D231458903"),
+            TD1_ERIKSSON.replace("D231458907", "D231458902"),
             "document_number",
             '7',
-            '3',
+            '2',
         ),
     ];
     for (zone, field, expected, found) in cases {
@@ -390,7 +430,11 @@ fn td3_repaired(zone: &str, repairs: Repairs) {
 
 #[test]
 fn ocr_repairs() {
-    let cases: [(&str, &str, Repairs); 7] = [
+    let cases: [(&str, &str, Repairs); 8] = [
+        ("<<<<<10", "<<<<<20", &[("personal_number_check", "2", "1")]),
+        // A number's check digit misread as another digit, which only the
+        // composite can prove: the number is kept as read.
+        ("C36UTO", "C37UTO", &[("document_number_check", "7", "6")]),
         // Letters in dates, proven by the date's check digit.
         (
             "UTO7408122F",
@@ -408,12 +452,6 @@ fn ocr_repairs() {
         // Digits in alphabetic fields.
         ("6UTO74", "6UT074", &[("nationality", "UT0", "UTO")]),
         ("P<UTO", "P<U7O", &[]),
-        // Document number: alphanumeric, so repaired only through its check digit.
-        (
-            "L898902C36",
-            "L8989O2C36",
-            &[("document_number", "L8989O2C3", "L898902C3")],
-        ),
     ];
     for (from, to, repairs) in cases {
         let zone = TD3_ERIKSSON.replacen(from, to, 1);
@@ -439,6 +477,18 @@ fn ocr_repairs() {
     assert_eq!(mrz.repairs.len(), 1);
     assert_eq!(mrz.repairs[0].field, "name");
     assert!(mrz.repairs[0].from.starts_with("ERIK5S0N<<ANNA"));
+
+    // A number is never repaired: `O` for `0` satisfies the check digit, but
+    // so would other single changes that give a different number.
+    let zone = TD3_ERIKSSON.replacen("L898902C36", "L8989O2C36", 1);
+    assert_eq!(
+        parse(&zone, today()),
+        Err(MrzError::CheckDigit {
+            field: "document_number",
+            expected: '0',
+            found: '6'
+        })
+    );
 
     // A misread that the check digit does not confirm is not repaired.
     let zone = TD3_ERIKSSON.replacen("7408122F", "74O8123F", 1);
@@ -632,5 +682,44 @@ proptest! {
         let mrz = parse(&zone, today()).expect("generated zones are valid");
         prop_assert_eq!(mrz.document_number, number);
         prop_assert!(mrz.repairs.is_empty());
+    }
+
+    /// One character of the number or its check digit changed to any other:
+    /// the parser rejects the zone naming the number, or returns the true
+    /// number, unless the change left every check digit satisfied (then no
+    /// reader could tell).
+    #[test]
+    fn a_misread_number_is_never_accepted_as_another(
+        number in "[A-Z0-9]{9}",
+        visa in any::<bool>(),
+        at in 0usize..10,
+        to in prop_oneof![proptest::char::range('A', 'Z'), proptest::char::range('0', '9'), Just('<')],
+    ) {
+        let name = if visa { "V<UTOERIKSSON<<ANNA" } else { "I<UTOERIKSSON<<ANNA" };
+        let zone = td2(name, &number, "UTO", "740812", 'F', "120415", "");
+        let (line1, line2) = zone.split_once('\n').expect("two lines");
+        let mut read: Vec<char> = line2.chars().collect();
+        prop_assume!(read[at] != to);
+        read[at] = to;
+        let read_line: String = read.iter().collect();
+        let still_consistent = check_digit(&read_line[..9]) == Some(read[9]);
+        match parse(&format!("{line1}\n{read_line}"), today()) {
+            Ok(mrz) => prop_assert!(
+                mrz.document_number == number || still_consistent,
+                "{} accepted as {}", number, mrz.document_number
+            ),
+            Err(err) => prop_assert!(
+                err.field() == "document_number" || err.field().starts_with("line"),
+                "{}: {}", read_line, err
+            ),
+        }
+    }
+
+    #[test]
+    fn states_outside_icao_are_flagged(code in "[A-Z]{3}") {
+        let zone = td2("I<UTOERIKSSON<<ANNA", "D23145890", &code, "740812", 'F', "120415", "");
+        let mrz = parse(&zone, today()).expect("a well-formed zone");
+        let flagged = mrz.warnings.iter().any(|w| w.field == "nationality");
+        prop_assert_eq!(flagged, vigil_core::CountryCode::from_mrz(&code).is_none());
     }
 }

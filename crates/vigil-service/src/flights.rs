@@ -28,12 +28,12 @@ fn document_kind_for_code(code: &str) -> DocumentKind {
 
 /// A passport's holder as a traveller to screen.
 pub fn traveller_from_mrz(m: &mrz::Mrz) -> Traveller {
-    let country = |code: &str| CountryCode::parse(code).ok();
+    let country = CountryCode::from_mrz;
     Traveller {
         names: Vec::new(),
         given_names: Some(m.given_names.clone()).filter(|g| !g.is_empty()),
         surname: Some(m.surname.clone()).filter(|s| !s.is_empty()),
-        birth_date: m.birth_date.map(PartialDate::Exact),
+        birth_date: m.birth_date,
         nationalities: country(&m.nationality).into_iter().collect(),
         gender: match m.sex {
             Some(mrz::Sex::Male) => Some(Gender::Male),

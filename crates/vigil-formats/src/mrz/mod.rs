@@ -16,6 +16,7 @@ mod repair;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
+use vigil_core::{CountryCode, PartialDate};
 
 use layout::{Layout, Span};
 
@@ -73,8 +74,11 @@ pub struct Mrz {
     /// Secondary identifiers, space-separated.
     pub given_names: String,
     pub nationality: String,
-    /// `None` when the zone leaves the date (or part of it) unknown with fillers.
-    pub birth_date: Option<NaiveDate>,
+    /// As far as the zone knows it: fillers for the day (`7408<<`) leave the
+    /// year and month, fillers for the month the year; `None` when the year
+    /// is unknown too.
+    pub birth_date: Option<PartialDate>,
+    /// `None` unless the zone gives the whole date.
     pub expiry_date: Option<NaiveDate>,
     pub sex: Option<Sex>,
     /// The optional data element: on TD3 the personal number, elsewhere issuer-defined.
@@ -82,6 +86,17 @@ pub struct Mrz {
     /// TD1 only: the second optional data element, on line 2.
     pub optional_data_2: String,
     pub repairs: Vec<Repair>,
+    /// What the parser accepted but a reader should know: a state or
+    /// nationality that is not an ICAO 9303 code, a date left partly unknown.
+    pub warnings: Vec<MrzWarning>,
+}
+
+/// Something in a zone that is well-formed and covered by its check digits
+/// but not what 9303 allows or not all there is to know.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MrzWarning {
+    pub field: &'static str,
+    pub message: String,
 }
 
 /// Why a zone was rejected. Every variant names where the problem is, so a
@@ -173,30 +188,69 @@ pub fn parse(text: &str, today: NaiveDate) -> Result<Mrz, MrzError> {
     zone.numeric("expiry_date", layout.expiry, layout.expiry_check)?;
 
     let (number_cells, number_check, optional_cells) = zone.document_number_cells(&layout);
-    zone.alphanumeric("document_number", &number_cells, number_check, false)?;
+    zone.alphanumeric(
+        "document_number",
+        &number_cells,
+        number_check,
+        false,
+        layout.composite,
+    )?;
     if let Some(check) = layout.optional_check {
-        zone.alphanumeric("personal_number", &cells(layout.optional), check, true)?;
+        zone.alphanumeric(
+            "personal_number",
+            &cells(layout.optional),
+            check,
+            true,
+            layout.composite,
+        )?;
     }
     if let Some((check, spans)) = layout.composite {
         zone.composite(check, spans)?;
     }
 
-    let birth_date = date(&zone.span(layout.birth), "birth_date")?
-        .map(|(y, m, d)| resolve_birth(y, m, d, today))
-        .transpose()?;
-    let expiry_date = date(&zone.span(layout.expiry), "expiry_date")?
-        .map(|(y, m, d)| resolve_expiry(y, m, d, today))
-        .transpose()?;
+    let mut warnings = Vec::new();
+    let birth_text = zone.span(layout.birth);
+    let birth_date = match date(&birth_text, "birth_date")? {
+        YyMmDd::Known(y, m, d) => Some(PartialDate::Exact(resolve_birth(y, m, d, today)?)),
+        YyMmDd::Partial(y, m) => Some(resolve_partial_birth(y, m, today)),
+        YyMmDd::Unknown => None,
+    };
+    if birth_text.contains('<') {
+        warnings.push(MrzWarning {
+            field: "birth_date",
+            message: match birth_date {
+                Some(known) => format!("only partly known: {known}"),
+                None => "unknown".into(),
+            },
+        });
+    }
+    let expiry_date = match date(&zone.span(layout.expiry), "expiry_date")? {
+        YyMmDd::Known(y, m, d) => Some(resolve_expiry(y, m, d, today)?),
+        YyMmDd::Partial(..) | YyMmDd::Unknown => None,
+    };
     let (surname, given_names) = split_name(&zone.span(layout.name));
+    let issuing_state = strip_fillers(&zone.span(layout.state));
+    let nationality = strip_fillers(&zone.span(layout.nationality));
+    for (field, code) in [
+        ("issuing_state", &issuing_state),
+        ("nationality", &nationality),
+    ] {
+        if CountryCode::from_mrz(code).is_none() {
+            warnings.push(MrzWarning {
+                field,
+                message: format!("'{code}' is not an ICAO 9303 state or organisation code"),
+            });
+        }
+    }
 
     Ok(Mrz {
         format,
         document_type: strip_fillers(&zone.span(layout.code)),
-        issuing_state: strip_fillers(&zone.span(layout.state)),
+        issuing_state,
         document_number: strip_fillers(&zone.text(&number_cells)),
         surname,
         given_names,
-        nationality: strip_fillers(&zone.span(layout.nationality)),
+        nationality,
         birth_date,
         expiry_date,
         sex,
@@ -206,6 +260,7 @@ pub fn parse(text: &str, today: NaiveDate) -> Result<Mrz, MrzError> {
             .map(|span| strip_fillers(&zone.span(span)))
             .unwrap_or_default(),
         repairs: zone.repairs,
+        warnings,
     })
 }
 
@@ -283,6 +338,9 @@ fn detect(lines: &[String]) -> Result<Format, MrzError> {
         (_, true) => Format::MRVA,
     })
 }
+
+/// Every character a zone may hold.
+const MRZ_ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<";
 
 /// A (line, column) position, both 0-based.
 type Cell = (usize, usize);
@@ -397,15 +455,22 @@ impl Zone {
         Ok(())
     }
 
-    /// Document and personal numbers mix letters and digits, so a field's
-    /// type proves nothing: only a failing check digit does, and then only a
-    /// single confusion swap that makes it pass, and only if exactly one does.
+    /// Document and personal numbers mix letters and digits, so neither a
+    /// character's type nor the OCR confusion table says which one is wrong:
+    /// a mod-10 check digit is satisfied by several single changes at almost
+    /// every position, and "repairing" through it turns an arbitrary misread
+    /// into a wrong number. So a failing field is repaired only when exactly
+    /// one single-character change anywhere in the field or its check digit
+    /// satisfies every check digit covering them (its own and the
+    /// composite). In practice that is a misread check digit the composite
+    /// confirms; the number itself is then kept as read.
     fn alphanumeric(
         &mut self,
         field: &'static str,
         cells: &[Cell],
         check: Span,
         filler_check_allowed: bool,
+        composite: Option<(Span, &'static [Span])>,
     ) -> Result<(), MrzError> {
         let original = self.text(cells);
         let (check_cell, found, check) = self.check_char(check);
@@ -419,31 +484,55 @@ impl Zone {
             self.repair_check(check_field(field), check_cell, found, check);
             return Ok(());
         }
-        let chars: Vec<char> = original.chars().collect();
+        let failure = MrzError::CheckDigit {
+            field,
+            expected,
+            found,
+        };
+        // Without a composite nothing can tell a misread check digit from a
+        // misread number.
+        let Some(composite) = composite else {
+            return Err(failure);
+        };
         let mut passing = Vec::new();
-        for (i, &c) in chars.iter().enumerate() {
-            if let Some(alt) = repair::confused_with(c) {
+        let chars: Vec<char> = original.chars().collect();
+        for (i, &read) in chars.iter().enumerate() {
+            for alt in MRZ_ALPHABET.chars().filter(|&c| c != read) {
                 let mut candidate = chars.clone();
                 candidate[i] = alt;
                 let candidate: String = candidate.into_iter().collect();
-                if check_digit(&candidate) == Some(check) {
-                    passing.push(candidate);
+                if check_digit(&candidate) == Some(check)
+                    && self.composite_agrees(composite, &[(cells[i], alt)])
+                {
+                    passing.push(cells[i]);
                 }
             }
         }
+        if self.composite_agrees(composite, &[(check_cell, expected)]) {
+            passing.push(check_cell);
+        }
         match passing.as_slice() {
-            [only] => {
-                let only = only.clone();
-                self.replace(field, cells, &only);
-                self.repair_check(check_field(field), check_cell, found, check);
+            [only] if *only == check_cell => {
+                self.repair_check(check_field(field), check_cell, found, expected);
                 Ok(())
             }
-            _ => Err(MrzError::CheckDigit {
-                field,
-                expected,
-                found,
-            }),
+            _ => Err(failure),
         }
+    }
+
+    /// Whether the composite check digit holds once `changes` are written
+    /// over the zone (the zone itself is left as it is).
+    fn composite_agrees(&self, (check, spans): (Span, &[Span]), changes: &[(Cell, char)]) -> bool {
+        let at = |cell: Cell| {
+            changes
+                .iter()
+                .find(|(changed, _)| *changed == cell)
+                .map_or(self.at(cell), |&(_, c)| c)
+        };
+        let data: String = spans.iter().flat_map(|&span| cells(span)).map(at).collect();
+        let read = at((check.line, check.start));
+        let read = repair::letter_to_digit(read).unwrap_or(read);
+        check_digit(&data) == Some(read)
     }
 
     fn composite(&mut self, check: Span, spans: &[Span]) -> Result<(), MrzError> {
@@ -531,18 +620,57 @@ fn split_name(field: &str) -> (String, String) {
     }
 }
 
-/// YYMMDD as numbers; `None` if fillers mark it unknown.
-fn date(s: &str, field: &'static str) -> Result<Option<(i32, u32, u32)>, MrzError> {
-    if s.contains('<') {
-        return Ok(None);
-    }
-    let number = |range: std::ops::Range<usize>| {
-        s.get(range)
-            .and_then(|part| part.parse::<u32>().ok())
-            .ok_or(MrzError::InvalidDate { field })
+/// A YYMMDD field as far as it is known.
+enum YyMmDd {
+    Known(i32, u32, u32),
+    /// Year, and month if known: the rest is fillers.
+    Partial(i32, Option<u32>),
+    Unknown,
+}
+
+/// Reads YYMMDD from the left until the first part made of fillers; what
+/// follows an unknown part is not used (a day without its month says
+/// nothing).
+fn date(s: &str, field: &'static str) -> Result<YyMmDd, MrzError> {
+    let part = |range: std::ops::Range<usize>| -> Result<Option<u32>, MrzError> {
+        let text = s.get(range).ok_or(MrzError::InvalidDate { field })?;
+        if text.contains('<') {
+            return Ok(None);
+        }
+        text.parse::<u32>()
+            .map(Some)
+            .map_err(|_| MrzError::InvalidDate { field })
     };
-    let (yy, mm, dd) = (number(0..2)?, number(2..4)?, number(4..6)?);
-    Ok(Some((yy as i32, mm, dd)))
+    let Some(yy) = part(0..2)? else {
+        return Ok(YyMmDd::Unknown);
+    };
+    let month = part(2..4)?;
+    if month.is_some_and(|m| !(1..=12).contains(&m)) {
+        return Err(MrzError::InvalidDate { field });
+    }
+    match (month, part(4..6)?) {
+        (Some(mm), Some(dd)) => Ok(YyMmDd::Known(yy as i32, mm, dd)),
+        (month, _) => Ok(YyMmDd::Partial(yy as i32, month)),
+    }
+}
+
+/// A partly known birth date, in the latest century that does not put it
+/// after `today`.
+fn resolve_partial_birth(yy: i32, month: Option<u32>, today: NaiveDate) -> PartialDate {
+    let century = today.year().div_euclid(100) * 100;
+    let not_future = |year: i32| match month {
+        Some(m) => (year, m) <= (today.year(), today.month()),
+        None => year <= today.year(),
+    };
+    let year = if not_future(century + yy) {
+        century + yy
+    } else {
+        century - 100 + yy
+    };
+    match month {
+        Some(month) => PartialDate::YearMonth { year, month },
+        None => PartialDate::Year(year),
+    }
 }
 
 fn resolve_birth(yy: i32, mm: u32, dd: u32, today: NaiveDate) -> Result<NaiveDate, MrzError> {

@@ -2,8 +2,9 @@
 //!
 //! Scanners misread the same few glyph pairs. A misread is only visible when
 //! a character lands in a field of the wrong type (a letter in a date, a
-//! digit in a name) or when a check digit stops adding up, so these tables
-//! are used in exactly those two places.
+//! digit in a name) or when a check digit stops adding up. These tables
+//! undo only the first kind: a failing check digit alone does not say which
+//! character of a mixed field a scanner got wrong.
 
 /// Glyph pairs that OCR engines confuse in the OCR-B font.
 const CONFUSIONS: [(char, char); 6] = [
@@ -23,11 +24,6 @@ pub(super) fn letter_to_digit(c: char) -> Option<char> {
 /// The letter a misread digit most likely was, if it is a known confusion.
 pub(super) fn digit_to_letter(c: char) -> Option<char> {
     CONFUSIONS.iter().find(|(d, _)| *d == c).map(|(_, l)| *l)
-}
-
-/// The character this one is confused with, in either direction.
-pub(super) fn confused_with(c: char) -> Option<char> {
-    letter_to_digit(c).or_else(|| digit_to_letter(c))
 }
 
 /// Maps letters to digits where a confusion is known; leaves the rest alone

@@ -201,6 +201,9 @@ pub fn mrz(args: MrzArgs, data: &Path) -> anyhow::Result<ExitCode> {
     for r in &parsed.repairs {
         eprintln!("repaired {}: {} → {}", r.field, r.from, r.to);
     }
+    for w in &parsed.warnings {
+        eprintln!("warning: {}: {}", w.field, w.message);
+    }
     if args.screen {
         let vigil = open(data)?;
         let traveller = traveller_from_mrz(&parsed);
