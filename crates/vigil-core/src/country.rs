@@ -72,15 +72,105 @@ impl CountryCode {
             .unwrap_or("")
     }
 
-    /// Finds a country by its English name (as official lists write it).
+    /// Finds a country by its English name: the ISO 3166 name ("Syrian
+    /// Arab Republic"), its part before the comma where that names one
+    /// country ("Iran" for "Iran, Islamic Republic of", but not "Korea"),
+    /// the comma form turned round ("Islamic Republic of Iran"), or a
+    /// common name ISO does not use ("Syria", "Russia", "North Korea").
+    /// Case, accents and punctuation do not matter.
     pub fn from_name(name: &str) -> Option<Self> {
-        let wanted = name.trim().to_lowercase();
-        COUNTRIES
+        let wanted = fold_name(name);
+        if wanted.is_empty() {
+            return None;
+        }
+        let found = COUNTRIES
             .iter()
-            .find(|c| c.2.to_lowercase() == wanted)
-            .and_then(|c| Self::parse(c.0).ok())
+            .find(|c| fold_name(c.2) == wanted)
+            .map(|c| c.0)
+            .or_else(|| {
+                let mut short = COUNTRIES.iter().filter(|c| {
+                    c.2.split_once(", ").is_some_and(|(head, tail)| {
+                        fold_name(head) == wanted || fold_name(&format!("{tail} {head}")) == wanted
+                    })
+                });
+                match (short.next(), short.next()) {
+                    (Some(only), None) => Some(only.0),
+                    _ => None,
+                }
+            })
+            .or_else(|| {
+                COMMON_NAMES
+                    .iter()
+                    .find(|(common, _)| fold_name(common) == wanted)
+                    .map(|(_, code)| *code)
+            })?;
+        Self::parse(found).ok()
     }
 }
+
+/// A country name reduced to lower-case ASCII letters and single spaces:
+/// "Côte d'Ivoire" and "COTE D IVOIRE" fold alike ("cote d ivoire").
+fn fold_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars().flat_map(char::to_lowercase) {
+        let c = match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+            'ç' => 'c',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ñ' => 'n',
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'ý' | 'ÿ' => 'y',
+            c => c,
+        };
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with(' ') {
+            out.push(' ');
+        }
+    }
+    let trimmed = out.trim_end().len();
+    out.truncate(trimmed);
+    out
+}
+
+/// Names in common use that are neither an ISO 3166 name nor its short form.
+const COMMON_NAMES: &[(&str, &str)] = &[
+    ("Syria", "SYR"),
+    ("Russia", "RUS"),
+    ("North Korea", "PRK"),
+    ("DPRK", "PRK"),
+    ("South Korea", "KOR"),
+    ("Laos", "LAO"),
+    ("Vietnam", "VNM"),
+    ("Czech Republic", "CZE"),
+    ("Great Britain", "GBR"),
+    ("Britain", "GBR"),
+    (
+        "United Kingdom of Great Britain and Northern Ireland",
+        "GBR",
+    ),
+    ("United States of America", "USA"),
+    ("USA", "USA"),
+    ("Turkey", "TUR"),
+    ("Ivory Coast", "CIV"),
+    ("Cape Verde", "CPV"),
+    ("Burma", "MMR"),
+    ("Swaziland", "SWZ"),
+    ("East Timor", "TLS"),
+    ("Macedonia", "MKD"),
+    ("Vatican", "VAT"),
+    ("Vatican City", "VAT"),
+    ("Holy See", "VAT"),
+    ("Brunei", "BRN"),
+    ("Democratic Republic of the Congo", "COD"),
+    ("DR Congo", "COD"),
+    ("Republic of the Congo", "COG"),
+    ("Micronesia", "FSM"),
+    ("Palestinian Territories", "PSE"),
+    ("Kosovo", "XKX"),
+];
 
 impl fmt::Display for CountryCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -427,6 +517,34 @@ mod tests {
         }
         for bad in ["US", "ZZZ", "", "DE", "utO"] {
             assert_eq!(CountryCode::from_mrz(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn names_as_people_write_them() {
+        for (name, want) in [
+            ("Iraq", Some("IRQ")),
+            ("syrian arab republic", Some("SYR")),
+            ("Syria", Some("SYR")),
+            ("Iran", Some("IRN")),
+            ("Islamic Republic of Iran", Some("IRN")),
+            ("Venezuela", Some("VEN")),
+            ("COTE D'IVOIRE", Some("CIV")),
+            ("Cote d Ivoire", Some("CIV")),
+            ("North Korea", Some("PRK")),
+            ("Republic of Korea", Some("KOR")),
+            ("Korea", None),
+            ("Congo", Some("COG")),
+            ("Atlantis", None),
+            ("", None),
+        ] {
+            assert_eq!(
+                CountryCode::from_name(name)
+                    .map(|c| c.to_string())
+                    .as_deref(),
+                want,
+                "{name}"
+            );
         }
     }
 

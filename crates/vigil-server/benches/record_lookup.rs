@@ -69,7 +69,7 @@ fn main() {
             &operator,
             &AgencyCode::parse("FRA").expect("code"),
             Role::Analyst,
-            None,
+            &vigil_store::TokenOptions::default(),
         )
         .expect("token");
     let deu = Ctx::new(

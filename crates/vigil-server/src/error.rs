@@ -37,6 +37,9 @@ pub enum ApiError {
 #[derive(Serialize)]
 struct ErrorBody<'a> {
     error: ErrorDetail<'a>,
+    /// The message again where FastAPI services put it (yente's clients
+    /// read `detail`).
+    detail: &'a str,
 }
 
 #[derive(Serialize)]
@@ -134,9 +137,10 @@ impl IntoResponse for ApiError {
         let body = ErrorBody {
             error: ErrorDetail {
                 code: self.code(),
-                message,
+                message: message.clone(),
                 fields,
             },
+            detail: &message,
         };
         (self.status(), Json(body)).into_response()
     }

@@ -7,6 +7,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use vigil_core::{Caller, FieldError};
+use vigil_service::context::is_stated_purpose;
 
 use crate::error::ApiError;
 use crate::AppState;
@@ -104,28 +105,37 @@ impl FromRequestParts<AppState> for Authed {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        // The scheme is case-insensitive (RFC 9110 §11.1).
+        // The scheme is case-insensitive (RFC 9110 §11.1). `ApiKey` is how
+        // yente's clients (yente-client, nomenklatura) send a key.
         let secret = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .filter(|(scheme, _)| {
+                scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("apikey")
+            })
             .map(|(_, secret)| secret.trim().to_string())
             .ok_or(ApiError::Unauthorized)?;
         let vigil = state.vigil.clone();
-        let caller = tokio::task::spawn_blocking(move || vigil.authenticate(&secret))
+        let holder = tokio::task::spawn_blocking(move || vigil.authenticate(&secret))
             .await
             .map_err(|e| ApiError::Internal(e.to_string()))??
             .ok_or(ApiError::Unauthorized)?;
-        // A purpose is written in the officer's language: UTF-8, not only ASCII.
-        let purpose = parts
+        // A purpose is written in the officer's language: UTF-8, not only
+        // ASCII. A request that states none is audited under its token's
+        // default purpose, if the token has one.
+        let stated = parts
             .headers
             .get(PURPOSE_HEADER)
             .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
             .map(str::trim)
-            .unwrap_or("");
-        if purpose.is_empty() || purpose.len() > 200 {
+            .filter(|p| !p.is_empty());
+        let purpose = stated
+            .or(holder.default_purpose.as_deref())
+            .unwrap_or("")
+            .trim();
+        if !is_stated_purpose(purpose) {
             return Err(ApiError::BadRequest {
                 message: "every request must state its purpose".into(),
                 fields: vec![FieldError {
@@ -135,7 +145,7 @@ impl FromRequestParts<AppState> for Authed {
             });
         }
         Ok(Authed {
-            caller,
+            caller: holder.caller,
             purpose: purpose.to_string(),
         })
     }
@@ -214,7 +224,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T>
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
         let query = parts.uri.query().unwrap_or("");
-        serde_urlencoded::from_str(query)
+        // serde_html_form reads repeated keys (`topics=a&topics=b`) into a list.
+        serde_html_form::from_str(query)
             .map(QueryParams)
             .map_err(|e| ApiError::BadRequest {
                 message: format!("invalid query string: {e}"),

@@ -486,7 +486,8 @@ async fn every_body_vigil_sends_fits_its_documented_schema() {
     let caller = vigil
         .authenticate(&h.token("DEU", "analyst"))
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .caller;
     let mut stream = vigil
         .open_hit_stream(&Ctx::new(caller, "test"), Some(0))
         .unwrap();

@@ -4,10 +4,10 @@
 //! agency must never be left unable to manage itself by accident.
 
 use vigil_core::access;
-use vigil_core::{Action, Agency, AgencyCode, AgencyKind, Caller, Outcome, Role};
-use vigil_store::TokenInfo;
+use vigil_core::{Action, Agency, AgencyCode, AgencyKind, Outcome, Role};
+use vigil_store::{TokenHolder, TokenInfo, TokenOptions};
 
-use crate::context::Ctx;
+use crate::context::{is_stated_purpose, Ctx};
 use crate::error::{Result, ServiceError};
 use crate::vigil::Vigil;
 
@@ -114,7 +114,7 @@ impl Vigil {
         ctx: &Ctx,
         agency: &AgencyCode,
         role: Role,
-        label: Option<&str>,
+        options: &TokenOptions,
     ) -> Result<(TokenInfo, String)> {
         self.require(
             ctx,
@@ -128,6 +128,14 @@ impl Vigil {
                 format!("agency {agency} does not exist"),
             ));
         }
+        if let Some(purpose) = &options.default_purpose {
+            if !is_stated_purpose(purpose) {
+                return Err(ServiceError::field(
+                    "default_purpose",
+                    "must be 1-200 characters, not only spaces, e.g. 'sanctions screening'",
+                ));
+            }
+        }
         let id = vigil_store::new_token_id();
         let event = ctx.event(
             Action::TokenCreate,
@@ -135,7 +143,7 @@ impl Vigil {
             vec![],
             Outcome::Done,
         );
-        Ok(self.store.create_token(&id, agency, role, label, event)?)
+        Ok(self.store.create_token(&id, agency, role, options, event)?)
     }
 
     pub fn tokens(&self, ctx: &Ctx, agency: Option<&AgencyCode>) -> Result<Vec<TokenInfo>> {
@@ -163,9 +171,15 @@ impl Vigil {
         Ok(list)
     }
 
-    /// The caller behind a token's secret; `None` for an unknown or revoked
+    /// Whether `code` names an agency. Agencies are no secret among members
+    /// (the directory lists them); yente's clients name them as datasets.
+    pub fn agency_exists(&self, code: &AgencyCode) -> Result<bool> {
+        Ok(self.store.agency(code)?.is_some())
+    }
+
+    /// The holder of a token's secret; `None` for an unknown or revoked
     /// token.
-    pub fn authenticate(&self, secret: &str) -> Result<Option<Caller>> {
+    pub fn authenticate(&self, secret: &str) -> Result<Option<TokenHolder>> {
         Ok(self.store.authenticate(secret)?)
     }
 

@@ -8,6 +8,13 @@ use vigil_core::{Access, Action, Caller, Outcome, Record};
 
 use crate::error::{Result, ServiceError};
 
+/// Whether `purpose` can stand in the audit log as a stated purpose: some
+/// text, at most 200 bytes (it is written in the officer's language).
+pub fn is_stated_purpose(purpose: &str) -> bool {
+    let purpose = purpose.trim();
+    !purpose.is_empty() && purpose.len() <= 200
+}
+
 /// Who asks, and why: every operation needs both.
 #[derive(Debug, Clone)]
 pub struct Ctx {

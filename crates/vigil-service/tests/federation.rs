@@ -297,7 +297,12 @@ fn released_records_arrive_at_their_level_and_narrowing_retracts_them() {
     let peer_agency = code("FRA@INTERPOL");
     assert!(europol
         .vigil
-        .create_token(&operator(), &peer_agency, Role::Contributor, None)
+        .create_token(
+            &operator(),
+            &peer_agency,
+            Role::Contributor,
+            &vigil_store::TokenOptions::default()
+        )
         .is_err());
     assert!(europol
         .vigil

@@ -15,9 +15,38 @@ pub struct TokenInfo {
     pub role: Role,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_purpose: Option<String>,
     pub created_at: DateTime<Utc>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// What a token is made with besides its agency and role.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TokenOptions {
+    pub label: Option<String>,
+    /// The purpose audited for a request made with the token that states
+    /// none: for clients, such as yente's, that cannot send
+    /// `X-Vigil-Purpose`.
+    pub default_purpose: Option<String>,
+}
+
+impl TokenOptions {
+    pub fn labelled(label: &str) -> Self {
+        TokenOptions {
+            label: Some(label.to_string()),
+            default_purpose: None,
+        }
+    }
+}
+
+/// The holder of a valid token: who calls, and the purpose the token
+/// states for requests that give none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenHolder {
+    pub caller: Caller,
+    pub default_purpose: Option<String>,
 }
 
 /// Agencies and tokens. Each write appends its audit event in the same
@@ -41,7 +70,7 @@ pub trait AgencyStore {
         id: &str,
         agency: &AgencyCode,
         role: Role,
-        label: Option<&str>,
+        options: &TokenOptions,
         audit: AuditEvent,
     ) -> Result<(TokenInfo, String)>;
     /// A token, revoked or not.
@@ -50,6 +79,6 @@ pub trait AgencyStore {
     /// Revokes a token; false when there is no such active token. The audit
     /// event is appended either way: the attempt is what it records.
     fn revoke_token(&self, id: &str, audit: AuditEvent) -> Result<bool>;
-    /// The caller behind a secret, if the token exists and is not revoked.
-    fn authenticate(&self, secret: &str) -> Result<Option<Caller>>;
+    /// The holder of a secret, if the token exists and is not revoked.
+    fn authenticate(&self, secret: &str) -> Result<Option<TokenHolder>>;
 }

@@ -68,7 +68,12 @@ fn main() {
         .create_agency(&operator, &fra, "France", Some(AgencyKind::CountryBureau))
         .expect("agency");
     let (_, screener) = vigil
-        .create_token(&operator, &fra, Role::Screener, None)
+        .create_token(
+            &operator,
+            &fra,
+            Role::Screener,
+            &vigil_store::TokenOptions::default(),
+        )
         .expect("token");
 
     let mut rng = StdRng::seed_from_u64(7);

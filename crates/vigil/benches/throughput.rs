@@ -302,10 +302,20 @@ async fn http(vigil: Arc<Vigil>, pools: &synthetic::Pools, rng: &mut StdRng) {
         )
         .ok();
     let (_, writer) = vigil
-        .create_token(&admin, &fra, Role::Contributor, None)
+        .create_token(
+            &admin,
+            &fra,
+            Role::Contributor,
+            &vigil_store::TokenOptions::default(),
+        )
         .expect("token");
     let (_, screener) = vigil
-        .create_token(&admin, &fra, Role::Screener, None)
+        .create_token(
+            &admin,
+            &fra,
+            Role::Screener,
+            &vigil_store::TokenOptions::default(),
+        )
         .expect("token");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use vigil_core::{AgencyCode, AgencyKind, Role};
 
 use vigil_service::Ctx;
+use vigil_store::TokenOptions;
 
 use super::blocking;
 use crate::error::ApiResult;
@@ -52,6 +53,10 @@ pub struct NewToken {
     role: Role,
     #[serde(default)]
     label: Option<String>,
+    /// Audited as the purpose of requests made with the token that state
+    /// none (yente's clients send no `X-Vigil-Purpose`).
+    #[serde(default)]
+    default_purpose: Option<String>,
 }
 
 pub async fn create_token(
@@ -61,7 +66,11 @@ pub async fn create_token(
 ) -> ApiResult<impl IntoResponse> {
     let ctx = Ctx::from(auth);
     let (info, secret) = blocking(&state, move |v| {
-        v.create_token(&ctx, &body.agency, body.role, body.label.as_deref())
+        let options = TokenOptions {
+            label: body.label,
+            default_purpose: body.default_purpose,
+        };
+        v.create_token(&ctx, &body.agency, body.role, &options)
     })
     .await?;
     Ok((

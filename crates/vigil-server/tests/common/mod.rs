@@ -88,7 +88,13 @@ impl Harness {
             for role in Role::ALL {
                 let id = vigil_store::new_token_id();
                 let (_, secret) = store
-                    .create_token(&id, &code, role, None, setup_event(Action::TokenCreate))
+                    .create_token(
+                        &id,
+                        &code,
+                        role,
+                        &vigil_store::TokenOptions::default(),
+                        setup_event(Action::TokenCreate),
+                    )
                     .unwrap();
                 tokens.insert(format!("{code}:{role}"), secret);
                 token_labels.insert(id, format!("{code}:{role}"));

@@ -2,11 +2,11 @@
 
 use rusqlite::params;
 use vigil_core::audit::AuditEvent;
-use vigil_core::{Agency, AgencyCode, AgencyKind, Caller, Role};
+use vigil_core::{Agency, AgencyCode, AgencyKind, Role};
 
 use super::rows::{self, now, ts, AGENCY_COLUMNS, TOKEN_COLUMNS};
 use super::{insert_new, SqliteStore};
-use crate::agencies::{AgencyStore, TokenInfo};
+use crate::agencies::{AgencyStore, TokenHolder, TokenInfo, TokenOptions};
 use crate::error::{Result, StoreError};
 use crate::ids::{hash_secret, new_token_secret};
 
@@ -58,7 +58,7 @@ impl AgencyStore for SqliteStore {
         id: &str,
         agency: &AgencyCode,
         role: Role,
-        label: Option<&str>,
+        options: &TokenOptions,
         audit: AuditEvent,
     ) -> Result<(TokenInfo, String)> {
         let secret = new_token_secret();
@@ -66,7 +66,8 @@ impl AgencyStore for SqliteStore {
             id: id.to_string(),
             agency: agency.clone(),
             role,
-            label: label.map(str::to_string),
+            label: options.label.clone(),
+            default_purpose: options.default_purpose.clone(),
             created_at: now(),
             revoked_at: None,
         };
@@ -82,9 +83,9 @@ impl AgencyStore for SqliteStore {
             insert_new(
                 tx,
                 &format!("token {id}"),
-                "INSERT INTO tokens (id, agency, role, label, secret_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT(id) DO NOTHING",
-                params![info.id, agency.as_str(), rows::name(role), info.label, hash_secret(&secret), ts(&info.created_at)],
+                "INSERT INTO tokens (id, agency, role, label, default_purpose, secret_hash, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO NOTHING",
+                params![info.id, agency.as_str(), rows::name(role), info.label, info.default_purpose, hash_secret(&secret), ts(&info.created_at)],
             )
         })?;
         Ok((info, secret))
@@ -118,13 +119,14 @@ impl AgencyStore for SqliteStore {
         })
     }
 
-    fn authenticate(&self, secret: &str) -> Result<Option<Caller>> {
+    fn authenticate(&self, secret: &str) -> Result<Option<TokenHolder>> {
         let hash = hash_secret(secret);
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT id, agency, role FROM tokens WHERE secret_hash = ?1 AND revoked_at IS NULL",
+                "SELECT id, agency, role, default_purpose FROM tokens
+                 WHERE secret_hash = ?1 AND revoked_at IS NULL",
             )?;
-            rows::first(&mut stmt, params![hash], rows::caller)
+            rows::first(&mut stmt, params![hash], rows::token_holder)
         })
     }
 }
@@ -146,12 +148,12 @@ mod tests {
                 &new_token_id(),
                 &code("DEU"),
                 Role::Screener,
-                Some("gate 4"),
+                &TokenOptions::labelled("gate 4"),
                 event(Action::TokenCreate),
             )
             .unwrap();
         assert_eq!(
-            store.authenticate(&secret).unwrap().unwrap().role,
+            store.authenticate(&secret).unwrap().unwrap().caller.role,
             Role::Screener
         );
         assert!(store.authenticate("vgl_wrong").unwrap().is_none());
@@ -179,7 +181,7 @@ mod tests {
                 &id,
                 &code("DEU"),
                 Role::Analyst,
-                None,
+                &TokenOptions::default(),
                 event(Action::TokenCreate),
             )
             .unwrap();
@@ -196,7 +198,7 @@ mod tests {
             &id,
             &code("DEU"),
             Role::Analyst,
-            None,
+            &TokenOptions::default(),
             event(Action::TokenCreate),
         );
         assert!(matches!(again, Err(StoreError::Conflict(_))));

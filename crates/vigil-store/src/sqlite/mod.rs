@@ -140,6 +140,7 @@ fn insert_new(tx: &Transaction<'_>, what: &str, sql: &str, params: impl Params) 
 /// entry commit together.
 #[cfg(test)]
 mod tests {
+    use crate::TokenOptions;
     use chrono::Utc;
     use vigil_core::audit::AuditBody;
     use vigil_core::{Action, AgencyKind, HitStatus, RecordDraft, RecordId, Role};
@@ -186,7 +187,7 @@ mod tests {
                 &token,
                 &code("FRA"),
                 Role::Admin,
-                None,
+                &TokenOptions::default(),
                 event(Action::TokenCreate),
             )
             .unwrap();
@@ -263,7 +264,13 @@ mod tests {
         .unwrap();
         let token = new_token_id();
         one_entry(&store, TokenCreate, || {
-            store.create_token(&token, &code("FRA"), Role::Admin, None, event(TokenCreate))
+            store.create_token(
+                &token,
+                &code("FRA"),
+                Role::Admin,
+                &TokenOptions::default(),
+                event(TokenCreate),
+            )
         })
         .unwrap();
         // Revoking is audited whether or not there was a token to revoke.
@@ -359,7 +366,7 @@ mod tests {
                 &new_token_id(),
                 &code("ITA"),
                 Role::Admin,
-                None,
+                &TokenOptions::default(),
                 e(Action::TokenCreate)
             )
             .is_err());
@@ -368,7 +375,7 @@ mod tests {
                 &token,
                 &code("FRA"),
                 Role::Admin,
-                None,
+                &TokenOptions::default(),
                 e(Action::TokenCreate)
             )
             .is_err());
@@ -450,7 +457,7 @@ mod tests {
                 &other,
                 &code("FRA"),
                 Role::Admin,
-                None,
+                &TokenOptions::default(),
                 e(Action::TokenCreate)
             )
             .is_err());

@@ -22,7 +22,7 @@ use vigil_core::{
     RecordId, RecordStatus,
 };
 
-use crate::agencies::TokenInfo;
+use crate::agencies::{TokenHolder, TokenInfo};
 use crate::error::{Result, StoreError};
 use crate::federation::{OrgIdentity, Peer, Provenance, Quarantined, ReceiverState};
 use crate::hits::{Delivery, StoredManifest, Webhook};
@@ -181,7 +181,8 @@ pub(super) fn agency(row: &Row<'_>) -> Result<Agency> {
     })
 }
 
-pub(super) const TOKEN_COLUMNS: &str = "id, agency, role, label, created_at, revoked_at";
+pub(super) const TOKEN_COLUMNS: &str =
+    "id, agency, role, label, default_purpose, created_at, revoked_at";
 
 pub(super) fn token(row: &Row<'_>) -> Result<TokenInfo> {
     let c = Columns::new(row, "token", "id")?;
@@ -190,18 +191,22 @@ pub(super) fn token(row: &Row<'_>) -> Result<TokenInfo> {
         agency: c.parse("agency")?,
         role: c.parse("role")?,
         label: c.get("label")?,
+        default_purpose: c.get("default_purpose")?,
         created_at: c.time("created_at")?,
         revoked_at: c.time_opt("revoked_at")?,
     })
 }
 
-/// Reads `id, agency, role` of a token.
-pub(super) fn caller(row: &Row<'_>) -> Result<Caller> {
+/// Reads `id, agency, role, default_purpose` of a token.
+pub(super) fn token_holder(row: &Row<'_>) -> Result<TokenHolder> {
     let c = Columns::new(row, "token", "id")?;
-    Ok(Caller {
-        agency: c.parse("agency")?,
-        role: c.parse("role")?,
-        token_id: c.get("id")?,
+    Ok(TokenHolder {
+        caller: Caller {
+            agency: c.parse("agency")?,
+            role: c.parse("role")?,
+            token_id: c.get("id")?,
+        },
+        default_purpose: c.get("default_purpose")?,
     })
 }
 

@@ -334,6 +334,9 @@ INSERT INTO activity (day, agency, action, outcome, entries, items)
            COUNT(*), SUM(COALESCE(json_extract(body, '$.request.travellers'), 0))
     FROM audit GROUP BY 1, 2, 3, 4;
 "#,
+    r#"
+ALTER TABLE tokens ADD COLUMN default_purpose TEXT;
+"#,
 ];
 
 /// Runs the migrations not yet applied, each in its own transaction. The

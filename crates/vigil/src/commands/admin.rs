@@ -35,6 +35,11 @@ pub enum TokenCommand {
         role: String,
         #[arg(long)]
         label: Option<String>,
+        /// Audited as the purpose of requests made with this token that
+        /// state none, e.g. "sanctions screening" for a yente client, which
+        /// cannot send X-Vigil-Purpose.
+        #[arg(long)]
+        default_purpose: Option<String>,
     },
     /// List tokens (never their secrets).
     List {
@@ -77,12 +82,17 @@ pub fn token(cmd: TokenCommand, data: &Path) -> anyhow::Result<ExitCode> {
             agency,
             role,
             label,
+            default_purpose,
         } => {
             let agency = AgencyCode::parse(&agency)?;
             let role: Role = role.parse()?;
             let vigil = open(data)?;
             require_agency(&vigil, &agency)?;
-            let (info, secret) = vigil.create_token(&ctx, &agency, role, label.as_deref())?;
+            let options = vigil_store::TokenOptions {
+                label,
+                default_purpose,
+            };
+            let (info, secret) = vigil.create_token(&ctx, &agency, role, &options)?;
             print_json(
                 &serde_json::json!({"id": info.id, "agency": info.agency, "role": info.role, "secret": secret}),
             )?;

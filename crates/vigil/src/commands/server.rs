@@ -163,7 +163,12 @@ pub fn quickstart(args: QuickstartArgs, data: &Path) -> anyhow::Result<ExitCode>
         ("EUROPOL", Role::Auditor),
     ] {
         let code = AgencyCode::parse(agency)?;
-        let (_, secret) = vigil.create_token(&set_up, &code, role, Some(QUICKSTART_LABEL))?;
+        let (_, secret) = vigil.create_token(
+            &set_up,
+            &code,
+            role,
+            &vigil_store::TokenOptions::labelled(QUICKSTART_LABEL),
+        )?;
         lines.push(format!("  {agency:<9} {:<12} {secret}", role.as_str()));
     }
     for id in &previous {
