@@ -119,7 +119,7 @@ async fn no_route() -> (axum::http::StatusCode, Json<serde_json::Value>) {
     (
         axum::http::StatusCode::NOT_FOUND,
         Json(
-            serde_json::json!({"error": {"code": "no_route", "message": "no such endpoint; see /v1/openapi.json"}}),
+            serde_json::json!({"error": {"code": "no_route", "message": "no such endpoint; see /v1/openapi.json"}, "detail": "no such endpoint; see /v1/openapi.json"}),
         ),
     )
 }
@@ -128,7 +128,7 @@ async fn no_method() -> (axum::http::StatusCode, Json<serde_json::Value>) {
     (
         axum::http::StatusCode::METHOD_NOT_ALLOWED,
         Json(
-            serde_json::json!({"error": {"code": "method_not_allowed", "message": "this endpoint does not take that method; see /v1/openapi.json"}}),
+            serde_json::json!({"error": {"code": "method_not_allowed", "message": "this endpoint does not take that method; see /v1/openapi.json"}, "detail": "this endpoint does not take that method; see /v1/openapi.json"}),
         ),
     )
 }

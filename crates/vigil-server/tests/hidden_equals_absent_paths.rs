@@ -822,12 +822,12 @@ async fn script(
         .collect();
     let body = json!({"queries": queries}).to_string();
     let uri = format!(
-        "/v1/match/vigil?limit={}&threshold={}",
+        "/v1/match/default?limit={}&threshold={}",
         c.limit + 1,
         c.threshold
     );
     let r = run
-        .step("POST /v1/match/vigil", "POST", &uri, Some(&body))
+        .step("POST /v1/match/default", "POST", &uri, Some(&body))
         .await;
     assert_eq!(
         r.status,

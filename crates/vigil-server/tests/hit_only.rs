@@ -60,10 +60,24 @@ mod documented {
     ];
     /// Its `vigil` object.
     pub const FTM_VIGIL: &[&str] = &["id", "disclosure", "owner", "instruction"];
-    /// A `/v1/match` result is the entity plus these.
-    pub const MATCH_ADDS: &[&str] = &["caption", "score", "match", "vigil_id", "explanations"];
-    /// A `/v1/match` result's `explanations`.
-    pub const MATCH_EXPLANATIONS: &[&str] = &["disclosure", "instruction"];
+    /// A `/v1/match` result is the entity plus these: yente's model
+    /// requires them, and for a hit-only record they are constants (the
+    /// hit threshold for the score, nulls for the dates).
+    pub const MATCH_ADDS: &[&str] = &[
+        "caption",
+        "score",
+        "match",
+        "vigil_id",
+        "explanations",
+        "target",
+        "first_seen",
+        "last_seen",
+        "last_change",
+    ];
+    /// A `/v1/match` result's `explanations`: one feature.
+    pub const MATCH_EXPLANATIONS: &[&str] = &["hit_only"];
+    /// That feature, as yente's `FeatureResult`.
+    pub const MATCH_FEATURE: &[&str] = &["score", "detail", "query", "candidate"];
     /// Record fields that a screener's own data never uses either. Any
     /// object that holds one of these keys, at any depth, is a leak.
     pub const RECORD_ONLY_KEYS: &[&str] = &[
@@ -678,8 +692,12 @@ async fn one_case(c: Case) {
     let result = &results[0];
     expect.entity(&what, result, documented::MATCH_ADDS);
     assert_eq!(result["caption"], c.reference.as_str(), "{what}.caption");
-    assert_eq!(result["score"], Value::Null, "{what}.score");
+    assert_eq!(result["score"], 0.8, "{what}.score");
     assert_eq!(result["match"], true, "{what}.match");
+    assert_eq!(result["target"], true, "{what}.target");
+    for key in ["first_seen", "last_seen", "last_change"] {
+        assert_eq!(result[key], Value::Null, "{what}.{key}");
+    }
     assert_eq!(result["vigil_id"], id.as_str(), "{what}.vigil_id");
     let explanations = &result["explanations"];
     assert_keys(
@@ -687,8 +705,20 @@ async fn one_case(c: Case) {
         explanations,
         documented::MATCH_EXPLANATIONS,
     );
-    assert_eq!(explanations["disclosure"], "hit_only");
-    assert_eq!(explanations["instruction"], expect.instruction.as_str());
+    let feature = &explanations["hit_only"];
+    assert_keys(
+        &format!("{what}.explanations.hit_only"),
+        feature,
+        documented::MATCH_FEATURE,
+    );
+    assert_eq!(feature["score"], 0.8);
+    assert_eq!(
+        feature["detail"],
+        format!(
+            "the owner discloses only that this record exists: {}",
+            expect.instruction
+        )
+    );
 
     // A flight, as JSON, and the stored manifest.
     let path = "POST /v1/manifests";

@@ -886,3 +886,173 @@ async fn link_gap_and_statistics_bodies_fit_their_documented_schemas() {
         .await;
     assert_eq!(green.status, axum::http::StatusCode::OK);
 }
+
+/// The document itself: every response of every operation says what its
+/// body is (a 204 has none).
+#[test]
+fn every_response_documents_its_body() {
+    let doc = document();
+    let mut missing = Vec::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+                continue;
+            };
+            for (status, r) in responses {
+                let documented = r["content"].as_object().is_some_and(|c| {
+                    !c.is_empty() && c.values().all(|m| m.get("schema").is_some())
+                });
+                if status != "204" && !documented {
+                    missing.push(format!("{method} {path} {status}"));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "no body documented: {missing:#?}");
+}
+
+/// The administration bodies, yente's `/match`, an import report and the
+/// error body on each error status, checked against the document.
+#[tokio::test]
+async fn administration_match_import_and_error_bodies_fit_their_schemas() {
+    let doc = document();
+    let h = Harness::new();
+    let api = Api { h: &h, doc: &doc };
+    let health = h.call("GET", "/health", None, None).await;
+    assert_fits(
+        &doc,
+        response(&doc, "get", "/health", "200"),
+        &health.json(),
+    );
+
+    api.get("/v1/agencies", "/v1/agencies", "FRA:operator")
+        .await;
+    api.post(
+        "/v1/agencies",
+        "/v1/agencies",
+        "FRA:operator",
+        Some(json!({"code": "ESP", "name": "Spain", "kind": "country_bureau"})),
+    )
+    .await;
+    let made = api
+        .post(
+            "/v1/tokens",
+            "/v1/tokens",
+            "FRA:admin",
+            Some(json!({"agency": "FRA", "role": "screener", "label": "gate 4", "default_purpose": "border check"})),
+        )
+        .await;
+    assert_eq!(made["token"]["default_purpose"], "border check");
+    api.get("/v1/tokens", "/v1/tokens", "FRA:admin").await;
+    api.post(
+        "/v1/webhooks",
+        "/v1/webhooks",
+        "FRA:analyst",
+        Some(json!({"url": "http://127.0.0.1:9/hits"})),
+    )
+    .await;
+    api.get("/v1/webhooks", "/v1/webhooks", "FRA:analyst").await;
+
+    let ftm = json!({"id": "p1", "schema": "Person", "properties": {"name": ["Anna Maria Eriksson"], "birthDate": ["1974-08-12"]}});
+    let import = h
+        .call_as(
+            "POST",
+            "/v1/import?format=ftm",
+            Some(&h.tokens["FRA:contributor"]),
+            Some(&format!("{ftm}\n{{\"schema\": \"Person\"}}\n")),
+            "application/x-ndjson",
+        )
+        .await;
+    assert_eq!(
+        import.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&import.body)
+    );
+    let report = import.json();
+    assert_eq!(report["rejected"], 1, "{report}");
+    assert_fits(&doc, response(&doc, "post", "/v1/import", "200"), &report);
+
+    // `/match`: DEU reads FRA's import in full; a hit-only record answers
+    // ITA with its hit-only result.
+    h.create("DEU", mueller()).await;
+    let queries = json!({"queries": {
+        "a": {"schema": "Person", "properties": {"name": ["Anna Maria Eriksson"], "nationality": ["Utopia"]}},
+        "b": {"schema": "Person", "properties": {"name": ["Juergen Mueller"], "birthDate": ["1985-08-12"]}},
+        "c": {"schema": "Company", "properties": {"name": ["Acme"]}},
+        "d": null,
+    }});
+    for by in ["DEU:screener", "ITA:screener"] {
+        let answer = api
+            .post(
+                "/v1/match/{dataset}",
+                "/v1/match/default?limit=3&topics=crime.terror&topics=sanction",
+                by,
+                Some(queries.clone()),
+            )
+            .await;
+        assert_eq!(
+            answer["responses"].as_object().unwrap().len(),
+            3,
+            "{answer}"
+        );
+    }
+    let ita = api
+        .post(
+            "/v1/match",
+            "/v1/match?threshold=0.5",
+            "ITA:screener",
+            Some(queries.clone()),
+        )
+        .await;
+    let hit_only = &ita["responses"]["b"]["results"][0];
+    assert_eq!(hit_only["properties"], json!({}), "{ita}");
+    assert!(
+        hit_only["explanations"]["hit_only"]["detail"].is_string(),
+        "{ita}"
+    );
+
+    // Errors, each status with the one error body.
+    let error = |method: &str, path: &str, status: &str, r: &common::Reply| {
+        assert_eq!(
+            r.status.as_str(),
+            status,
+            "{}",
+            String::from_utf8_lossy(&r.body)
+        );
+        let body = r.json();
+        assert_eq!(body["detail"], body["error"]["message"], "{body}");
+        assert_fits(&doc, response(&doc, method, path, status), &body);
+    };
+    let screener = &h.tokens["DEU:screener"];
+    let q = Some(r#"{"queries": {"x": {"schema": "Person", "properties": {"name": ["x"]}}}}"#);
+    let r = h.call("POST", "/v1/match/nowhere", Some(screener), q).await;
+    error("post", "/v1/match/{dataset}", "404", &r);
+    let r = h
+        .call(
+            "POST",
+            "/v1/match/default",
+            Some(screener),
+            Some(r#"{"queries": {}}"#),
+        )
+        .await;
+    error("post", "/v1/match/{dataset}", "400", &r);
+    let r = h
+        .call("POST", "/v1/match/default?limit=501", Some(screener), q)
+        .await;
+    error("post", "/v1/match/{dataset}", "400", &r);
+    let r = h.call("GET", "/v1/records", Some("vgl_wrong"), None).await;
+    error("get", "/v1/records", "401", &r);
+    let r = h.call("GET", "/v1/tokens", Some(screener), None).await;
+    error("get", "/v1/tokens", "403", &r);
+    let bad = json!({"reference": "", "names": []}).to_string();
+    let r = h
+        .call(
+            "POST",
+            "/v1/records",
+            Some(&h.tokens["DEU:contributor"]),
+            Some(&bad),
+        )
+        .await;
+    error("post", "/v1/records", "422", &r);
+}

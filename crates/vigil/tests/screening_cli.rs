@@ -76,7 +76,8 @@ fn mrz_prints_fields_and_names_the_failing_check_digit() {
     assert_eq!(v["sex"], "F");
     // From stdin too.
     ok(vigil_in(d, &["mrz", "--json"], &TD3.join("\n")));
-    let bad = TD3[1].replace("L898902C36", "L898902C37");
+    // Off by 5, the check digit's error cannot be told from the number's.
+    let bad = TD3[1].replace("L898902C36", "L898902C31");
     let out = vigil_in(d, &["mrz", TD3[0], &bad], "");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("document_number"));

@@ -162,17 +162,12 @@ pub struct MatchQuery {
     fuzzy: Option<String>,
 }
 
+/// The body. yente's `weights` and `config` (scoring weights, algorithm
+/// settings) are accepted and change nothing: Vigil's matcher has neither,
+/// so they are not read.
 #[derive(Debug, Deserialize)]
 pub struct MatchRequest {
     queries: Option<BTreeMap<String, Value>>,
-    /// yente's scoring weights and algorithm configuration. Vigil's matcher
-    /// has neither, so they are accepted and change nothing.
-    #[serde(default)]
-    #[allow(dead_code)]
-    weights: Value,
-    #[serde(default)]
-    #[allow(dead_code)]
-    config: Value,
 }
 
 /// A query parameter that is out of range, named as yente names it.
@@ -273,6 +268,9 @@ fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
         Some((date, time)) => (date, Some(time)),
         None => (text, None),
     };
+    if date.len() != 10 {
+        return None;
+    }
     let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
     let time = match time {
         None => chrono::NaiveTime::MIN,
@@ -294,6 +292,7 @@ fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
 }
 
 /// One query as yente echoes it: its id, schema and cleaned properties.
+#[derive(Debug)]
 struct Example {
     id: Option<String>,
     schema: String,
@@ -447,7 +446,7 @@ pub async fn match_entities(
     // The search goes down to the cutoff; the owner is alerted at the
     // system's threshold whatever the client asks for.
     let opts = ScreenOptions {
-        limit: options.limit.max(MIN_CANDIDATES).min(MAX_LIMIT),
+        limit: options.limit.clamp(MIN_CANDIDATES, MAX_LIMIT),
         threshold: options.cutoff,
         with_records: true,
         ..ScreenOptions::default()
