@@ -1028,3 +1028,54 @@ async fn a_policy_naming_an_unknown_agency_is_refused() {
         ["policy.visibility.only[1]", "policy.hit_only_for[0]"]
     );
 }
+
+/// Authentications are trusted for a second: a token revoked through the
+/// API stops at once, one revoked by another process on the same database
+/// (here, straight in the store) within that second.
+#[tokio::test]
+async fn a_revoked_token_stops_at_once_here_and_within_a_second_from_elsewhere() {
+    use vigil_store::prelude::*;
+    let h = Harness::new();
+    let list = |token: String| {
+        let h = &h;
+        async move {
+            h.call("GET", "/v1/records", Some(&token), None)
+                .await
+                .status
+        }
+    };
+    let screener = h.token("FRA", "screener");
+    assert_eq!(list(screener.clone()).await, StatusCode::OK);
+    let admin = h.token("FRA", "admin");
+    let tokens = h.call("GET", "/v1/tokens", Some(&admin), None).await.json();
+    let id_of = |label: &str| {
+        h.token_labels
+            .iter()
+            .find(|(_, l)| l.as_str() == label)
+            .map(|(id, _)| id.clone())
+            .unwrap()
+    };
+    assert!(tokens["tokens"].as_array().unwrap().len() > 1);
+    let r = h
+        .call(
+            "DELETE",
+            &format!("/v1/tokens/{}", id_of("FRA:screener")),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(list(screener).await, StatusCode::UNAUTHORIZED, "at once");
+
+    let analyst = h.token("FRA", "analyst");
+    assert_eq!(list(analyst.clone()).await, StatusCode::OK);
+    let event = common::setup_event(vigil_core::Action::TokenRevoke);
+    assert!(h.store.revoke_token(&id_of("FRA:analyst"), event).unwrap());
+    let fresh_for = vigil_service::token_cache::FRESH_FOR;
+    tokio::time::sleep(fresh_for + std::time::Duration::from_millis(50)).await;
+    assert_eq!(
+        list(analyst).await,
+        StatusCode::UNAUTHORIZED,
+        "within a second"
+    );
+}

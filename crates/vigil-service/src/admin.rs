@@ -179,8 +179,26 @@ impl Vigil {
 
     /// The holder of a token's secret; `None` for an unknown or revoked
     /// token.
+    ///
+    /// A token authenticated in the last second is not looked up again
+    /// (see [`crate::token_cache`]).
     pub fn authenticate(&self, secret: &str) -> Result<Option<TokenHolder>> {
-        Ok(self.store.authenticate(secret)?)
+        if let Some(holder) = self.tokens.get(secret) {
+            return Ok(Some(holder));
+        }
+        let holder = self.store.authenticate(secret)?;
+        if let Some(holder) = &holder {
+            self.tokens.put(secret, holder);
+        }
+        Ok(holder)
+    }
+
+    /// [`Vigil::authenticate`] without the store: the holder if the token
+    /// was authenticated in the last second, else `None` (ask
+    /// `authenticate`). It never blocks, so an async caller need not hand
+    /// it to a blocking thread.
+    pub fn authenticated_recently(&self, secret: &str) -> Option<TokenHolder> {
+        self.tokens.get(secret)
     }
 
     pub fn revoke_token(&self, ctx: &Ctx, id: &str) -> Result<()> {

@@ -379,6 +379,7 @@ impl Vigil {
             Outcome::Done,
         );
         self.store.add_peer(&peer, &new_epoch(), event)?;
+        self.forget_peers_to_ask();
         Ok(peer)
     }
 
@@ -964,6 +965,8 @@ impl Vigil {
             reconcile_pending: reconcile && !batch.caught_up,
         };
         let written = self.store.apply_received(received, event)?;
+        // Whether the peer answers queries may have changed.
+        self.forget_peers_to_ask();
         self.after_write(&written);
         Ok(report)
     }

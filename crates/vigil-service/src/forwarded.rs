@@ -27,6 +27,9 @@ use crate::index::Reach;
 use crate::screening::{ScreenOptions, ScreenResult, TravellerOutcome};
 use crate::vigil::Vigil;
 
+/// How long the peers read for forwarding are trusted (see `peers_to_ask`).
+const PEERS_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The interface a hit raised by a forwarded query is marked with
 /// (`HitContext::api`).
 pub const PEER_QUERY_API: &str = "peer_query";
@@ -128,7 +131,25 @@ impl Vigil {
         if ctx.caller.agency.organisation().is_some() {
             return Ok(Vec::new());
         }
-        Ok(self.store.peers_answering_queries()?)
+        // Read at most once a second: on every screening's path, it was a
+        // store read per request. A peer's answer to a sync round in this
+        // process is seen at once (`forget_peers_to_ask`), one in another
+        // process's `vigil sync` within the second.
+        let mut cached = self.peers_to_ask.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((at, peers)) = cached.as_ref() {
+            if at.elapsed() < PEERS_FRESH_FOR {
+                return Ok(peers.clone());
+            }
+        }
+        let peers = self.store.peers_answering_queries()?;
+        *cached = Some((std::time::Instant::now(), peers.clone()));
+        Ok(peers)
+    }
+
+    /// Drops the peers read for forwarding: a sync round or a new peer may
+    /// have changed them.
+    pub(crate) fn forget_peers_to_ask(&self) {
+        *self.peers_to_ask.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
     /// Adds what peers answered to the travellers' outcomes.

@@ -82,7 +82,15 @@ pub struct ScreeningIndex {
     /// Held while changes are loaded and applied: one applier at a time, so
     /// none loads pages another is already applying.
     sync_turn: Mutex<()>,
+    /// When a screening last asked the store for changes (`sync_if_few`).
+    checked: Mutex<Option<std::time::Instant>>,
 }
+
+/// How often screenings ask the store for changes another process made:
+/// at thousands of screenings a second, asking each time was a tenth of a
+/// request's cost outside the engine. Writes made through this process
+/// reach the index as they are made, whatever this says.
+const CHANGES_CHECKED_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// Which records a search may reach.
 #[derive(Debug, Clone, Copy)]
@@ -153,10 +161,18 @@ impl ScreeningIndex {
 
     /// What a screening does before it searches: applies the changes not
     /// yet seen when they are few (a record another process just wrote), so
-    /// that a screening right after a write finds it. A backlog (an import
-    /// beside the server) is left to the feed's follower, which works it off
-    /// a page at a time: no screening waits for more than one page of it.
+    /// that a screening 20 ms after a write finds it (the store is asked at
+    /// most every [`CHANGES_CHECKED_EVERY`]). A backlog (an import beside the
+    /// server) is left to the feed's follower, which works it off a page at
+    /// a time: no screening waits for more than one page of it.
     pub fn sync_if_few(&self, store: &dyn Store) -> vigil_store::Result<()> {
+        {
+            let mut checked = self.checked.lock().unwrap_or_else(|e| e.into_inner());
+            if checked.is_some_and(|at| at.elapsed() < CHANGES_CHECKED_EVERY) {
+                return Ok(());
+            }
+            *checked = Some(std::time::Instant::now());
+        }
         let last = self.read().last_seq;
         let waiting = store.changes_since(last, FEW_CHANGES + 1)?;
         if !waiting.is_empty() && waiting.len() <= FEW_CHANGES {

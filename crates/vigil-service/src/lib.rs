@@ -49,6 +49,7 @@ pub mod records;
 pub mod rescreen;
 pub mod screening;
 pub mod stats;
+pub mod token_cache;
 pub mod vigil;
 pub mod webhooks;
 

@@ -35,6 +35,10 @@ const LINKS_CURSOR: &str = "links";
 const CANDIDATES: usize = 20;
 /// Changes read per page by the follower and by `vigil xref`.
 const PAGE: usize = 2000;
+/// Records checked in the background between two looks at whether a
+/// screening is waiting for the cores. So few are checked on the calling
+/// thread alone (see `par_map`): background links never take every core.
+const BACKGROUND_CHUNK: usize = 16;
 
 /// A link as its viewer may see it.
 #[derive(Debug, Clone, Serialize)]
@@ -212,20 +216,36 @@ impl Vigil {
         Ok(detected)
     }
 
-    /// Detection from the persisted cursor, one page of changes (2,000) per
-    /// call: every change reaches it, whichever process wrote it (the
-    /// server's follower calls this every round, after re-screening, so
+    /// Detection from the persisted cursor, at most one page of changes
+    /// (2,000) per call: every change reaches it, whichever process wrote it
+    /// (the server's follower calls this every round, after re-screening, so
     /// that a bulk import's links never hold up the border's re-screening;
     /// `vigil xref` checks a whole database in one go). Returns whether
     /// changes remain.
+    ///
+    /// Links are an analyst's work and screening a border officer's: the
+    /// page is checked in chunks, the cursor saved after each, and the call
+    /// returns as soon as a screening is under way, so that a bulk import's
+    /// links take only the cores screening leaves idle (a chunk a round at
+    /// least, so they are never starved).
     pub(crate) fn detect_from_cursor(&self) -> Result<bool> {
         let after = self.store.feed_cursor(LINKS_CURSOR)?;
         let events = self.store.changes_since(after, PAGE)?;
-        let Some(last) = events.last().map(|e| e.seq) else {
-            return Ok(false);
-        };
-        self.detect_changed(events.iter().map(|e| e.record))?;
-        self.store.advance_feed_cursor(LINKS_CURSOR, last)?;
+        let mut checked = std::collections::HashSet::new();
+        for chunk in events.chunks(BACKGROUND_CHUNK) {
+            // A record changed twice in the page is checked once, as it is now.
+            let ids: Vec<RecordId> = chunk
+                .iter()
+                .map(|e| e.record)
+                .filter(|id| checked.insert(*id))
+                .collect();
+            self.detect_changed(ids.into_iter())?;
+            let last = chunk.last().map_or(after, |e| e.seq);
+            self.store.advance_feed_cursor(LINKS_CURSOR, last)?;
+            if self.screening_under_way() {
+                return Ok(true);
+            }
+        }
         Ok(events.len() == PAGE)
     }
 

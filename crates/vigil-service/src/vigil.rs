@@ -3,6 +3,7 @@
 //! after what they operate on (`records`, `screening`, `hits`, …); each of
 //! them depends on this one, never the other way round.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use vigil_core::audit::{AuditEvent, Disclosed};
@@ -14,6 +15,7 @@ use crate::context::Ctx;
 use crate::error::Result;
 use crate::index::ScreeningIndex;
 use crate::recent::RecentTravellers;
+use crate::token_cache::TokenCache;
 
 /// Sends a signed request to a peer and returns its answer's body.
 /// (The server implements it with HTTP; see `forwarded`.)
@@ -40,6 +42,13 @@ pub struct Vigil {
     /// Bumped whenever a token is revoked, so that open hit streams check
     /// their own token at once.
     revocations: tokio::sync::watch::Sender<u64>,
+    /// Tokens authenticated in the last second.
+    pub(crate) tokens: TokenCache,
+    /// Screenings running now: background work (link detection) gives way
+    /// to them.
+    screenings: AtomicUsize,
+    /// The peers screenings are forwarded to, and when they were read.
+    pub(crate) peers_to_ask: Mutex<Option<(std::time::Instant, Vec<vigil_store::Peer>)>>,
     /// How screenings are forwarded to peers (set by the server, which
     /// knows HTTP); without one, a screening says which peers it could not
     /// ask.
@@ -56,6 +65,9 @@ impl Vigil {
             rescreen_turn: Mutex::new(()),
             hit_feed: tokio::sync::watch::channel(0).0,
             revocations: tokio::sync::watch::channel(0).0,
+            tokens: TokenCache::default(),
+            screenings: AtomicUsize::new(0),
+            peers_to_ask: Mutex::new(None),
             forwarder: OnceLock::new(),
         }
     }
@@ -80,7 +92,19 @@ impl Vigil {
         self.revocations.subscribe()
     }
 
+    /// Counts a screening as under way until the guard is dropped.
+    pub(crate) fn screening_started(&self) -> ScreeningUnderWay<'_> {
+        self.screenings.fetch_add(1, Ordering::Relaxed);
+        ScreeningUnderWay(&self.screenings)
+    }
+
+    /// Whether a screening is running now.
+    pub(crate) fn screening_under_way(&self) -> bool {
+        self.screenings.load(Ordering::Relaxed) > 0
+    }
+
     pub(crate) fn announce_revocation(&self) {
+        self.tokens.clear();
         self.revocations.send_modify(|n| *n += 1);
     }
 
@@ -110,5 +134,14 @@ impl Vigil {
     pub(crate) fn append(&self, event: AuditEvent) -> Result<()> {
         self.store.append_audit(event)?;
         Ok(())
+    }
+}
+
+/// A screening in progress (see [`Vigil::screening_started`]).
+pub(crate) struct ScreeningUnderWay<'a>(&'a AtomicUsize);
+
+impl Drop for ScreeningUnderWay<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }

@@ -10,8 +10,11 @@
 //! - screening 1,000-traveller flights (PAXLST, parsed, screened, stored
 //!   with their hits and audit entry): latency per flight and sustained
 //!   travellers per second on all cores;
-//! - the HTTP API on loopback: records written per second, and screening
-//!   latency percentiles at 50 concurrent clients.
+//! - the HTTP API on loopback: records written per second, screening
+//!   latency percentiles at 50 concurrent clients and in an open loop at
+//!   2,000 requests/s, with the process CPU per request; with
+//!   `VIGIL_BENCH_OHA=path/to/oha`, the same two loads from `oha` in a
+//!   process of its own (the server's CPU per request alone).
 //!
 //! The synthetic watchlist is the matching engine's generator (real name
 //! distributions from the shared data), reused here. The OFAC list and those
@@ -21,6 +24,7 @@
 #[allow(dead_code)] // what only the other bench uses
 mod common;
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -362,6 +366,7 @@ async fn http(vigil: Arc<Vigil>, pools: &synthetic::Pools, rng: &mut StdRng) {
     let queries = Arc::new(queries);
     let deadline = Instant::now() + Duration::from_secs(10);
     let t = Instant::now();
+    let cpu = CpuClock::start();
     let mut tasks = Vec::new();
     for c in 0..50 {
         let (client, base, screener, queries) = (
@@ -402,12 +407,176 @@ async fn http(vigil: Arc<Vigil>, pools: &synthetic::Pools, rng: &mut StdRng) {
     lat.sort();
     if !lat.is_empty() {
         println!(
-            "HTTP /v1/screen (50 clients): {} requests in {:.1} s = {:.0} req/s; p50 {:.2} ms, p99 {:.2} ms",
+            "HTTP /v1/screen (50 clients): {} requests in {:.1} s = {:.0} req/s; p50 {:.2} ms, p99 {:.2} ms; process CPU {:.0} µs per request (client included)",
             lat.len(),
             t.elapsed().as_secs_f64(),
             lat.len() as f64 / t.elapsed().as_secs_f64(),
             percentile(&lat, 0.5).as_secs_f64() * 1e3,
-            percentile(&lat, 0.99).as_secs_f64() * 1e3
+            percentile(&lat, 0.99).as_secs_f64() * 1e3,
+            cpu.elapsed() / lat.len() as f64 * 1e6,
         );
+    }
+
+    open_loop(&client, &base, &screener, &queries, OPEN_LOOP_RATE).await;
+    if let Some(oha) = std::env::var_os("VIGIL_BENCH_OHA") {
+        with_oha(Path::new(&oha), &base, &screener, &queries);
+    }
+}
+
+/// The offered rate of the open-loop run, requests per second.
+const OPEN_LOOP_RATE: u32 = 2_000;
+
+/// Requests sent on a fixed schedule whatever the answers do (an open
+/// loop), each timed from when it was due, so a stall counts against every
+/// request it delays (no coordinated omission).
+async fn open_loop(
+    client: &reqwest::Client,
+    base: &str,
+    screener: &str,
+    queries: &Arc<Vec<String>>,
+    rate: u32,
+) {
+    let seconds = 10;
+    let total = rate as usize * seconds;
+    let interval = Duration::from_secs(1) / rate;
+    let start = tokio::time::Instant::now();
+    let cpu = CpuClock::start();
+    let mut tasks = Vec::with_capacity(total);
+    for i in 0..total {
+        let due = start + interval * i as u32;
+        tokio::time::sleep_until(due).await;
+        let (client, url, screener, body) = (
+            client.clone(),
+            format!("{base}/v1/screen"),
+            screener.to_string(),
+            queries[i % queries.len()].clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let r = client
+                .post(url)
+                .bearer_auth(&screener)
+                .header("x-vigil-purpose", "bench")
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await;
+            match r {
+                Ok(r) if r.status().is_success() => {
+                    let _ = r.bytes().await;
+                    Some(due.elapsed())
+                }
+                _ => None,
+            }
+        }));
+    }
+    let mut lat = Vec::with_capacity(total);
+    for task in tasks {
+        if let Ok(Some(l)) = task.await {
+            lat.push(l);
+        }
+    }
+    let cpu = cpu.elapsed();
+    lat.sort();
+    if !lat.is_empty() {
+        println!(
+            "HTTP /v1/screen open loop at {rate} req/s offered: {} answered of {total}; p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; process CPU {:.0} µs per request (client included)",
+            lat.len(),
+            percentile(&lat, 0.5).as_secs_f64() * 1e3,
+            percentile(&lat, 0.99).as_secs_f64() * 1e3,
+            lat.last().map_or(0.0, |l| l.as_secs_f64() * 1e3),
+            cpu / lat.len() as f64 * 1e6,
+        );
+    }
+}
+
+/// The same measures with `oha`, a standard load generator in a process
+/// of its own, so that the CPU this process spends is the server's alone.
+fn with_oha(oha: &Path, base: &str, screener: &str, queries: &[String]) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // One request body a line: oha sends them in turn.
+    let body_file = dir.path().join("bodies.jsonl");
+    std::fs::write(&body_file, queries.join("\n")).expect("bodies");
+    let url = format!("{base}/v1/screen");
+    for (label, load) in [
+        ("50 connections", vec!["-c", "50"]),
+        (
+            "open loop at 2,000 req/s",
+            vec!["-c", "50", "-q", "2000", "--latency-correction"],
+        ),
+    ] {
+        let cpu = CpuClock::start();
+        let out = std::process::Command::new(oha)
+            .args([
+                "-z",
+                "10s",
+                "--no-tui",
+                "--output-format",
+                "json",
+                "-m",
+                "POST",
+            ])
+            .args(&load)
+            .args(["-H", &format!("authorization: Bearer {screener}")])
+            .args([
+                "-H",
+                "x-vigil-purpose: bench",
+                "-H",
+                "content-type: application/json",
+            ])
+            .arg("-Z")
+            .arg(&body_file)
+            .arg(&url)
+            .output();
+        let cpu = cpu.elapsed();
+        let Ok(out) = out else {
+            println!("oha: could not run {}", oha.display());
+            return;
+        };
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        let summary = &report["summary"];
+        let pct = |p: &str| report["latencyPercentiles"][p].as_f64().unwrap_or(f64::NAN) * 1e3;
+        let requests = summary["requestsPerSec"].as_f64().unwrap_or(0.0) * 10.0;
+        println!(
+            "oha /v1/screen, {label}: {:.0} req/s (success rate {:.3}); p50 {:.2} ms, p99 {:.2} ms; server CPU {:.0} µs per request",
+            summary["requestsPerSec"].as_f64().unwrap_or(0.0),
+            summary["successRate"].as_f64().unwrap_or(0.0),
+            pct("p50"),
+            pct("p99"),
+            cpu / requests.max(1.0) * 1e6,
+        );
+    }
+}
+
+/// CPU time this process has used since `start`, user and system, from
+/// `/proc/self/stat` (clock ticks of 10 ms: runs of seconds are precise
+/// enough).
+struct CpuClock(f64);
+
+impl CpuClock {
+    fn now() -> f64 {
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        // The fields after the command name, which is in parentheses.
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map_or("", |(_, rest)| rest)
+            .split_whitespace()
+            .collect();
+        let ticks = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|f| f.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        // utime and stime are fields 14 and 15 of the line, 12 and 13 here.
+        (ticks(11) + ticks(12)) / 100.0
+    }
+
+    fn start() -> Self {
+        CpuClock(Self::now())
+    }
+
+    /// Seconds of CPU since `start`.
+    fn elapsed(&self) -> f64 {
+        Self::now() - self.0
     }
 }
