@@ -225,9 +225,9 @@ impl Vigil {
     ///
     /// Links are an analyst's work and screening a border officer's: the
     /// page is checked in chunks, the cursor saved after each, and the call
-    /// returns as soon as a screening is under way, so that a bulk import's
-    /// links take only the cores screening leaves idle (a chunk a round at
-    /// least, so they are never starved).
+    /// returns as soon as a screening or a record write is under way, so
+    /// that a bulk import's links take only the cores those leave idle (a
+    /// chunk a round at least, so they are never starved).
     pub(crate) fn detect_from_cursor(&self) -> Result<bool> {
         let after = self.store.feed_cursor(LINKS_CURSOR)?;
         let events = self.store.changes_since(after, PAGE)?;
@@ -242,7 +242,7 @@ impl Vigil {
             self.detect_changed(ids.into_iter())?;
             let last = chunk.last().map_or(after, |e| e.seq);
             self.store.advance_feed_cursor(LINKS_CURSOR, last)?;
-            if self.screening_under_way() {
+            if self.foreground_under_way() {
                 return Ok(true);
             }
         }

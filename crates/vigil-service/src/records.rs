@@ -54,6 +54,7 @@ impl Vigil {
     }
 
     pub fn create_record(&self, ctx: &Ctx, draft: RecordDraft) -> Result<Record> {
+        let _under_way = self.foreground_started();
         let owner = ctx.caller.agency.clone();
         if !may_write(&ctx.caller, &owner) {
             self.audit(
@@ -168,6 +169,7 @@ impl Vigil {
         draft: RecordDraft,
         expected_version: Option<u32>,
     ) -> Result<Record> {
+        let _under_way = self.foreground_started();
         let current = self.writable(ctx, id, Action::RecordUpdate)?;
         let draft = self.valid(draft)?;
         let event = ctx.event(
@@ -189,6 +191,7 @@ impl Vigil {
     }
 
     pub fn retire_record(&self, ctx: &Ctx, id: RecordId) -> Result<Record> {
+        let _under_way = self.foreground_started();
         let current = self.writable(ctx, id, Action::RecordRetire)?;
         if current.status == RecordStatus::Retired {
             return Ok(current);

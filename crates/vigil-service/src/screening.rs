@@ -181,7 +181,7 @@ impl Vigil {
                 "this role may not screen travellers".into(),
             ));
         }
-        let _under_way = self.screening_started();
+        let _under_way = self.foreground_started();
         self.screening().sync_if_few(self.store.as_ref())?;
         let peers = self.peers_to_ask(ctx)?;
         if peers.is_empty() || travellers.is_empty() {

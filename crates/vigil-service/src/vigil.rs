@@ -44,9 +44,9 @@ pub struct Vigil {
     revocations: tokio::sync::watch::Sender<u64>,
     /// Tokens authenticated in the last second.
     pub(crate) tokens: TokenCache,
-    /// Screenings running now: background work (link detection) gives way
-    /// to them.
-    screenings: AtomicUsize,
+    /// Screenings and record writes running now: background work (link
+    /// detection) gives way to them.
+    foreground: AtomicUsize,
     /// The peers screenings are forwarded to, and when they were read.
     pub(crate) peers_to_ask: Mutex<Option<(std::time::Instant, Vec<vigil_store::Peer>)>>,
     /// How screenings are forwarded to peers (set by the server, which
@@ -66,7 +66,7 @@ impl Vigil {
             hit_feed: tokio::sync::watch::channel(0).0,
             revocations: tokio::sync::watch::channel(0).0,
             tokens: TokenCache::default(),
-            screenings: AtomicUsize::new(0),
+            foreground: AtomicUsize::new(0),
             peers_to_ask: Mutex::new(None),
             forwarder: OnceLock::new(),
         }
@@ -92,15 +92,16 @@ impl Vigil {
         self.revocations.subscribe()
     }
 
-    /// Counts a screening as under way until the guard is dropped.
-    pub(crate) fn screening_started(&self) -> ScreeningUnderWay<'_> {
-        self.screenings.fetch_add(1, Ordering::Relaxed);
-        ScreeningUnderWay(&self.screenings)
+    /// Counts a screening or a record write as under way until the guard
+    /// is dropped.
+    pub(crate) fn foreground_started(&self) -> ForegroundWork<'_> {
+        self.foreground.fetch_add(1, Ordering::Relaxed);
+        ForegroundWork(&self.foreground)
     }
 
-    /// Whether a screening is running now.
-    pub(crate) fn screening_under_way(&self) -> bool {
-        self.screenings.load(Ordering::Relaxed) > 0
+    /// Whether a screening or a record write is running now.
+    pub(crate) fn foreground_under_way(&self) -> bool {
+        self.foreground.load(Ordering::Relaxed) > 0
     }
 
     pub(crate) fn announce_revocation(&self) {
@@ -137,10 +138,11 @@ impl Vigil {
     }
 }
 
-/// A screening in progress (see [`Vigil::screening_started`]).
-pub(crate) struct ScreeningUnderWay<'a>(&'a AtomicUsize);
+/// A screening or record write in progress (see
+/// [`Vigil::foreground_started`]).
+pub(crate) struct ForegroundWork<'a>(&'a AtomicUsize);
 
-impl Drop for ScreeningUnderWay<'_> {
+impl Drop for ForegroundWork<'_> {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::Relaxed);
     }
