@@ -53,10 +53,12 @@ use vigil_core::{
 
 use crate::import::{clip, rejected, DraftBuilder, FormatError, ImportBatch, Position, Skipped};
 
-/// FtM schemata other than `Person`: known, so skipped rather than rejected.
+/// FtM schemata other than `Person`, of FollowTheMoney 3 and 4: known, so
+/// skipped rather than rejected.
 const OTHER_SCHEMATA: &[&str] = &[
     "Address",
     "Airplane",
+    "Analyzable",
     "Article",
     "Assessment",
     "Asset",
@@ -64,6 +66,7 @@ const OTHER_SCHEMATA: &[&str] = &[
     "Audio",
     "BankAccount",
     "Call",
+    "CallForTenders",
     "Company",
     "Contract",
     "ContractAward",
@@ -83,6 +86,8 @@ const OTHER_SCHEMATA: &[&str] = &[
     "HyperText",
     "Identification",
     "Image",
+    "Interest",
+    "Interval",
     "Land",
     "LegalEntity",
     "License",
@@ -105,19 +110,28 @@ const OTHER_SCHEMATA: &[&str] = &[
     "PublicBody",
     "RealEstate",
     "Representation",
+    "Risk",
     "Sanction",
     "Security",
+    "Similar",
     "Succession",
     "Table",
     "TaxRoll",
+    "Thing",
     "Trip",
     "UnknownLink",
     "UserAccount",
+    "Value",
     "Vehicle",
     "Vessel",
     "Video",
     "Workbook",
 ];
+
+/// Whether `name` is a FollowTheMoney schema (`Person` or another).
+pub fn is_schema(name: &str) -> bool {
+    name == "Person" || OTHER_SCHEMATA.contains(&name)
+}
 
 /// Parses FtM JSON lines: one entity a line, blank lines ignored.
 ///

@@ -10,7 +10,6 @@
 //! so and passes, unless `VIGIL_REQUIRE_INTEROP=1`, as in CI.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::process::Command;
 
 use chrono::{Datelike, NaiveDate};
@@ -37,23 +36,6 @@ enum Expect {
         field: String,
         true_number: String,
     },
-}
-
-fn interop_python() -> Option<String> {
-    match std::env::var("VIGIL_INTEROP_PYTHON") {
-        Ok(python) if !python.is_empty() => Some(python),
-        _ => {
-            assert!(
-                std::env::var("VIGIL_REQUIRE_INTEROP").as_deref() != Ok("1"),
-                "VIGIL_REQUIRE_INTEROP=1 but VIGIL_INTEROP_PYTHON is not set"
-            );
-            eprintln!(
-                "skipping the MRZ differential test: set VIGIL_INTEROP_PYTHON to a Python \
-                 with the packages of interop/requirements.txt (see README, \"Tests and data\")"
-            );
-            None
-        }
-    }
 }
 
 fn yymmdd(date: NaiveDate) -> String {
@@ -98,15 +80,14 @@ fn as_read(mrz: &Mrz) -> BTreeMap<String, String> {
 
 #[test]
 fn zones_from_the_mrz_library() {
-    let Some(python) = interop_python() else {
+    let Some(python) = vigil_testdata::interop_python() else {
         return;
     };
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let dir = std::env::temp_dir().join(format!("vigil-mrz-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temporary directory");
     let corpus = dir.join("zones.jsonl");
     let status = Command::new(&python)
-        .arg(root.join("interop/mrz_corpus.py"))
+        .arg(vigil_testdata::interop_dir().join("mrz_corpus.py"))
         .arg(&corpus)
         .status()
         .expect("run interop/mrz_corpus.py");

@@ -12,6 +12,10 @@
 //! A missing file is a skip: [`shared_data`] prints one line to stderr and returns
 //! `None`, and the test returns early. With `VIGIL_REQUIRE_SHARED_DATA` set (CI sets it)
 //! a missing file panics instead, so that nothing is skipped silently.
+//!
+//! The same goes for the Python that runs third-party software against Vigil
+//! (`interop/`): [`interop_python`] finds it in `VIGIL_INTEROP_PYTHON`, and its
+//! absence is a skip unless `VIGIL_REQUIRE_INTEROP` is set.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -50,6 +54,35 @@ pub fn shared_data(relative: &str) -> Option<PathBuf> {
     // only for failing tests, and a skip must be seen.
     let _ = writeln!(std::io::stderr(), "skipping {message}");
     None
+}
+
+/// The Python with the packages of `interop/requirements.txt` (`VIGIL_INTEROP_PYTHON`), or
+/// `None` after printing that the caller is skipped. Panics instead when
+/// `VIGIL_REQUIRE_INTEROP` is set.
+pub fn interop_python() -> Option<PathBuf> {
+    if let Some(python) = std::env::var_os("VIGIL_INTEROP_PYTHON").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(python));
+    }
+    let message = format!(
+        "{}: VIGIL_INTEROP_PYTHON is not set; make a virtual environment with \
+         interop/requirements.txt and set it to its python (README, \"Tests and data\")",
+        caller()
+    );
+    if std::env::var_os("VIGIL_REQUIRE_INTEROP").is_some_and(|v| !v.is_empty()) {
+        panic!("{message} (VIGIL_REQUIRE_INTEROP is set, so this is an error)");
+    }
+    let _ = writeln!(std::io::stderr(), "skipping {message}");
+    None
+}
+
+/// The workspace's `interop/` directory: the Python drivers of third-party software.
+pub fn interop_dir() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .ancestors()
+        .nth(2)
+        .unwrap_or(manifest)
+        .join("interop")
 }
 
 /// The test running (libtest names its threads after the tests), else the program.

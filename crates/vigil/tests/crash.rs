@@ -17,19 +17,7 @@ fn acknowledged_writes_survive_sigkill() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("d");
     vigil(&data, &["agency", "add", "FRA", "--name", "France"]);
-    let token: serde_json::Value = serde_json::from_str(&vigil(
-        &data,
-        &[
-            "token",
-            "create",
-            "--agency",
-            "FRA",
-            "--role",
-            "contributor",
-        ],
-    ))
-    .unwrap();
-    let secret = token["secret"].as_str().unwrap().to_string();
+    let secret = common::token_secret(&data, "FRA", "contributor", &[]);
 
     let acked: Arc<Mutex<Vec<String>>> = Arc::default();
     let client = reqwest::blocking::Client::builder()

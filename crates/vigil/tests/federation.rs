@@ -44,12 +44,7 @@ fn org_key(data: &Path) -> String {
 }
 
 fn token(data: &Path, agency: &str, role: &str) -> String {
-    let t: serde_json::Value = serde_json::from_str(&vigil(
-        data,
-        &["token", "create", "--agency", agency, "--role", role],
-    ))
-    .unwrap();
-    t["secret"].as_str().unwrap().to_string()
+    common::token_secret(data, agency, role, &[])
 }
 
 /// Origin reference → (level, agencies) of what INTERPOL releases to EUROPOL.

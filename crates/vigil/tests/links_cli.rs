@@ -16,12 +16,7 @@ fn lines(out: &str) -> Vec<Value> {
 }
 
 fn token(data: &std::path::Path, agency: &str, role: &str) -> String {
-    let created = vigil(
-        data,
-        &["token", "create", "--agency", agency, "--role", role],
-    );
-    let v: Value = serde_json::from_str(&created).unwrap();
-    v["secret"].as_str().unwrap().to_string()
+    common::token_secret(data, agency, role, &[])
 }
 
 #[test]

@@ -14,28 +14,11 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{start, vigil};
-
-fn interop_python() -> Option<String> {
-    match std::env::var("VIGIL_INTEROP_PYTHON") {
-        Ok(python) if !python.is_empty() => Some(python),
-        _ => {
-            assert!(
-                std::env::var("VIGIL_REQUIRE_INTEROP").as_deref() != Ok("1"),
-                "VIGIL_REQUIRE_INTEROP=1 but VIGIL_INTEROP_PYTHON is not set"
-            );
-            eprintln!(
-                "skipping the yente client test: set VIGIL_INTEROP_PYTHON to a Python with the \
-                 packages of interop/requirements.txt (see README, \"Tests and data\")"
-            );
-            None
-        }
-    }
-}
+use common::{start, token_secret, vigil};
 
 #[test]
 fn yente_client_and_nomenklatura_work_unchanged() {
-    let Some(python) = interop_python() else {
+    let Some(python) = vigil_testdata::interop_python() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -47,26 +30,16 @@ fn yente_client_and_nomenklatura_work_unchanged() {
         &data,
         &["record", "add", records.to_str().unwrap(), "--owner", "DEU"],
     );
-    let token: serde_json::Value = serde_json::from_str(&vigil(
+    let secret = token_secret(
         &data,
-        &[
-            "token",
-            "create",
-            "--agency",
-            "FRA",
-            "--role",
-            "screener",
-            "--default-purpose",
-            "sanctions screening (yente client)",
-        ],
-    ))
-    .unwrap();
-    let secret = token["secret"].as_str().unwrap().to_string();
+        "FRA",
+        "screener",
+        &["--default-purpose", "sanctions screening (yente client)"],
+    );
 
     let (mut server, url) = start(&data);
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let out = Command::new(&python)
-        .arg(root.join("interop/yente_clients.py"))
+        .arg(vigil_testdata::interop_dir().join("yente_clients.py"))
         .args(["--url", &format!("{url}/v1"), "--token", &secret])
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .output()

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use vigil_core::explanation::{DateVerdict, DocumentVerdict, Verdict};
 use vigil_core::{AgencyCode, CountryCode, Explanation, FieldError, HitContext, Record};
-use vigil_formats::ftm::{entity_id, hit_only_entity, record_to_entity};
+use vigil_formats::ftm::{entity_id, hit_only_entity, is_schema, record_to_entity};
 use vigil_service::exchange::traveller_from_entity;
 use vigil_service::screening::{ScreenOptions, ScreenResult};
 use vigil_service::Ctx;
@@ -50,80 +50,10 @@ const ALGORITHMS: &[&str] = &[
 ];
 
 /// Schemata whose queries Vigil screens: its records are persons, and
-/// yente matches a `LegalEntity` query against persons too.
+/// yente matches a `LegalEntity` query against persons too. Any other FtM
+/// schema is a valid query with no candidates in Vigil (an empty result, as
+/// yente gives for a dataset without them).
 const PERSON_SCHEMATA: &[&str] = &["Person", "LegalEntity"];
-
-/// Every other FollowTheMoney schema: a valid query with no candidates in
-/// Vigil (an empty result, as yente gives for a dataset without them).
-const OTHER_SCHEMATA: &[&str] = &[
-    "Address",
-    "Airplane",
-    "Analyzable",
-    "Article",
-    "Asset",
-    "Associate",
-    "Audio",
-    "BankAccount",
-    "Call",
-    "CallForTenders",
-    "Company",
-    "Contract",
-    "ContractAward",
-    "CourtCase",
-    "CourtCaseParty",
-    "CryptoWallet",
-    "Debt",
-    "Directorship",
-    "Document",
-    "Documentation",
-    "EconomicActivity",
-    "Email",
-    "Employment",
-    "Event",
-    "Family",
-    "Folder",
-    "HyperText",
-    "Identification",
-    "Image",
-    "Interest",
-    "Interval",
-    "License",
-    "Membership",
-    "Mention",
-    "Message",
-    "Note",
-    "Occupancy",
-    "Organization",
-    "Ownership",
-    "Package",
-    "Page",
-    "Pages",
-    "Passport",
-    "Payment",
-    "PlainText",
-    "Position",
-    "Project",
-    "ProjectParticipant",
-    "PublicBody",
-    "RealEstate",
-    "Representation",
-    "Risk",
-    "Sanction",
-    "Security",
-    "Similar",
-    "Succession",
-    "Table",
-    "TaxRoll",
-    "Thing",
-    "Trip",
-    "UnknownLink",
-    "UserAccount",
-    "Value",
-    "Vehicle",
-    "Vessel",
-    "Video",
-    "Workbook",
-];
 
 /// Properties of FtM's country type: yente cleans their values to
 /// lower-case ISO alpha-2 codes, from codes or English names.
@@ -318,7 +248,7 @@ impl Example {
             .get("schema")
             .and_then(Value::as_str)
             .ok_or_else(|| bad(".schema", "is required"))?;
-        if !PERSON_SCHEMATA.contains(&schema) && !OTHER_SCHEMATA.contains(&schema) {
+        if !is_schema(schema) {
             return Err(bad(
                 ".schema",
                 &format!("{schema:?} is not a FollowTheMoney schema"),

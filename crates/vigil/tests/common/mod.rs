@@ -23,6 +23,15 @@ pub fn vigil(data: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).to_string()
 }
 
+/// Creates a token with `vigil token create` (and `extra` options); returns
+/// its secret.
+pub fn token_secret(data: &Path, agency: &str, role: &str, extra: &[&str]) -> String {
+    let mut args = vec!["token", "create", "--agency", agency, "--role", role];
+    args.extend_from_slice(extra);
+    let created: serde_json::Value = serde_json::from_str(&vigil(data, &args)).unwrap();
+    created["secret"].as_str().unwrap().to_string()
+}
+
 /// Starts `vigil serve` on a free loopback port; returns it and its base URL.
 pub fn start(data: &Path) -> (Child, String) {
     // The tests' webhook receivers listen on loopback.
