@@ -2,7 +2,7 @@
 //! yente's own clients (yente-client, nomenklatura's `YenteEnricher`) work
 //! against Vigil unchanged. The request, its query parameters and the
 //! response follow yente's models field for field; what Vigil cannot mean
-//! the same way is documented in docs/api.md ("yente clients").
+//! the same way is documented in docs/yente.md.
 //!
 //! Results render from the screening results, so a hit-only record gives
 //! its hit-only entity and nothing more, and filters never look at what a
@@ -188,6 +188,41 @@ impl Options {
             changed_since,
             exclude_entity_ids: q.exclude_entity_ids,
         })
+    }
+
+    /// Whether a result passes the request's filters. A hit-only result is
+    /// judged only by what it shows (its owner and id): filtering it by
+    /// topics or dates it does not disclose would disclose them.
+    fn keeps(&self, dataset_owner: Option<&AgencyCode>, result: &ScreenResult) -> bool {
+        let (owner, reference, record) = match result {
+            ScreenResult::Full(full) => (&full.owner, &full.reference, full.record.as_deref()),
+            ScreenResult::HitOnly { view, .. } => (&view.owner, &view.reference, None),
+        };
+        let datasets = [owner.as_str()];
+        let id = entity_id(owner, reference);
+        let named = |list: &[String]| list.iter().any(|d| datasets.contains(&d.as_str()));
+        if dataset_owner.is_some_and(|o| o != owner)
+            || (!self.include_dataset.is_empty() && !named(&self.include_dataset))
+            || named(&self.exclude_dataset)
+            || self.exclude_schema.iter().any(|s| s == "Person")
+            || self
+                .exclude_entity_ids
+                .iter()
+                .any(|e| *e == id || e == reference)
+        {
+            return false;
+        }
+        let Some(record) = record else {
+            return true;
+        };
+        let topics_ok = self.topics.is_empty()
+            || entity_topics(record)
+                .iter()
+                .any(|t| self.topics.contains(t));
+        let changed_ok = self
+            .changed_since
+            .is_none_or(|since| record.updated_at >= since);
+        topics_ok && changed_ok
     }
 }
 
@@ -447,43 +482,6 @@ async fn dataset_owner(state: &AppState, dataset: &str) -> Result<Option<AgencyC
 
 fn score_of(result: &Value) -> f64 {
     result["score"].as_f64().unwrap_or(0.0)
-}
-
-impl Options {
-    /// Whether a result passes the request's filters. A hit-only result is
-    /// judged only by what it shows (its owner and id): filtering it by
-    /// topics or dates it does not disclose would disclose them.
-    fn keeps(&self, dataset_owner: Option<&AgencyCode>, result: &ScreenResult) -> bool {
-        let (owner, reference, record) = match result {
-            ScreenResult::Full(full) => (&full.owner, &full.reference, full.record.as_deref()),
-            ScreenResult::HitOnly { view, .. } => (&view.owner, &view.reference, None),
-        };
-        let datasets = [owner.as_str()];
-        let id = entity_id(owner, reference);
-        let named = |list: &[String]| list.iter().any(|d| datasets.contains(&d.as_str()));
-        if dataset_owner.is_some_and(|o| o != owner)
-            || (!self.include_dataset.is_empty() && !named(&self.include_dataset))
-            || named(&self.exclude_dataset)
-            || self.exclude_schema.iter().any(|s| s == "Person")
-            || self
-                .exclude_entity_ids
-                .iter()
-                .any(|e| *e == id || e == reference)
-        {
-            return false;
-        }
-        let Some(record) = record else {
-            return true;
-        };
-        let topics_ok = self.topics.is_empty()
-            || entity_topics(record)
-                .iter()
-                .any(|t| self.topics.contains(t));
-        let changed_ok = self
-            .changed_since
-            .is_none_or(|since| record.updated_at >= since);
-        topics_ok && changed_ok
-    }
 }
 
 /// A record's topics as its FtM entity states them (the category adds one).
