@@ -19,6 +19,7 @@ Usage: python mrz_corpus.py OUT.jsonl [--seed N]
 """
 
 import argparse
+import datetime
 import json
 import random
 import string
@@ -84,7 +85,6 @@ def date(rng, first, last):
     while True:
         y, m, d = rng.randint(first, last), rng.randint(1, 12), rng.randint(1, 31)
         try:
-            import datetime
             datetime.date(y, m, d)
             return f"{y % 100:02d}{m:02d}{d:02d}"
         except ValueError:
@@ -172,6 +172,16 @@ def other(rng, alphabet, current):
     return rng.choice([c for c in alphabet if c != current])
 
 
+def damaged_check(rng, fmt, check, field):
+    """A valid zone with the check digit at `check` changed to another
+    digit: a parser must refuse it naming `field` (or give the true number)."""
+    lines = generate(rng, fmt)
+    truth = fields(fmt, lines)["document_number"]
+    at = positions(fmt)[check]
+    put(lines, at, other(rng, string.digits, get(lines, at, 1)))
+    return lines, {"outcome": "reject", "field": field, "true_number": truth}
+
+
 def cases(rng, fmt, scale):
     pos = positions(fmt)
     for _ in range(60 * scale):
@@ -179,11 +189,8 @@ def cases(rng, fmt, scale):
         yield "valid", lines, {"outcome": "ok", "fields": fields(fmt, lines), "warnings": []}
 
     for _ in range(10 * scale):
-        lines = generate(rng, fmt)
-        truth = fields(fmt, lines)["document_number"]
-        put(lines, pos["number_check"], other(rng, string.digits, get(lines, pos["number_check"], 1)))
-        yield "number_check_digit", lines, {"outcome": "reject", "field": "document_number",
-                                            "true_number": truth}
+        yield ("number_check_digit",
+               *damaged_check(rng, fmt, "number_check", "document_number"))
 
     written = 0
     while written < 10 * scale:
@@ -198,21 +205,19 @@ def cases(rng, fmt, scale):
                                           "true_number": truth}
 
     for _ in range(6 * scale):
-        lines = generate(rng, fmt)
-        put(lines, pos["birth_check"], other(rng, string.digits, get(lines, pos["birth_check"], 1)))
-        yield "birth_check_digit", lines, {"outcome": "reject", "field": "birth_date",
-                                           "true_number": fields_number(fmt, lines)}
+        yield "birth_check_digit", *damaged_check(rng, fmt, "birth_check", "birth_date")
 
     written = 0
     while written < 6 * scale:
         lines = generate(rng, fmt)
+        truth = fields(fmt, lines)["document_number"]
         at = (pos["birth"][0], pos["birth"][1] + rng.randrange(6))
         put(lines, at, other(rng, string.digits, get(lines, at, 1)))
         if checks_hold(fmt, lines) or not plausible_date(get(lines, pos["birth"], 6)):
             continue
         written += 1
         yield "birth_character", lines, {"outcome": "reject", "field": "birth_date",
-                                         "true_number": fields_number(fmt, lines)}
+                                         "true_number": truth}
 
     written = 0
     while written < 6 * scale:
@@ -237,11 +242,7 @@ def cases(rng, fmt, scale):
 
     if pos["composite"]:
         for _ in range(6 * scale):
-            lines = generate(rng, fmt)
-            truth = fields(fmt, lines)["document_number"]
-            put(lines, pos["composite"], other(rng, string.digits, get(lines, pos["composite"], 1)))
-            yield "composite_check_digit", lines, {"outcome": "reject", "field": "composite",
-                                                   "true_number": truth}
+            yield "composite_check_digit", *damaged_check(rng, fmt, "composite", "composite")
         for _ in range(6 * scale):
             lines = generate(rng, fmt)
             expect = {"outcome": "ok", "fields": fields(fmt, lines), "warnings": ["birth_date"]}
@@ -254,14 +255,9 @@ def cases(rng, fmt, scale):
             yield "partial_birth_date", lines, expect
 
 
-def fields_number(fmt, lines):
-    return get(lines, positions(fmt)["number"], 9).rstrip("<")
-
-
 def plausible_date(yymmdd):
     """A damaged date that is no calendar date fails as a date, not as a
     check digit; those are not written."""
-    import datetime
     try:
         datetime.date(2000 + int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:]))
         return True

@@ -14,11 +14,18 @@ cannot send X-Vigil-Purpose. Exits non-zero with one line per failure.
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 
-import httpx
-from yente.data.common import EntityMatchResponse, ErrorResponse
+# nomenklatura reads where its cache lives when it is first imported (yente
+# imports it): set before any import, or it writes nomenklatura.db into the
+# working directory.
+CACHE_DIR = tempfile.mkdtemp(prefix="vigil-nomenklatura-")
+os.environ["NOMENKLATURA_DB_URL"] = f"sqlite:///{CACHE_DIR}/nomenklatura.db"
+
+import httpx  # noqa: E402
+from yente.data.common import EntityMatchResponse, ErrorResponse  # noqa: E402
 
 FAILURES = []
 
@@ -152,25 +159,23 @@ def model_checks(url, token):
 
 
 def enricher_checks(url, token):
-    with tempfile.TemporaryDirectory() as tmp:
-        os.environ["NOMENKLATURA_DB_URL"] = f"sqlite:///{tmp}/nomenklatura.db"
-        from followthemoney import Dataset, StatementEntity
-        from nomenklatura.cache import Cache
-        from nomenklatura.enrich.yente import YenteEnricher
+    from followthemoney import Dataset, StatementEntity
+    from nomenklatura.cache import Cache
+    from nomenklatura.enrich.yente import YenteEnricher
 
-        dataset = Dataset.make({"name": "border", "title": "Border checks"})
-        cache = Cache.make_default(dataset)
-        enricher = YenteEnricher(dataset, cache, {"api": f"{url}/", "api_key": token,
-                                                  "dataset": "default", "cutoff": 0.5})
-        entity = StatementEntity.from_data(dataset, {
-            "id": "traveller-1", "schema": "Person",
-            "properties": {"name": ["Abu Mohammed al-Adnani"], "birthDate": ["1977-05-01"]},
-        })
-        matches = list(enricher.match(entity))
-        check(bool(matches), f"YenteEnricher: the listed person is found ({len(matches)})")
-        check(any("Adnani" in " ".join(m.get("name")) for m in matches),
-              "YenteEnricher: the match carries the record's names")
-        enricher.close()
+    dataset = Dataset.make({"name": "border", "title": "Border checks"})
+    cache = Cache.make_default(dataset)
+    enricher = YenteEnricher(dataset, cache, {"api": f"{url}/", "api_key": token,
+                                              "dataset": "default", "cutoff": 0.5})
+    entity = StatementEntity.from_data(dataset, {
+        "id": "traveller-1", "schema": "Person",
+        "properties": {"name": ["Abu Mohammed al-Adnani"], "birthDate": ["1977-05-01"]},
+    })
+    matches = list(enricher.match(entity))
+    check(bool(matches), f"YenteEnricher: the listed person is found ({len(matches)})")
+    check(any("Adnani" in " ".join(m.get("name")) for m in matches),
+          "YenteEnricher: the match carries the record's names")
+    enricher.close()
 
 
 def main():
@@ -179,9 +184,12 @@ def main():
     parser.add_argument("--token", required=True)
     args = parser.parse_args()
     url = args.url.rstrip("/")
-    yente_client_checks(url, args.token)
-    model_checks(url, args.token)
-    enricher_checks(url, args.token)
+    try:
+        yente_client_checks(url, args.token)
+        model_checks(url, args.token)
+        enricher_checks(url, args.token)
+    finally:
+        shutil.rmtree(CACHE_DIR, ignore_errors=True)
     if FAILURES:
         print(f"{len(FAILURES)} failures", file=sys.stderr)
         sys.exit(1)

@@ -545,6 +545,22 @@ fn qualify(object: &mut Map<String, Value>, owner: &AgencyCode, reference: &str)
     object.insert("datasets".into(), json!([owner.as_str()]));
 }
 
+/// A record's FtM topics: its own, and the one its category stands for when
+/// they do not already imply it.
+pub fn topics(draft: &RecordDraft) -> Vec<String> {
+    let mut out = draft.topics.clone();
+    if category(&draft.topics) != draft.category {
+        let topic = match draft.category {
+            Category::Sanctioned => Some("sanction"),
+            Category::ForeignTerroristFighter => Some("crime.terror"),
+            Category::Suspect => Some("crime"),
+            Category::Associate | Category::Missing | Category::Other => None,
+        };
+        out.extend(topic.map(str::to_string));
+    }
+    out
+}
+
 /// The owner's reference of an entity Vigil exported (`OWNER-reference`
 /// with the reference as its referent); any other id is the reference
 /// itself.
@@ -626,19 +642,8 @@ pub fn draft_to_entity(draft: &RecordDraft) -> Value {
     for note in &draft.notes {
         put("notes", note.clone());
     }
-    for topic in &draft.topics {
-        put("topics", topic.clone());
-    }
-    if category(&draft.topics) != draft.category {
-        let topic = match draft.category {
-            Category::Sanctioned => Some("sanction"),
-            Category::ForeignTerroristFighter => Some("crime.terror"),
-            Category::Suspect => Some("crime"),
-            Category::Associate | Category::Missing | Category::Other => None,
-        };
-        if let Some(topic) = topic {
-            put("topics", topic.to_string());
-        }
+    for topic in topics(draft) {
+        put("topics", topic);
     }
     for (key, values) in &draft.extra {
         for value in values {

@@ -18,8 +18,8 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use vigil_core::explanation::{DateVerdict, DocumentVerdict, Verdict};
-use vigil_core::{AgencyCode, CountryCode, Explanation, FieldError, HitContext, Record};
-use vigil_formats::ftm::{entity_id, hit_only_entity, is_schema, record_to_entity};
+use vigil_core::{AgencyCode, CountryCode, Explanation, FieldError, HitContext};
+use vigil_formats::ftm::{entity_id, hit_only_entity, is_schema, record_to_entity, topics};
 use vigil_service::exchange::traveller_from_entity;
 use vigil_service::screening::{ScreenOptions, ScreenResult};
 use vigil_service::Ctx;
@@ -216,7 +216,7 @@ impl Options {
             return true;
         };
         let topics_ok = self.topics.is_empty()
-            || entity_topics(record)
+            || topics(&record.draft)
                 .iter()
                 .any(|t| self.topics.contains(t));
         let changed_ok = self
@@ -482,19 +482,6 @@ async fn dataset_owner(state: &AppState, dataset: &str) -> Result<Option<AgencyC
 
 fn score_of(result: &Value) -> f64 {
     result["score"].as_f64().unwrap_or(0.0)
-}
-
-/// A record's topics as its FtM entity states them (the category adds one).
-fn entity_topics(record: &Record) -> Vec<String> {
-    record_to_entity(record)["properties"]["topics"]
-        .as_array()
-        .map(|list| {
-            list.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// One screening result as yente's `ScoredEntityResponse`.
