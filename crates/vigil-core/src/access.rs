@@ -186,6 +186,12 @@ pub fn may_manage_federation(caller: &Caller) -> bool {
     caller.role == Role::Operator
 }
 
+/// Whether the caller manages its agency's webhooks (where hits on its
+/// records are posted).
+pub fn may_manage_webhooks(caller: &Caller) -> bool {
+    matches!(caller.role, Role::Admin | Role::Contributor | Role::Analyst)
+}
+
 /// Whether the caller may screen travellers.
 pub fn may_screen(caller: &Caller) -> bool {
     matches!(

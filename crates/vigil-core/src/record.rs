@@ -227,7 +227,9 @@ pub struct Link {
     pub reference: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, strum::IntoStaticStr,
+)]
 pub enum HandlingCode {
     /// Use only to prevent and combat crime.
     #[default]

@@ -14,10 +14,13 @@
 //! - [`notify`]: webhook delivery (signatures, backoff, retries).
 //! - [`peer_sync`]: pulling peers' release feeds (`vigil sync`, and every
 //!   interval beside `serve`).
+//! - [`console`]: the web console at `/console`, HTML for people, over the
+//!   same service calls.
 //! - [`config`]: [`ServerConfig`]; [`openapi`]: the OpenAPI 3 document
 //!   served at `/v1/openapi.json`.
 
 pub mod config;
+pub mod console;
 pub mod error;
 pub mod extract;
 pub mod notify;
@@ -40,6 +43,10 @@ pub use error::ApiError;
 pub struct AppState {
     pub vigil: Arc<Vigil>,
     pub config: Arc<ServerConfig>,
+    /// The console's signed-in sessions.
+    pub sessions: Arc<console::session::Sessions>,
+    /// The console's gap reports, computed off the request.
+    pub reports: Arc<console::reports::Reports>,
 }
 
 impl AppState {
@@ -47,6 +54,8 @@ impl AppState {
         AppState {
             vigil,
             config: Arc::new(config),
+            sessions: Arc::default(),
+            reports: Arc::default(),
         }
     }
 }
@@ -104,7 +113,12 @@ pub fn app(state: AppState) -> Router {
         .route("/openapi.json", get(openapi::document));
     Router::new()
         .route("/health", get(health))
+        .route(
+            "/",
+            get(|| async { axum::response::Redirect::to("/console") }),
+        )
         .nest("/v1", v1)
+        .nest("/console", console::router())
         .fallback(no_route)
         .method_not_allowed_fallback(no_method)
         .layer(DefaultBodyLimit::max(limit))

@@ -10,11 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use common::Harness;
+use common::{Harness, TD3};
 use serde_json::json;
-
-const TD3: &str =
-    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10";
 
 const PAXLST: &str = "UNA:+.? '
 UNB+UNOA:4+XYAIRLINE:ZZ+FRAPIU:ZZ+160405:1000+000000001++APIS'

@@ -75,6 +75,7 @@ impl Vigil {
             since: filter.since,
             until: filter.until,
             after: filter.after,
+            newest_first: filter.newest_first,
             limit: PAGE,
             ..AuditFilter::default()
         };

@@ -375,6 +375,27 @@ impl Vigil {
     }
 }
 
+impl Vigil {
+    /// Audits another look by the same caller at a report computed for it
+    /// earlier (the console keeps one while an analyst reads it). The
+    /// entry of the computation lists every record counted; this one says
+    /// which report was seen again, and when it was computed.
+    pub fn gap_report_viewed(
+        &self,
+        ctx: &Ctx,
+        report: &GapReport,
+        computed_at: &chrono::DateTime<chrono::Utc>,
+    ) -> Result<()> {
+        self.audit(
+            ctx,
+            Action::GapsReport,
+            serde_json::json!({"a": report.a, "b": report.b, "computed_at": computed_at}),
+            vec![],
+            Outcome::Done,
+        )
+    }
+}
+
 /// The owner's country: its code within its organisation (`FRA` of
 /// `FRA@INTERPOL`), which is a country code for a national bureau.
 fn owner_country(owner: &AgencyCode) -> String {

@@ -67,11 +67,37 @@ impl Vigil {
         after: Option<i64>,
         limit: usize,
     ) -> Result<Vec<HitView>> {
+        self.hit_page(ctx, side, status, after, false, limit)
+    }
+
+    /// The latest hits first, those before position `before` (a queue a
+    /// person reads from the top).
+    pub fn latest_hits(
+        &self,
+        ctx: &Ctx,
+        side: HitSide,
+        status: Option<HitStatus>,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<HitView>> {
+        self.hit_page(ctx, side, status, before, true, limit)
+    }
+
+    fn hit_page(
+        &self,
+        ctx: &Ctx,
+        side: HitSide,
+        status: Option<HitStatus>,
+        cursor: Option<i64>,
+        newest_first: bool,
+        limit: usize,
+    ) -> Result<Vec<HitView>> {
         ctx.require_case_reader()?;
         let agency = ctx.caller.agency.clone();
         let mut filter = HitFilter {
             status,
-            after_seq: after,
+            after_seq: cursor,
+            newest_first,
             limit: limit.clamp(1, 1000),
             ..Default::default()
         };
@@ -99,7 +125,11 @@ impl Vigil {
         self.audit(
             ctx,
             Action::HitList,
-            serde_json::json!({"side": side_name, "status": status, "after": after}),
+            if newest_first {
+                serde_json::json!({"side": side_name, "status": status, "before": cursor})
+            } else {
+                serde_json::json!({"side": side_name, "status": status, "after": cursor})
+            },
             disclosed,
             Outcome::Done,
         )?;

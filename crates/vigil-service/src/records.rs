@@ -19,6 +19,10 @@ use crate::context::{disclosed, Ctx};
 use crate::error::{Result, ServiceError};
 use crate::vigil::Vigil;
 
+/// The least name score a record search returns: loose, since a person
+/// searching reads the list, and no alert follows.
+const SEARCH_THRESHOLD: f64 = 0.6;
+
 /// A page of records and the cursor for the next one.
 #[derive(Debug, Serialize)]
 pub struct RecordPage {
@@ -267,22 +271,34 @@ impl Vigil {
                 break;
             }
         }
-        let disclosed_list = items
-            .iter()
-            .map(|(r, _)| disclosed(r, access::record_access(&ctx.caller, r)))
-            .collect();
         let next_cursor = if more {
             items.last().map(|(r, _)| r.id.to_string())
         } else {
             None
         };
+        let request = serde_json::json!({
+            "owner": filter.owner, "status": filter.status.map(|s| s.as_str()),
+            "category": filter.category, "cursor": cursor, "limit": limit,
+        });
+        self.listed(ctx, request, items, next_cursor)
+    }
+
+    /// A page of listed records, audited as a list with what each disclosed.
+    fn listed(
+        &self,
+        ctx: &Ctx,
+        request: serde_json::Value,
+        items: Vec<(Record, RecordView)>,
+        next_cursor: Option<String>,
+    ) -> Result<RecordPage> {
+        let disclosed_list = items
+            .iter()
+            .map(|(r, _)| disclosed(r, access::record_access(&ctx.caller, r)))
+            .collect();
         self.audit(
             ctx,
             Action::RecordList,
-            serde_json::json!({
-                "owner": filter.owner, "status": filter.status.map(|s| s.as_str()),
-                "category": filter.category, "cursor": cursor, "limit": limit,
-            }),
+            request,
             disclosed_list,
             Outcome::Done,
         )?;
@@ -292,6 +308,59 @@ impl Vigil {
             items,
             next_cursor,
         })
+    }
+
+    /// Records whose names resemble `text` (in any script, order or
+    /// spelling: the screening engine's retrieval), as [`Vigil::list_records`]
+    /// would list them: no hit-only record of another agency, no hidden one,
+    /// optionally only `owner`'s. Raises no hit: a search is not a screening.
+    pub fn search_records(
+        &self,
+        ctx: &Ctx,
+        text: &str,
+        owner: Option<&AgencyCode>,
+        limit: usize,
+    ) -> Result<RecordPage> {
+        let text = text.trim();
+        if !text.chars().any(char::is_alphanumeric) || text.len() > 500 {
+            return Err(ServiceError::field(
+                "q",
+                "a name to search for: at least one letter, at most 500 bytes",
+            ));
+        }
+        let limit = limit.clamp(1, 100);
+        let index = self.screening();
+        index.sync_if_few(self.store.as_ref())?;
+        let traveller = vigil_core::Traveller {
+            names: vec![text.to_string()],
+            ..Default::default()
+        };
+        let opts = vigil_match::SearchOptions {
+            limit: limit * 2,
+            threshold: SEARCH_THRESHOLD,
+        };
+        let found = index.search(
+            &crate::engine_map::traveller_query(&traveller),
+            &opts,
+            crate::index::Reach::VisibleTo(&ctx.caller.agency),
+        );
+        let mut items: Vec<(Record, RecordView)> = Vec::new();
+        for f in found {
+            if owner.is_some_and(|o| o != &f.record.owner) || items.len() == limit {
+                continue;
+            }
+            let Some(r) = self.store.record(f.record.id)? else {
+                continue;
+            };
+            if !may_see_retired(&ctx.caller, &r) {
+                continue;
+            }
+            if let Some(v) = listed_view(&ctx.caller, &r) {
+                items.push((r, v));
+            }
+        }
+        let request = serde_json::json!({"search": text, "owner": owner, "limit": limit});
+        self.listed(ctx, request, items, None)
     }
 
     pub fn record_history(&self, ctx: &Ctx, id: RecordId) -> Result<Vec<RecordVersion>> {

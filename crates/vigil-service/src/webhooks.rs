@@ -1,7 +1,8 @@
 //! Webhook registration: where an agency wants its hits delivered. The
 //! delivery itself (signatures, retries) is the HTTP server's.
 
-use vigil_core::{Action, Outcome, Role};
+use vigil_core::access::may_manage_webhooks;
+use vigil_core::{Action, Outcome};
 use vigil_store::Webhook;
 
 use crate::context::Ctx;
@@ -48,13 +49,9 @@ fn private_v4(ip: &std::net::Ipv4Addr) -> bool {
         || (a == 100 && (64..128).contains(&b)) // shared address space 100.64/10
 }
 
-fn may_manage_webhooks(role: Role) -> bool {
-    matches!(role, Role::Admin | Role::Contributor | Role::Analyst)
-}
-
 impl Vigil {
     pub fn create_webhook(&self, ctx: &Ctx, url: &str, secret: Option<String>) -> Result<Webhook> {
-        if !may_manage_webhooks(ctx.caller.role) {
+        if !may_manage_webhooks(&ctx.caller) {
             return Err(ServiceError::Forbidden(
                 "webhooks are registered by admins, contributors or analysts".into(),
             ));
@@ -117,7 +114,7 @@ impl Vigil {
     }
 
     pub fn delete_webhook(&self, ctx: &Ctx, id: &str) -> Result<()> {
-        if !may_manage_webhooks(ctx.caller.role) {
+        if !may_manage_webhooks(&ctx.caller) {
             return Err(ServiceError::Forbidden(
                 "webhooks are managed by admins, contributors or analysts".into(),
             ));

@@ -19,8 +19,10 @@ pub struct AuditFilter {
     pub involving: Option<AgencyCode>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
-    /// Entries after this sequence number.
+    /// Entries after this sequence number (before it when `newest_first`).
     pub after: Option<i64>,
+    /// The latest entries first: what an auditor reads from the top.
+    pub newest_first: bool,
     pub limit: usize,
 }
 

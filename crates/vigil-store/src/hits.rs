@@ -20,6 +20,9 @@ pub struct HitFilter {
     /// (only hits it may know of have one), else in the store's order. The
     /// page is in the same order.
     pub after_seq: Option<i64>,
+    /// Newest first: the page holds the hits *before* `after_seq` (all
+    /// when `None`), latest first. A queue for people reads this way.
+    pub newest_first: bool,
     pub limit: usize,
 }
 

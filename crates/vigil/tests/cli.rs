@@ -327,10 +327,14 @@ fn rerunning_quickstart_revokes_the_tokens_of_the_run_before() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("demo");
     let first = Quickstart::start(&data);
-    assert_eq!(first.tokens.len(), 8, "{}", first.banner);
+    assert_eq!(first.tokens.len(), 9, "{}", first.banner);
     assert!(!first.banner.contains("Revoked"), "{}", first.banner);
     let old = first.token("FRA screener").to_string();
     assert_eq!(get_records(&first.url, &old), 200);
+    // The console is served, ready to sign in with any of those tokens.
+    let sign_in = reqwest::blocking::get(format!("{}/console", first.url)).unwrap();
+    assert_eq!(sign_in.status(), 200);
+    assert!(sign_in.url().path().ends_with("/console/sign-in"));
     first.stop();
     // A token made apart from quickstart is the user's: a rerun keeps it.
     ok(&vigil(
@@ -344,7 +348,7 @@ fn rerunning_quickstart_revokes_the_tokens_of_the_run_before() {
     assert!(
         second
             .banner
-            .contains("Revoked the 8 tokens of the previous quickstart"),
+            .contains("Revoked the 9 tokens of the previous quickstart"),
         "{}",
         second.banner
     );
@@ -358,7 +362,7 @@ fn rerunning_quickstart_revokes_the_tokens_of_the_run_before() {
         .lines()
         .filter(|l| l.contains("\tactive\t"))
         .collect();
-    assert_eq!(active.len(), 9, "{tokens}");
+    assert_eq!(active.len(), 10, "{tokens}");
     assert!(active.iter().any(|l| l.ends_with("\tmine")), "{tokens}");
 }
 

@@ -75,12 +75,26 @@ pub async fn stream(
     auth: Authed,
     headers: HeaderMap,
 ) -> ApiResult<impl IntoResponse> {
-    let last: Option<i64> = headers
+    let last = last_event_id(&headers);
+    hit_events(&state, Ctx::from(auth), last).await
+}
+
+/// The `Last-Event-ID` a reconnecting stream sends.
+pub(crate) fn last_event_id(headers: &HeaderMap) -> Option<i64> {
+    headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse().ok());
-    let ctx = Ctx::from(auth);
-    let hits = blocking(&state, move |v| v.open_hit_stream(&ctx, last)).await?;
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// The live stream of `ctx`'s agency's hits after `last` (from now when
+/// `None`), as server-sent events: the API's and the console's.
+pub(crate) async fn hit_events(
+    state: &AppState,
+    ctx: Ctx,
+    last: Option<i64>,
+) -> ApiResult<Sse<impl futures_util::Stream<Item = Result<Event, Infallible>>>> {
+    let hits = blocking(state, move |v| v.open_hit_stream(&ctx, last)).await?;
     // Woken by every new hit and every revocation of this process, and every
     // second for what another process did; each wake checks the token and
     // reads what is new for this owner.

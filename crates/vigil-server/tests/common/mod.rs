@@ -63,6 +63,10 @@ pub struct SseEvent {
     pub data: String,
 }
 
+/// ICAO 9303's specimen passport (TD3): Anna Maria Eriksson of Utopia.
+pub const TD3: &str =
+    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10";
+
 pub const AGENCIES: &[&str] = &["INTERPOL", "EUROPOL", "FRA", "DEU", "ITA"];
 
 impl Harness {

@@ -24,6 +24,11 @@ impl AuditStore for SqliteStore {
     }
 
     fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<StoredAuditEntry>> {
+        let (cut, direction, start) = if filter.newest_first {
+            ("<", "DESC", i64::MAX)
+        } else {
+            (">", "ASC", 0)
+        };
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {AUDIT_COLUMNS} FROM audit a
@@ -33,10 +38,10 @@ impl AuditStore for SqliteStore {
                    AND (?4 IS NULL OR EXISTS (SELECT 1 FROM audit_records r WHERE r.seq = a.seq AND r.record_id = ?4))
                    AND (?5 IS NULL OR a.at >= ?5)
                    AND (?6 IS NULL OR a.at <= ?6)
-                   AND a.seq > ?7
+                   AND a.seq {cut} ?7
                    AND (?9 IS NULL OR a.agency = ?9
                         OR EXISTS (SELECT 1 FROM audit_records r WHERE r.seq = a.seq AND r.owner = ?9))
-                 ORDER BY a.seq LIMIT ?8"
+                 ORDER BY a.seq {direction} LIMIT ?8"
             ))?;
             rows::all(
             &mut stmt,
@@ -47,7 +52,7 @@ impl AuditStore for SqliteStore {
                 filter.record.map(|r| r.to_string()),
                 filter.since.as_ref().map(ts),
                 filter.until.as_ref().map(ts),
-                filter.after.unwrap_or(0),
+                filter.after.unwrap_or(start),
                 filter.limit.max(1) as i64,
                 filter.involving.as_ref().map(|a| a.as_str().to_string()),
             ],

@@ -135,15 +135,20 @@ impl HitStore for SqliteStore {
             (None, Some(_)) => "screener_seq",
             (None, None) => "seq",
         };
+        let (cut, direction, start) = if filter.newest_first {
+            ("<", "DESC", i64::MAX)
+        } else {
+            (">", "ASC", 0)
+        };
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {HIT_COLUMNS} FROM hits
                  WHERE (?1 IS NULL OR owner = ?1)
                    AND (?2 IS NULL OR screening_agency = ?2)
                    AND (?3 IS NULL OR status = ?3)
-                   AND {order} > ?4
+                   AND {order} {cut} ?4
                    AND (?6 IS NULL OR record_id = ?6)
-                 ORDER BY {order} LIMIT ?5"
+                 ORDER BY {order} {direction} LIMIT ?5"
             ))?;
             rows::all(
                 &mut stmt,
@@ -154,7 +159,7 @@ impl HitStore for SqliteStore {
                         .as_ref()
                         .map(|a| a.as_str().to_string()),
                     filter.status.map(name),
-                    filter.after_seq.unwrap_or(0),
+                    filter.after_seq.unwrap_or(start),
                     filter.limit.max(1) as i64,
                     filter.record.map(|r| r.to_string()),
                 ],

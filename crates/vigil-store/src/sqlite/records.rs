@@ -100,11 +100,11 @@ pub(super) fn save_record(
     let body = to_json("record draft", &record.draft)?;
     let policy = to_json("record policy", &record.draft.policy)?;
     let result = tx.prepare_cached(
-        "INSERT INTO records (id, owner, reference, version, status, category, created_at, updated_at, review_due, policy)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+        "INSERT INTO records (id, owner, reference, version, status, category, created_at, updated_at, review_due, policy, handling)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT(id) DO UPDATE SET reference = excluded.reference, version = excluded.version,
            status = excluded.status, category = excluded.category, updated_at = excluded.updated_at,
-           review_due = excluded.review_due, policy = excluded.policy",
+           review_due = excluded.review_due, policy = excluded.policy, handling = excluded.handling",
     )?.execute(
         params![
             record.id.to_string(),
@@ -117,6 +117,7 @@ pub(super) fn save_record(
             ts(&record.updated_at),
             date(&record.review_due),
             policy,
+            name(record.draft.handling.code),
         ],
     );
     match result {

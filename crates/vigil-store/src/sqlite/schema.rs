@@ -337,6 +337,44 @@ INSERT INTO activity (day, agency, action, outcome, entries, items)
     r#"
 ALTER TABLE tokens ADD COLUMN default_purpose TEXT;
 "#,
+    // Record counts for the statistics, kept by triggers in the
+    // transaction of every write to `records` (whatever writes it), so that
+    // reading them costs a few rows at any number of records.
+    r#"
+ALTER TABLE records ADD COLUMN handling TEXT NOT NULL DEFAULT 'H0';
+UPDATE records SET handling = COALESCE((
+    SELECT json_extract(v.body, '$.handling.code') FROM record_versions v
+    WHERE v.record_id = records.id AND v.version = records.version), 'H0');
+CREATE TABLE record_counts (
+    owner TEXT NOT NULL,
+    status TEXT NOT NULL,
+    category TEXT NOT NULL,
+    handling TEXT NOT NULL,
+    policy TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (owner, status, category, handling, policy)
+);
+INSERT INTO record_counts (owner, status, category, handling, policy, n)
+    SELECT owner, status, category, handling, policy, COUNT(*) FROM records GROUP BY 1, 2, 3, 4, 5;
+CREATE TRIGGER records_counted_on_insert AFTER INSERT ON records BEGIN
+    INSERT INTO record_counts (owner, status, category, handling, policy, n)
+        VALUES (NEW.owner, NEW.status, NEW.category, NEW.handling, NEW.policy, 1)
+        ON CONFLICT (owner, status, category, handling, policy) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER records_counted_on_update AFTER UPDATE OF owner, status, category, handling, policy ON records BEGIN
+    UPDATE record_counts SET n = n - 1
+        WHERE owner = OLD.owner AND status = OLD.status AND category = OLD.category
+          AND handling = OLD.handling AND policy = OLD.policy;
+    INSERT INTO record_counts (owner, status, category, handling, policy, n)
+        VALUES (NEW.owner, NEW.status, NEW.category, NEW.handling, NEW.policy, 1)
+        ON CONFLICT (owner, status, category, handling, policy) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER records_counted_on_delete AFTER DELETE ON records BEGIN
+    UPDATE record_counts SET n = n - 1
+        WHERE owner = OLD.owner AND status = OLD.status AND category = OLD.category
+          AND handling = OLD.handling AND policy = OLD.policy;
+END;
+"#,
 ];
 
 /// Runs the migrations not yet applied, each in its own transaction. The

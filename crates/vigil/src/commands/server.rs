@@ -104,7 +104,9 @@ fn run_server(
         if let Some(b) = banner {
             println!("{b}");
         }
-        // Tests and scripts read this line to find the port.
+        println!("console: http://{addr}/console (sign in with an API token)");
+        // Tests and scripts read this line to find the port; it comes last,
+        // since a reader may close the pipe once it has it.
         println!("listening on http://{addr}");
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
@@ -151,13 +153,20 @@ pub fn quickstart(args: QuickstartArgs, data: &Path) -> anyhow::Result<ExitCode>
     lines.push(format!(
         "Demo records: {imported} ISIL/Al-Qaida individuals of the UN list, owned by INTERPOL, hit-only for ITA."
     ));
-    lines.push("Tokens (new ones each run; send as 'Authorization: Bearer …' with an 'X-Vigil-Purpose' header):".into());
+    lines.push(
+        "Tokens, new ones each run. Sign in to the console (its URL is printed below) with one:"
+            .into(),
+    );
+    lines.push("  DEU screener to screen travellers and flights, FRA analyst for the live hit queue and statistics,".into());
+    lines.push("  FRA contributor to add records, EUROPOL auditor for the audit log, INTERPOL admin for tokens.".into());
+    lines.push("  The API takes the same tokens as 'Authorization: Bearer …' with an 'X-Vigil-Purpose' header.".into());
     for (agency, role) in [
         ("INTERPOL", Role::Operator),
         ("INTERPOL", Role::Admin),
         ("INTERPOL", Role::Contributor),
         ("FRA", Role::Contributor),
         ("FRA", Role::Screener),
+        ("FRA", Role::Analyst),
         ("DEU", Role::Screener),
         ("ITA", Role::Screener),
         ("EUROPOL", Role::Auditor),
