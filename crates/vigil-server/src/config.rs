@@ -17,6 +17,9 @@ pub struct ServerConfig {
     pub peer_timeout: Duration,
     /// How long a screening waits for a peer to answer a forwarded query.
     pub query_timeout: Duration,
+    /// The console's session cookie is `Secure` on every answer, not only
+    /// when the request says it came over TLS (`X-Forwarded-Proto`).
+    pub secure_cookies: bool,
 }
 
 impl Default for ServerConfig {
@@ -28,6 +31,7 @@ impl Default for ServerConfig {
             sync_interval: Some(Duration::from_secs(5)),
             peer_timeout: Duration::from_secs(30),
             query_timeout: Duration::from_secs(3),
+            secure_cookies: false,
         }
     }
 }

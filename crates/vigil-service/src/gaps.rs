@@ -377,22 +377,38 @@ impl Vigil {
 
 impl Vigil {
     /// Audits another look by the same caller at a report computed for it
-    /// earlier (the console keeps one while an analyst reads it). The
-    /// entry of the computation lists every record counted; this one says
-    /// which report was seen again, and when it was computed.
+    /// earlier (the console keeps one while an analyst reads it): which
+    /// report, when it was computed, and the records of the `shown`
+    /// persons (the rows of a list, or every person for a download).
     pub fn gap_report_viewed(
         &self,
         ctx: &Ctx,
         report: &GapReport,
         computed_at: &chrono::DateTime<chrono::Utc>,
+        shown: &[&GapPerson],
     ) -> Result<()> {
+        let disclosed = shown
+            .iter()
+            .flat_map(|p| p.a.iter().chain(&p.b))
+            .map(|r| Disclosed {
+                record: r.id,
+                owner: r.owner.clone(),
+                level: Access::Hidden,
+            })
+            .collect();
         self.audit(
             ctx,
             Action::GapsReport,
             serde_json::json!({"a": report.a, "b": report.b, "computed_at": computed_at}),
-            vec![],
+            disclosed,
             Outcome::Done,
         )
+    }
+
+    /// The sequence number of the last record change: a report computed
+    /// at this number is still what the records say.
+    pub fn last_record_change(&self) -> Result<i64> {
+        Ok(self.store.last_change_seq()?)
     }
 }
 

@@ -313,12 +313,14 @@ impl Vigil {
     /// Records whose names resemble `text` (in any script, order or
     /// spelling: the screening engine's retrieval), as [`Vigil::list_records`]
     /// would list them: no hit-only record of another agency, no hidden one,
-    /// optionally only `owner`'s. Raises no hit: a search is not a screening.
+    /// only those `filter` takes (its owner, status and category; the
+    /// filter is applied to the candidates before they are cut to `limit`).
+    /// Raises no hit: a search is not a screening.
     pub fn search_records(
         &self,
         ctx: &Ctx,
         text: &str,
-        owner: Option<&AgencyCode>,
+        filter: &RecordFilter,
         limit: usize,
     ) -> Result<RecordPage> {
         let text = text.trim();
@@ -335,8 +337,10 @@ impl Vigil {
             names: vec![text.to_string()],
             ..Default::default()
         };
+        let filtered =
+            filter.owner.is_some() || filter.status.is_some() || filter.category.is_some();
         let opts = vigil_match::SearchOptions {
-            limit: limit * 2,
+            limit: limit * if filtered { 20 } else { 2 },
             threshold: SEARCH_THRESHOLD,
         };
         let found = index.search(
@@ -346,20 +350,26 @@ impl Vigil {
         );
         let mut items: Vec<(Record, RecordView)> = Vec::new();
         for f in found {
-            if owner.is_some_and(|o| o != &f.record.owner) || items.len() == limit {
+            if filter.owner.as_ref().is_some_and(|o| o != &f.record.owner) || items.len() == limit {
                 continue;
             }
             let Some(r) = self.store.record(f.record.id)? else {
                 continue;
             };
-            if !may_see_retired(&ctx.caller, &r) {
+            if !may_see_retired(&ctx.caller, &r)
+                || filter.status.is_some_and(|s| s != r.status)
+                || filter.category.is_some_and(|c| c != r.draft.category)
+            {
                 continue;
             }
             if let Some(v) = listed_view(&ctx.caller, &r) {
                 items.push((r, v));
             }
         }
-        let request = serde_json::json!({"search": text, "owner": owner, "limit": limit});
+        let request = serde_json::json!({
+            "search": text, "owner": filter.owner, "status": filter.status.map(|s| s.as_str()),
+            "category": filter.category, "limit": limit,
+        });
         self.listed(ctx, request, items, None)
     }
 

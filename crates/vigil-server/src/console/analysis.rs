@@ -273,8 +273,8 @@ pub async fn gaps(
     if q.a.trim().is_empty() || q.b.trim().is_empty() {
         return Ok(page(Some(&officer), "Gap report", form).into_response());
     }
-    let (report, at) = match gap(&state, &officer, &q.a, &q.b, !q.again.is_empty()).await? {
-        Gap::Ready { report, at } => (report, at),
+    let (report, at, kept) = match gap(&state, &officer, &q.a, &q.b, !q.again.is_empty()).await? {
+        Gap::Ready { report, at, kept } => (report, at, kept),
         Gap::Computing { since } => return Ok(computing(&officer, form, &since)),
     };
     let counts = [
@@ -303,6 +303,16 @@ pub async fn gaps(
         "differing" => Some(("differing", &lists.differing)),
         _ => None,
     };
+    if kept {
+        let shown: Vec<_> = list
+            .map(|(_, persons)| persons.iter().take(LIST_ROWS).cloned().collect())
+            .unwrap_or_default();
+        let (ctx, seen) = (officer.ctx(), report.clone());
+        call(&state, move |v| {
+            v.gap_report_viewed(&ctx, &seen, &at, &shown.iter().collect::<Vec<_>>())
+        })
+        .await?;
+    }
     let body = html! {
         (form)
         (bar_chart("Persons", &counts.iter().map(|(l, n, _)| (l.clone(), *n)).collect::<Vec<_>>()))
@@ -360,7 +370,23 @@ pub async fn gaps_csv(
     // A download waits for the report, however long it takes.
     let report = loop {
         match gap(&state, &officer, &q.a, &q.b, false).await? {
-            Gap::Ready { report, .. } => break report,
+            Gap::Ready { report, at, kept } => {
+                if kept {
+                    let (ctx, seen) = (officer.ctx(), report.clone());
+                    call(&state, move |v| {
+                        let lists = &seen.lists;
+                        let every: Vec<_> = lists
+                            .only_in_a
+                            .iter()
+                            .chain(&lists.only_in_b)
+                            .chain(&lists.in_both)
+                            .collect();
+                        v.gap_report_viewed(&ctx, &seen, &at, &every)
+                    })
+                    .await?;
+                }
+                break report;
+            }
             Gap::Computing { .. } => {
                 tokio::time::sleep(std::time::Duration::from_millis(500)).await
             }

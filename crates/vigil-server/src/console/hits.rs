@@ -145,6 +145,11 @@ pub async fn queue(
         }
     }
     let next = owned.last().map(|h| h.seq);
+    // Only the unfiltered first page is live: it starts the stream after
+    // the newest hit it shows, so none stored since the page was made is
+    // missed.
+    let live = status.is_none() && before.is_none();
+    let newest = owned.iter().map(|h| h.seq).max().unwrap_or(0);
     // New hits first, soonest flights first among them; then the newest.
     owned.sort_by_key(|h| {
         (
@@ -172,10 +177,12 @@ pub async fn queue(
             button type="submit" { "Show" }
         }
         @if side == HitSide::Owner {
-            p.live role="status" aria-live="polite" data-live="hits" { "Live: new hits appear here as they happen." }
+            @if live {
+                p.live role="status" aria-live="polite" data-live="hits" { "Live: new hits appear here as they happen." }
+            }
             table.queue {
                 thead { tr { th { "When" } th { "Traveller" } th { "Flight" } th { "Record" } th { "Screened by" } th { "Score" } th { "Status" } th { "Decision" } } }
-                tbody #queue data-csrf=(officer.csrf) {
+                tbody #queue data-csrf=(officer.csrf) data-live=[live.then_some("on")] data-after=(newest) {
                     @for h in &owned { (owner_row(&officer, h)) }
                 }
             }
@@ -283,12 +290,23 @@ pub async fn decide(
 }
 
 /// The queue's live feed: the API's stream, for the session's caller.
+#[derive(Debug, Default, Deserialize)]
+pub struct StreamQuery {
+    /// The newest hit the page shows; a reconnecting browser's
+    /// `Last-Event-ID` goes before it.
+    after: Option<i64>,
+}
+
 pub async fn stream(
     State(state): State<AppState>,
     officer: Officer,
     headers: HeaderMap,
+    Query(q): Query<StreamQuery>,
 ) -> Response {
-    match hit_events(&state, officer.ctx(), last_event_id(&headers)).await {
+    let (sessions, session) = (state.sessions.clone(), officer.session.clone());
+    let still_open = move || sessions.is_open(&session);
+    let last = last_event_id(&headers).or(q.after);
+    match hit_events(&state, officer.ctx(), last, still_open).await {
         Ok(sse) => sse.into_response(),
         Err(e) => e.into_response(),
     }

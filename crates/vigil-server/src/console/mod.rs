@@ -300,7 +300,7 @@ async fn sign_in(
         tokio::task::spawn_blocking(move || sessions.sign_in(&vigil, &token, &purpose)).await;
     match opened {
         Ok(Ok(id)) => (
-            [(header::SET_COOKIE, session::cookie(&headers, Some(&id)))],
+            [(header::SET_COOKIE, session::cookie(&headers, Some(&id), state.config.secure_cookies))],
             Redirect::to("/console"),
         )
             .into_response(),
@@ -326,7 +326,10 @@ async fn sign_out(
 ) -> Response {
     state.sessions.sign_out(&officer.session);
     (
-        [(header::SET_COOKIE, session::cookie(&headers, None))],
+        [(
+            header::SET_COOKIE,
+            session::cookie(&headers, None, state.config.secure_cookies),
+        )],
         Redirect::to("/console/sign-in"),
     )
         .into_response()

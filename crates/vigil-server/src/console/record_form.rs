@@ -57,6 +57,28 @@ pub struct RecordForm {
     pub confirmed_on: String,
 }
 
+/// Notes as typed: separated by a line holding only `---`, each kept as
+/// written (browsers send a text area's line breaks as CRLF: stored as LF).
+fn notes_of(text: &str) -> Vec<String> {
+    let mut notes = vec![String::new()];
+    for line in text.lines() {
+        if line.trim() == "---" {
+            notes.push(String::new());
+            continue;
+        }
+        let note = notes.last_mut().expect("one note at least");
+        if !note.is_empty() {
+            note.push('\n');
+        }
+        note.push_str(line);
+    }
+    notes
+        .into_iter()
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
 fn text_of<T: serde::Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(s)) => s,
@@ -207,6 +229,28 @@ impl RecordForm {
         for line in lines(&self.original_names) {
             draft.names.push(name(line, NameKind::OriginalScript));
         }
+        // The same names as before, only in the form's order (or a second
+        // primary name listed among the aliases): kept as they were.
+        let key = |n: &Name| {
+            let kind = match n.kind {
+                NameKind::Primary => NameKind::Alias,
+                other => other,
+            };
+            (n.full.clone(), format!("{kind:?}"))
+        };
+        let mut now: Vec<_> = draft.names.iter().map(key).collect();
+        let mut before: Vec<_> = previous.iter().map(key).collect();
+        now.sort();
+        before.sort();
+        let primary = |names: &[Name]| {
+            names
+                .iter()
+                .find(|n| n.kind == NameKind::Primary)
+                .map(|n| n.full.clone())
+        };
+        if now == before && primary(&draft.names) == primary(&previous) {
+            draft.names = previous.clone();
+        }
         draft.birth_dates = items(&self.birth_dates)
             .enumerate()
             .filter_map(|(i, d)| errors.parsed(PartialDate::parse(d), &format!("birth_dates[{i}]")))
@@ -263,13 +307,7 @@ impl RecordForm {
                 .any(|d| d.number == doc.number && d.only_one);
             draft.documents.push(doc);
         }
-        draft.notes = self
-            .notes
-            .split("\n---")
-            .flat_map(|n| n.split("\r\n---"))
-            .map(|n| n.trim_start_matches(['-', '\r']).trim().to_string())
-            .filter(|n| !n.is_empty())
-            .collect();
+        draft.notes = notes_of(&self.notes);
         draft.topics = items(&self.topics).map(str::to_string).collect();
         draft.handling = Handling {
             code: errors
@@ -329,7 +367,7 @@ impl RecordForm {
         draft.policy.hit_only_for =
             agencies(&mut errors, &self.hit_only_for, "policy.hit_only_for");
         draft.policy.instruction =
-            Some(self.instruction.trim().to_string()).filter(|t| !t.is_empty());
+            Some(self.instruction.trim().replace("\r\n", "\n")).filter(|t| !t.is_empty());
         draft.policy.release = Vec::new();
         for (i, line) in lines(&self.release).enumerate() {
             let path = format!("policy.release[{i}]");
@@ -485,5 +523,62 @@ pub fn editor(officer: &Officer, form: &RecordForm, action: &str) -> Markup {
             }
             button type="submit" { "Save" }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored() -> RecordDraft {
+        serde_json::from_value(serde_json::json!({
+            "reference": "FR-2026-9",
+            "category": "foreign_terrorist_fighter",
+            "gender": "male",
+            "names": [
+                {"full": "محمد الأمين", "kind": "original_script"},
+                {"full": "Mohamed El Amine", "given": "Mohamed", "family": "El Amine", "kind": "primary"},
+                {"full": "Abu Amine", "kind": "weak_alias"},
+                {"full": "Amine Mohamed", "kind": "primary"}
+            ],
+            "birth_dates": ["1988-03", "1987..1989"],
+            "birth_places": ["Tunis"],
+            "nationalities": ["TUN", "FRA"],
+            "documents": [{"kind": "passport", "number": "X1234567", "country": "TUN", "expiry": "2030-01-31", "only_one": true}],
+            "notes": ["- first line of a note\nsecond line", "another note"],
+            "topics": ["crime.terror"],
+            "handling": {"code": "H3", "text": "Only with the owner's consent"},
+            "policy": {
+                "visibility": {"only": ["DEU", "ITA"]},
+                "disclosure": "hit_only",
+                "instruction": "Discreet check.\nCall the NCB."
+            }
+        }))
+        .expect("a draft")
+    }
+
+    #[test]
+    fn saving_an_unchanged_form_changes_nothing() {
+        let draft = stored();
+        let form = RecordForm::of(&draft, Some(3));
+        assert_eq!(form.draft(Some(&draft)).expect("valid"), draft);
+    }
+
+    #[test]
+    fn a_browser_s_line_breaks_change_nothing_either() {
+        let draft = stored();
+        let mut form = RecordForm::of(&draft, Some(3));
+        for text in [&mut form.notes, &mut form.instruction, &mut form.aliases] {
+            *text = text.replace('\n', "\r\n");
+        }
+        assert_eq!(form.draft(Some(&draft)).expect("valid"), draft);
+    }
+
+    #[test]
+    fn notes_are_split_on_lines_of_three_dashes_only() {
+        assert_eq!(
+            notes_of("a\r\n-- b\r\n---\r\nc---d\n"),
+            vec!["a\n-- b".to_string(), "c---d".to_string()]
+        );
     }
 }

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
-use vigil_core::access::{release_to, view_for, Release};
+use vigil_core::access::{may_see_retired, release_to, view_for, Release};
 use vigil_core::{AgencyCode, Caller, Category, Record, RecordId, RecordStatus, RecordView, Role};
 use vigil_store::RecordFilter;
 
@@ -80,15 +80,20 @@ pub async fn list(
         if text.is_empty() {
             v.list_records(&ctx, &filter, after, PAGE)
         } else {
-            v.search_records(&ctx, &text, owner.as_ref(), PAGE)
+            v.search_records(&ctx, &text, &filter, PAGE)
         }
     })
     .await?;
     let mine = officer.caller.agency.to_string();
     let next = page_of.next_cursor.as_ref().map(|c| {
-        format!(
-            "/console/records?q=&owner={}&status={}&category={}&after={c}",
-            q.owner, q.status, q.category
+        href(
+            "/console/records",
+            &[
+                ("owner", &q.owner),
+                ("status", &q.status),
+                ("category", &q.category),
+                ("after", c),
+            ],
         )
     });
     let body = html! {
@@ -149,8 +154,13 @@ fn preview_as(record: &Record, viewer: &AgencyCode, label: &str) -> Markup {
         role: Role::Screener,
         token_id: String::new(),
     };
+    let view = if may_see_retired(&caller, record) {
+        view_for(&caller, record)
+    } else {
+        None
+    };
     html! {
-        @match view_for(&caller, record) {
+        @match view {
             None => p { strong { (label) " sees nothing" } ": to " (label) " this record looks exactly like no record." },
             Some(RecordView::HitOnly(v)) => p { strong { (label) " sees hit/no-hit only" } ": owner " (v.owner) ", reference " (v.reference) ", and the instruction: " q { (v.instruction) } },
             Some(RecordView::Full(_)) => p { strong { (label) " sees the whole record" } " (names, dates, documents, notes)." },
@@ -196,11 +206,13 @@ fn full_record(officer: &Officer, r: &Record, preview: &PreviewQuery) -> Markup 
     if let Ok(asked) = AgencyCode::parse(preview.r#as.trim()) {
         viewers.insert(0, asked);
     }
+    viewers.sort();
     viewers.dedup();
     let mut orgs: Vec<AgencyCode> = d.policy.release.iter().map(|r| r.org.clone()).collect();
     if let Ok(asked) = AgencyCode::parse_org(preview.org.trim()) {
         orgs.insert(0, asked);
     }
+    orgs.sort();
     orgs.dedup();
     html! {
         dl.record {

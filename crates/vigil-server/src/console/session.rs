@@ -138,6 +138,15 @@ impl Sessions {
         }
     }
 
+    /// Whether a session is still open (signed in, not idle or past its
+    /// lifetime), without counting the question as use: an open live
+    /// queue does not keep a session alive.
+    pub fn is_open(&self, id: &str) -> bool {
+        self.lock()
+            .get(&key_of(id))
+            .is_some_and(|s| alive(s, Instant::now()))
+    }
+
     /// The token and purpose of a live session, touching it.
     fn find(&self, id: &str) -> Option<(String, String, String)> {
         let now = Instant::now();
@@ -183,9 +192,14 @@ fn over_tls(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.eq_ignore_ascii_case("https"))
 }
 
-/// The `Set-Cookie` value that opens (`Some(id)`) or ends (`None`) a session.
-pub fn cookie(headers: &HeaderMap, id: Option<&str>) -> HeaderValue {
-    let secure = if over_tls(headers) { "; Secure" } else { "" };
+/// The `Set-Cookie` value that opens (`Some(id)`) or ends (`None`) a
+/// session; `Secure` when the request came over TLS or `always_secure`.
+pub fn cookie(headers: &HeaderMap, id: Option<&str>, always_secure: bool) -> HeaderValue {
+    let secure = if always_secure || over_tls(headers) {
+        "; Secure"
+    } else {
+        ""
+    };
     let value = match id {
         Some(id) => format!(
             "{COOKIE}={id}; Path=/console; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
@@ -231,13 +245,22 @@ impl Officer {
 }
 
 /// Not signed in: pages go to the sign-in form, the live stream gets 401.
+/// When the token could not be checked (the database busy or down) the
+/// session is kept and the answer is 503: a passing fault signs no one out.
 pub struct SignInFirst {
     stream: bool,
+    unavailable: bool,
 }
 
 impl IntoResponse for SignInFirst {
     fn into_response(self) -> Response {
-        if self.stream {
+        if self.unavailable {
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Vigil cannot check your session just now; try again in a moment",
+            )
+                .into_response()
+        } else if self.stream {
             StatusCode::UNAUTHORIZED.into_response()
         } else {
             Redirect::to("/console/sign-in").into_response()
@@ -250,14 +273,18 @@ impl FromRequestParts<AppState> for Officer {
     type Rejection = SignInFirst;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, SignInFirst> {
+        let stream = parts.uri.path().ends_with("/stream");
         let rejection = SignInFirst {
-            stream: parts.uri.path().ends_with("/stream"),
+            stream,
+            unavailable: false,
         };
         let id = session_id(&parts.headers).ok_or(SignInFirst {
-            stream: rejection.stream,
+            stream,
+            unavailable: false,
         })?;
         let (secret, purpose, csrf) = state.sessions.find(&id).ok_or(SignInFirst {
-            stream: rejection.stream,
+            stream,
+            unavailable: false,
         })?;
         // The token is checked again on every request: revoking it ends
         // every session opened with it.
@@ -265,11 +292,15 @@ impl FromRequestParts<AppState> for Officer {
             Some(holder) => Some(holder),
             None => {
                 let vigil = state.vigil.clone();
-                tokio::task::spawn_blocking(move || vigil.authenticate(&secret))
-                    .await
-                    .ok()
-                    .and_then(Result::ok)
-                    .flatten()
+                match tokio::task::spawn_blocking(move || vigil.authenticate(&secret)).await {
+                    Ok(Ok(holder)) => holder,
+                    _ => {
+                        return Err(SignInFirst {
+                            unavailable: true,
+                            ..rejection
+                        })
+                    }
+                }
             }
         };
         let Some(holder) = holder else {
@@ -292,16 +323,20 @@ mod tests {
     #[test]
     fn the_cookie_is_http_only_strict_and_secure_behind_tls() {
         let mut headers = HeaderMap::new();
-        let plain = cookie(&headers, Some("ab"));
+        let plain = cookie(&headers, Some("ab"), false);
         let plain = plain.to_str().unwrap();
         assert!(plain.contains("HttpOnly") && plain.contains("SameSite=Strict"));
         assert!(!plain.contains("Secure"));
         headers.insert("x-forwarded-proto", HeaderValue::from_static("https"));
-        assert!(cookie(&headers, Some("ab"))
+        assert!(cookie(&HeaderMap::new(), Some("ab"), true)
             .to_str()
             .unwrap()
             .ends_with("; Secure"));
-        assert!(cookie(&headers, None)
+        assert!(cookie(&headers, Some("ab"), false)
+            .to_str()
+            .unwrap()
+            .ends_with("; Secure"));
+        assert!(cookie(&headers, None, false)
             .to_str()
             .unwrap()
             .contains("Max-Age=0"));

@@ -76,7 +76,8 @@ pub async fn stream(
     headers: HeaderMap,
 ) -> ApiResult<impl IntoResponse> {
     let last = last_event_id(&headers);
-    hit_events(&state, Ctx::from(auth), last).await
+    // An API stream lasts as long as its token: revocation ends it.
+    hit_events(&state, Ctx::from(auth), last, || true).await
 }
 
 /// The `Last-Event-ID` a reconnecting stream sends.
@@ -89,10 +90,14 @@ pub(crate) fn last_event_id(headers: &HeaderMap) -> Option<i64> {
 
 /// The live stream of `ctx`'s agency's hits after `last` (from now when
 /// `None`), as server-sent events: the API's and the console's.
+/// `still_open` is asked at every wake (at least every second): when it
+/// says no (the console session behind the stream has ended), the stream
+/// ends.
 pub(crate) async fn hit_events(
     state: &AppState,
     ctx: Ctx,
     last: Option<i64>,
+    still_open: impl Fn() -> bool + Send + 'static,
 ) -> ApiResult<Sse<impl futures_util::Stream<Item = Result<Event, Infallible>>>> {
     let hits = blocking(state, move |v| v.open_hit_stream(&ctx, last)).await?;
     // Woken by every new hit and every revocation of this process, and every
@@ -107,11 +112,14 @@ pub(crate) async fn hit_events(
     );
     let vigil = state.vigil.clone();
     let events = stream::unfold(
-        (vigil, hits, wakes),
-        |(vigil, mut hits, mut wakes)| async move {
+        (vigil, hits, wakes, still_open),
+        |(vigil, mut hits, mut wakes, still_open)| async move {
             // Catching up runs at full speed; a caught-up stream waits.
             if hits.caught_up() {
                 wakes.next().await?;
+            }
+            if !still_open() {
+                return None;
             }
             let v = vigil.clone();
             let (batch, hits) = tokio::task::spawn_blocking(move || (v.next_hits(&mut hits), hits))
@@ -122,7 +130,7 @@ pub(crate) async fn hit_events(
             let batch = batch
                 .inspect_err(|e| tracing::error!(error = %e, "reading hits for a stream failed"))
                 .ok()??;
-            Some((stream::iter(batch), (vigil, hits, wakes)))
+            Some((stream::iter(batch), (vigil, hits, wakes, still_open)))
         },
     )
     .flatten()

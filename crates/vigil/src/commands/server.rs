@@ -26,6 +26,10 @@ pub struct ServeArgs {
     /// addresses (refused by default: receivers inside your network).
     #[arg(long, env = "VIGIL_ALLOW_PRIVATE_WEBHOOKS")]
     allow_private_webhooks: bool,
+    /// Mark the console's session cookie `Secure` on every answer: for a
+    /// TLS proxy in front that does not send `X-Forwarded-Proto: https`.
+    #[arg(long, env = "VIGIL_SECURE_COOKIES")]
+    secure_cookies: bool,
     /// Seconds between pulls of every peer's release feed (0: only `vigil
     /// sync` and `POST /v1/sync`).
     #[arg(long, env = "VIGIL_SYNC_INTERVAL", default_value_t = 5.0)]
@@ -52,6 +56,7 @@ pub fn init(_args: InitArgs, data: &Path) -> anyhow::Result<ExitCode> {
 fn config(args: &ServeArgs) -> ServerConfig {
     ServerConfig {
         body_limit: args.body_limit,
+        secure_cookies: args.secure_cookies,
         sync_interval: (args.sync_interval > 0.0)
             .then(|| std::time::Duration::from_secs_f64(args.sync_interval)),
         ..ServerConfig::default()

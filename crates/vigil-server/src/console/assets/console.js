@@ -7,8 +7,9 @@
 function liveQueue() {
   const body = document.getElementById("queue");
   const status = document.querySelector("[data-live=hits]");
-  if (!body || !window.EventSource) return;
-  const source = new EventSource("/console/hits/stream");
+  if (!body || body.dataset.live !== "on" || !window.EventSource) return;
+  const after = encodeURIComponent(body.dataset.after || "0");
+  const source = new EventSource(`/console/hits/stream?after=${after}`);
   let arrived = 0;
   source.addEventListener("hit", (event) => {
     const hit = JSON.parse(event.data);
@@ -111,15 +112,22 @@ function uploads() {
       };
       request.upload.onload = () => {
         if (bar) bar.removeAttribute("value");
-        if (status) status.textContent = "Uploaded; screening…";
+        if (status) status.textContent = "Uploaded; working on it…";
       };
+      // The answer (the flight's page after the redirect, or the page
+      // naming what was wrong) replaces this one, parsed as a document:
+      // nothing is written as markup, no script of it runs, and the page
+      // is fetched once.
       request.onload = () => {
-        if (request.status < 400 && request.responseURL && request.responseURL !== form.action) {
-          window.location.assign(request.responseURL);
-        } else {
-          document.open();
-          document.write(request.responseText);
-          document.close();
+        const type = request.getResponseHeader("content-type") || "";
+        if (type.startsWith("text/html")) {
+          const answer = new DOMParser().parseFromString(request.responseText, "text/html");
+          document.replaceChild(document.adoptNode(answer.documentElement), document.documentElement);
+          if (request.status < 400 && request.responseURL) {
+            history.pushState(null, "", request.responseURL);
+          }
+        } else if (status) {
+          status.textContent = request.responseText || `The upload failed (${request.status}).`;
         }
       };
       request.onerror = () => {
