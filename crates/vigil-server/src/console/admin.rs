@@ -5,7 +5,7 @@
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use maud::{html, Markup};
+use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 use vigil_core::access::{
     may_create_agencies, may_manage_federation, may_manage_webhooks, token_scope,
@@ -116,7 +116,22 @@ async fn sections(state: &AppState, officer: &Officer, notice: Markup) -> Consol
 }
 
 pub async fn overview(State(state): State<AppState>, officer: Officer) -> ConsoleResult {
-    sections(&state, &officer, html! {}).await
+    // A secret just made, rendered by this module, shown this once.
+    let notice = state
+        .sessions
+        .take_shown_once(&officer.session)
+        .map(PreEscaped)
+        .unwrap_or_default();
+    sections(&state, &officer, html! { (notice) }).await
+}
+
+/// Shows `notice` on the next administration page, once, and goes there:
+/// reloading that page makes nothing again and shows the secret no more.
+fn then_show(state: &AppState, officer: &Officer, notice: Markup) -> Response {
+    state
+        .sessions
+        .show_once(&officer.session, notice.into_string());
+    back()
 }
 
 #[derive(Debug, Deserialize)]
@@ -155,7 +170,7 @@ pub async fn create_token(
             p { code.secret-value { (secret) } }
         }
     };
-    sections(&state, &officer, notice).await
+    Ok(then_show(&state, &officer, notice))
 }
 
 pub async fn revoke_token(
@@ -190,7 +205,7 @@ pub async fn create_webhook(
             p { code.secret-value { (hook.secret) } }
         }
     };
-    sections(&state, &officer, notice).await
+    Ok(then_show(&state, &officer, notice))
 }
 
 pub async fn delete_webhook(

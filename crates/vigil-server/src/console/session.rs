@@ -40,6 +40,9 @@ struct Session {
     csrf: String,
     started: Instant,
     last_seen: Instant,
+    /// What the next page shows once (a secret just made), so that the
+    /// answer to a form is a redirect and reloading repeats nothing.
+    shown_once: Option<String>,
 }
 
 /// Every open console session of this process, by the SHA-256 of its id
@@ -115,6 +118,7 @@ impl Sessions {
                 csrf: random_hex(),
                 started: now,
                 last_seen: now,
+                shown_once: None,
             },
         );
         Ok(id)
@@ -136,6 +140,20 @@ impl Sessions {
             }
             None => false,
         }
+    }
+
+    /// Keeps `text` for the session's next [`Sessions::take_shown_once`].
+    pub fn show_once(&self, id: &str, text: String) {
+        if let Some(s) = self.lock().get_mut(&key_of(id)) {
+            s.shown_once = Some(text);
+        }
+    }
+
+    /// What was kept to be shown once, and forgets it.
+    pub fn take_shown_once(&self, id: &str) -> Option<String> {
+        self.lock()
+            .get_mut(&key_of(id))
+            .and_then(|s| s.shown_once.take())
     }
 
     /// Whether a session is still open (signed in, not idle or past its
