@@ -34,8 +34,13 @@ async fn send(
         }
         None => Body::empty(),
     };
+    answer(h, req.body(body).unwrap()).await
+}
+
+/// What the console answers `req`, read whole.
+async fn answer(h: &Harness, req: Request<Body>) -> Page {
     let res = vigil_server::app(h.state.clone())
-        .oneshot(req.body(body).unwrap())
+        .oneshot(req)
         .await
         .unwrap();
     let status = res.status();
@@ -88,6 +93,73 @@ fn audit_rows(page: &Page) -> Vec<String> {
     let table = &page.text[start..];
     let table = &table[..table.find("</table>").unwrap()];
     table.split("<tr>").skip(2).map(str::to_string).collect()
+}
+
+/// Signs the session out with the form every page carries.
+async fn sign_out(h: &Harness, cookie: &str) {
+    let home = send(h, "GET", "/console", Some(cookie), None).await;
+    let csrf = csrf_of(&home);
+    let out = send(
+        h,
+        "POST",
+        "/console/sign-out",
+        Some(cookie),
+        Some(&format!("csrf={csrf}")),
+    )
+    .await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+}
+
+/// A page that may first answer "computing" (it then asks to be
+/// refreshed), asked again until it is the answer itself.
+async fn settled(h: &Harness, uri: &str, cookie: &str) -> Page {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let page = send(h, "GET", uri, Some(cookie), None).await;
+        if !page.headers.contains_key(header::REFRESH) {
+            return page;
+        }
+        assert!(
+            page.text.contains("Comparing every record"),
+            "{}",
+            page.text
+        );
+        assert!(std::time::Instant::now() < deadline, "{uri} never settled");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Posts a multipart form: its text fields, then one file.
+async fn post_multipart(
+    h: &Harness,
+    uri: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+    file: (&str, &str, &str),
+) -> Page {
+    let boundary = "vigil-test-boundary";
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    let (name, file_name, content) = file;
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n{content}\r\n--{boundary}--\r\n"
+    ));
+    let req = Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header(header::COOKIE, cookie)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    answer(h, req).await
 }
 
 fn csrf_of(page: &Page) -> String {
@@ -247,17 +319,7 @@ async fn a_bureau_adds_a_record_that_others_see_only_as_hit_only_and_the_audit_s
     }
 
     // Signing out ends the session.
-    let home = send(&h, "GET", "/console", Some(&fra), None).await;
-    let csrf = csrf_of(&home);
-    let out = send(
-        &h,
-        "POST",
-        "/console/sign-out",
-        Some(&fra),
-        Some(&format!("csrf={csrf}")),
-    )
-    .await;
-    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    sign_out(&h, &fra).await;
     let after = send(&h, "GET", "/console/records", Some(&fra), None).await;
     assert_eq!(after.status, StatusCode::SEE_OTHER);
 }
@@ -393,55 +455,32 @@ async fn a_list_file_imported_in_the_console_reports_its_rejected_rows() {
         r#"{"id":"p2","schema":"Person","properties":{"name":["Ignatius Brackenridge"]}}"#,
         "\n"
     );
-    let boundary = "vigil-test-boundary";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"format\"\r\n\r\nftm\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"list.ftm\"\r\n\
-         Content-Type: application/json\r\n\r\n{file}\r\n--{boundary}--\r\n"
-    );
-    let req = Request::builder()
-        .method("POST")
-        .uri("/console/import")
-        .header(header::COOKIE, &fra)
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(Body::from(body.clone()))
-        .unwrap();
-    let res = vigil_server::app(h.state.clone())
-        .oneshot(req)
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let text = String::from_utf8_lossy(
-        &axum::body::to_bytes(res.into_body(), usize::MAX)
-            .await
-            .unwrap(),
+    let upload = ("file", "list.ftm", file);
+    let report = post_multipart(
+        &h,
+        "/console/import",
+        &fra,
+        &[("csrf", &csrf), ("format", "ftm")],
+        upload,
     )
-    .to_string();
+    .await;
+    assert_eq!(report.status, StatusCode::OK);
+    let text = &report.text;
     assert!(text.contains("<strong>2</strong> added"), "{text}");
     assert!(text.contains("<strong>1</strong> rejected"), "{text}");
     assert!(text.contains("Rows with problems"), "{text}");
 
     // The same upload without the session's token imports nothing.
-    let forged = body.replace(&csrf, &"0".repeat(64));
-    let req = Request::builder()
-        .method("POST")
-        .uri("/console/import")
-        .header(header::COOKIE, &fra)
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(Body::from(forged))
-        .unwrap();
-    let res = vigil_server::app(h.state.clone())
-        .oneshot(req)
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let forged = "0".repeat(64);
+    let refused = post_multipart(
+        &h,
+        "/console/import",
+        &fra,
+        &[("csrf", &forged), ("format", "ftm")],
+        upload,
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
@@ -528,18 +567,7 @@ async fn the_gap_report_compares_two_agencies_and_lists_and_downloads_its_person
     }
     let analyst = sign_in(&h, "FRA", "analyst").await;
     // The report is computed off the request: the page refreshes until it is there.
-    let mut report = send(&h, "GET", "/console/gaps?a=FRA&b=DEU", Some(&analyst), None).await;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while report.headers.contains_key(header::REFRESH) {
-        assert!(std::time::Instant::now() < deadline, "never computed");
-        assert!(
-            report.text.contains("Comparing every record"),
-            "{}",
-            report.text
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        report = send(&h, "GET", "/console/gaps?a=FRA&b=DEU", Some(&analyst), None).await;
-    }
+    let report = settled(&h, "/console/gaps?a=FRA&b=DEU", &analyst).await;
     assert_eq!(report.status, StatusCode::OK, "{}", report.text);
     assert!(report.text.contains("only in FRA"), "{}", report.text);
     let listed = send(
@@ -595,34 +623,10 @@ async fn the_gap_report_compares_two_agencies_and_lists_and_downloads_its_person
         serde_json::json!({"reference": "DE-2", "names": [{"full": "Evert Kloosterboer"}]}),
     )
     .await;
-    let mut again = send(
-        &h,
-        "GET",
-        "/console/gaps?a=FRA&b=DEU&list=only_in_b",
-        Some(&analyst),
-        None,
-    )
-    .await;
-    while again.headers.contains_key(header::REFRESH) {
-        assert!(std::time::Instant::now() < deadline, "never computed again");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        again = send(
-            &h,
-            "GET",
-            "/console/gaps?a=FRA&b=DEU&list=only_in_b",
-            Some(&analyst),
-            None,
-        )
-        .await;
-    }
+    let again = settled(&h, "/console/gaps?a=FRA&b=DEU&list=only_in_b", &analyst).await;
     assert!(again.text.contains("DEU DE-2"), "{}", again.text);
 
-    let mut same = send(&h, "GET", "/console/gaps?a=FRA&b=FRA", Some(&analyst), None).await;
-    while same.headers.contains_key(header::REFRESH) {
-        assert!(std::time::Instant::now() < deadline, "never refused");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        same = send(&h, "GET", "/console/gaps?a=FRA&b=FRA", Some(&analyst), None).await;
-    }
+    let same = settled(&h, "/console/gaps?a=FRA&b=FRA", &analyst).await;
     assert_eq!(
         same.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -648,17 +652,7 @@ async fn signing_out_ends_the_live_queue_s_stream() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let mut events = res.into_body().into_data_stream();
-    let home = send(&h, "GET", "/console", Some(&fra), None).await;
-    let csrf = csrf_of(&home);
-    let out = send(
-        &h,
-        "POST",
-        "/console/sign-out",
-        Some(&fra),
-        Some(&format!("csrf={csrf}")),
-    )
-    .await;
-    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    sign_out(&h, &fra).await;
     let ended = tokio::time::timeout(std::time::Duration::from_secs(5), async {
         while events.next().await.is_some() {}
     })

@@ -143,90 +143,6 @@ async fn script() -> impl IntoResponse {
 
 /// The start page: what the officer's role can do here.
 async fn home(officer: Officer) -> Response {
-    use vigil_core::Role;
-    let tasks: &[(&str, &str, &str)] = match officer.role() {
-        Role::Screener => &[
-            (
-                "/console/screen",
-                "Screen a traveller",
-                "by name and birth date, or by a passport's MRZ",
-            ),
-            (
-                "/console/flights",
-                "Screen a flight",
-                "upload a PAXLST passenger list; hits first",
-            ),
-        ],
-        Role::Contributor => &[
-            (
-                "/console/records",
-                "Your agency's records",
-                "search, read, edit, retire",
-            ),
-            (
-                "/console/records/new",
-                "Add a record",
-                "names in any script, partial dates, who may see it",
-            ),
-            ("/console/hits", "Hit queue", "hits on your records, live"),
-            (
-                "/console/import",
-                "Import a list",
-                "UN, OFAC or FtM files, with a report of rejected rows",
-            ),
-        ],
-        Role::Analyst => &[
-            (
-                "/console/hits",
-                "Hit queue",
-                "hits on your agency's records, live",
-            ),
-            (
-                "/console/links",
-                "Identity links",
-                "review records that may be one person",
-            ),
-            (
-                "/console/gaps",
-                "Gap report",
-                "what one organisation knows and another lacks",
-            ),
-            (
-                "/console/stats",
-                "Statistics",
-                "contributions, screenings, hits, links",
-            ),
-        ],
-        Role::Admin => &[
-            (
-                "/console/admin",
-                "Administration",
-                "tokens, webhooks, peers",
-            ),
-            (
-                "/console/hits",
-                "Hit queue",
-                "hits on your agency's records",
-            ),
-        ],
-        Role::Auditor => &[
-            (
-                "/console/audit",
-                "Audit log",
-                "every read and write, the chain's verification",
-            ),
-            ("/console/records", "Records", "and who saw each one"),
-        ],
-        Role::Operator => &[
-            (
-                "/console/admin",
-                "Administration",
-                "agencies, tokens, peers",
-            ),
-            ("/console/stats", "Statistics", "the instance at a glance"),
-        ],
-        Role::Peer => &[],
-    };
     page(
         Some(&officer),
         "Vigil console",
@@ -234,7 +150,7 @@ async fn home(officer: Officer) -> Response {
             p { "Signed in for " strong { (officer.caller.agency) } " as " (officer.role().as_str())
                 ". Every action is audited with the purpose shown above." }
             ul.tasks {
-                @for (href, label, what) in tasks {
+                @for (href, label, what) in page::tasks(officer.role()) {
                     li { a href=(href) { (label) } " — " (what) }
                 }
             }

@@ -22,6 +22,8 @@ use crate::AppState;
 struct NavItem {
     href: &'static str,
     label: &'static str,
+    /// What it is for, on the start page.
+    what: &'static str,
     roles: &'static [Role],
 }
 
@@ -31,54 +33,71 @@ const NAV: &[NavItem] = &[
     NavItem {
         href: "/console/screen",
         label: "Screen a traveller",
+        what: "by name and birth date, or by a passport's MRZ",
         roles: &[Screener, Analyst, Contributor, Admin],
     },
     NavItem {
         href: "/console/flights",
         label: "Flights",
+        what: "upload a PAXLST passenger list; hits first",
         roles: &[Screener, Analyst, Contributor, Admin],
     },
     NavItem {
         href: "/console/hits",
         label: "Hit queue",
+        what: "hits on your agency's records, live; or those your screenings raised",
         roles: &[Contributor, Analyst, Admin, Auditor, Screener],
     },
     NavItem {
         href: "/console/records",
         label: "Records",
+        what: "search, read, edit and retire; the history, and who saw each one",
         roles: &[Contributor, Analyst, Admin, Auditor, Screener],
     },
     NavItem {
         href: "/console/import",
         label: "Import a list",
+        what: "UN, OFAC or FtM files, with a report of rejected rows",
         roles: &[Contributor],
     },
     NavItem {
         href: "/console/links",
         label: "Identity links",
+        what: "review records that may be one person",
         roles: &[Analyst, Contributor, Admin, Auditor],
     },
     NavItem {
         href: "/console/gaps",
         label: "Gap report",
+        what: "what one organisation knows and another lacks",
         roles: &[Analyst, Contributor, Admin, Auditor, Operator],
     },
     NavItem {
         href: "/console/stats",
         label: "Statistics",
+        what: "contributions, screenings, hits, links, federation lag",
         roles: &[Analyst, Contributor, Admin, Auditor, Operator, Screener],
     },
     NavItem {
         href: "/console/audit",
         label: "Audit log",
+        what: "every read and write, the chain's verification",
         roles: &[Auditor],
     },
     NavItem {
         href: "/console/admin",
         label: "Administration",
+        what: "agencies, tokens, webhooks, peers",
         roles: &[Admin, Operator],
     },
 ];
+
+/// What `role` can do in the console: (link, label, what it is for).
+pub fn tasks(role: Role) -> impl Iterator<Item = (&'static str, &'static str, &'static str)> {
+    NAV.iter()
+        .filter(move |i| i.roles.contains(&role))
+        .map(|i| (i.href, i.label, i.what))
+}
 
 /// A whole page: the frame, the navigation for `officer`'s role, `body`.
 pub fn page(officer: Option<&Officer>, title: &str, body: Markup) -> Html<String> {
@@ -115,8 +134,8 @@ pub fn page(officer: Option<&Officer>, title: &str, body: Markup) -> Html<String
                 @if let Some(o) = officer {
                     nav aria-label="Main" {
                         ul {
-                            @for item in NAV.iter().filter(|i| i.roles.contains(&o.role())) {
-                                li { a href=(item.href) { (item.label) } }
+                            @for (href, label, _) in tasks(o.role()) {
+                                li { a href=(href) { (label) } }
                             }
                         }
                     }
